@@ -1,0 +1,32 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    — create .venv, install, run the loop on the bundled data
+#   make test   — create .venv, install, run the test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: install run test ui bench
+
+$(STAMP): pyproject.toml setup.py
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch first, pinned: this version resolves to the CPU build (a CUDA build is several GB).
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) scripts/run_pipeline.py $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+ui: $(STAMP)
+	$(VENV)/bin/adversarial-mlops ui
+
+bench: $(STAMP)
+	$(PY) bench/loop.py

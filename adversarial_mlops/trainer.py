@@ -1,0 +1,234 @@
+"""(Q)LoRA fine-tuning of a sequence classifier, seeded, with early stopping on validation F1.
+
+Training runs on a 4-bit NF4 (or 8-bit) quantized base with LoRA adapters when bitsandbytes
+works, on CUDA when present and on CPU otherwise. What gets saved is what gets served: the
+adapter is merged into the full-precision base and written with safetensors, next to the
+adapter itself (for provenance) and the tokenizer. Evaluation always loads that merged model,
+so every metric describes the deployed artefact.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from adversarial_mlops.config import TrainingSettings
+from adversarial_mlops.metrics import classification_metrics
+from adversarial_mlops.modeling import load_tokenizer, pick_device
+
+log = logging.getLogger(__name__)
+
+# Heads and poolers stay in full precision: peft cannot wrap a quantized head (modules_to_save),
+# and they are tiny anyway.
+UNQUANTIZED_MODULES = ["classifier", "pooler", "score", "pre_classifier"]
+ADAPTER_DIR = "adapter"
+TRAINING_FILE = "training.json"
+
+
+class TrainingError(RuntimeError):
+    """Training cannot run with these inputs; the message names the problem and the fix."""
+
+
+@dataclass
+class TrainingResult:
+    quantization: str
+    device: str
+    epochs_run: int
+    best_epoch: int
+    best_validation_f1: float
+    train_size: int
+    validation_size: int
+    seconds: float
+    history: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def bitsandbytes_works() -> bool:
+    """True when a 4-bit layer can run a forward pass here (import alone proves little)."""
+    try:
+        import bitsandbytes as bnb
+        import torch
+
+        layer = bnb.nn.Linear4bit(64, 64, compute_dtype=torch.bfloat16, quant_type="nf4")
+        layer = layer.to(pick_device())
+        layer(torch.zeros(1, 64, device=pick_device()))
+        return True
+    except (ImportError, RuntimeError, AttributeError, OSError) as error:
+        log.warning("bitsandbytes unusable here (%s); falling back to plain LoRA", error)
+        return False
+
+
+def resolve_quantization(requested: str) -> str:
+    if requested == "auto":
+        return "4bit" if bitsandbytes_works() else "none"
+    return requested
+
+
+def _quantization_config(mode: str):
+    import torch
+    from transformers import BitsAndBytesConfig
+
+    if mode == "4bit":
+        return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                                  bnb_4bit_compute_dtype=torch.bfloat16, llm_int8_skip_modules=UNQUANTIZED_MODULES)
+    if mode == "8bit":
+        return BitsAndBytesConfig(load_in_8bit=True, llm_int8_skip_modules=UNQUANTIZED_MODULES)
+    return None
+
+
+def _load_trainable_model(base_model: str, settings: TrainingSettings, quantization: str):
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    from transformers import AutoModelForSequenceClassification
+
+    quant_config = _quantization_config(quantization)
+    kwargs = {"num_labels": 2, "id2label": {0: "benign", 1: "malicious"}, "label2id": {"benign": 0, "malicious": 1}}
+    if quant_config is not None:
+        kwargs["quantization_config"] = quant_config
+        if pick_device() == "cuda":
+            kwargs["device_map"] = {"": 0}
+    model = AutoModelForSequenceClassification.from_pretrained(base_model, **kwargs)
+    if quantization == "4bit":
+        _disable_cpu_bf16_repack(model)
+    if quant_config is not None:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    lora = LoraConfig(task_type="SEQ_CLS", r=settings.lora_r, lora_alpha=settings.lora_alpha,
+                      lora_dropout=settings.lora_dropout, target_modules=list(settings.target_modules),
+                      modules_to_save=["classifier"])
+    model = get_peft_model(model, lora)
+    if quant_config is None:
+        model.to(pick_device())
+    return model
+
+
+def _disable_cpu_bf16_repack(model) -> None:
+    # bitsandbytes 0.50 repacks 4-bit weights for AVX512-BF16 on the first eval forward; training
+    # after that fails ("a view of a leaf Variable ... in-place"). We alternate eval and train.
+    import bitsandbytes as bnb
+
+    for module in model.modules():
+        if isinstance(module, bnb.nn.Linear4bit):
+            module.support_avx512bf16_for_cpu = False
+
+
+def _batches(n_items: int, batch_size: int, generator) -> list[np.ndarray]:
+    import torch
+
+    order = torch.randperm(n_items, generator=generator).numpy()
+    return [order[i:i + batch_size] for i in range(0, n_items, batch_size)]
+
+
+def _predict_labels(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64) -> np.ndarray:
+    import torch
+
+    model.eval()
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    preds = np.empty(len(texts), dtype=np.int64)
+    device = next(p for p in model.parameters()).device
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            index = order[start:start + batch_size]
+            batch = tokenizer([texts[i] for i in index], padding=True, truncation=True,
+                              max_length=max_length, return_tensors="pt").to(device)
+            preds[index] = model(**batch).logits.argmax(dim=-1).cpu().numpy()
+    return preds
+
+
+def _trainable_state(model) -> dict:
+    return {k: v.detach().clone() for k, v in model.named_parameters() if v.requires_grad}
+
+
+def _validate_inputs(texts, labels, what: str) -> None:
+    if len(texts) != len(labels):
+        raise TrainingError(f"{what}: {len(texts)} texts but {len(labels)} labels")
+    if len(set(int(x) for x in labels)) < 2:
+        raise TrainingError(f"{what} holds only one class; a classifier needs benign and malicious examples")
+
+
+def train_classifier(base_model: str, train_texts: Sequence[str], train_labels: Sequence[int],
+                     val_texts: Sequence[str], val_labels: Sequence[int], settings: TrainingSettings, *,
+                     max_length: int, out_dir: Path, progress: Callable[[str], None] | None = None,
+                     ) -> TrainingResult:
+    """Train LoRA adapters on ``base_model`` and write the merged model into ``out_dir``."""
+    import torch
+
+    _validate_inputs(train_texts, train_labels, "training data")
+    _validate_inputs(val_texts, val_labels, "validation data")
+    report = progress or log.info
+    started = time.perf_counter()
+    seed_everything(settings.seed)
+    quantization = resolve_quantization(settings.quantization)
+    tokenizer = load_tokenizer(base_model)
+    model = _load_trainable_model(base_model, settings, quantization)
+    device = next(p for p in model.parameters()).device
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    generator = torch.Generator().manual_seed(settings.seed)
+    steps_per_epoch = -(-len(train_texts) // settings.batch_size)
+    scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.05, total_iters=steps_per_epoch * settings.epochs)
+    labels = torch.as_tensor(np.asarray(train_labels, dtype=np.int64))
+    val_y = np.asarray(val_labels, dtype=np.int64)
+
+    history, best_f1, best_epoch, best_state, stale = [], -1.0, 0, None, 0
+    for epoch in range(1, settings.epochs + 1):
+        model.train()
+        losses = []
+        for index in _batches(len(train_texts), settings.batch_size, generator):
+            batch = tokenizer([train_texts[i] for i in index], padding=True, truncation=True,
+                              max_length=max_length, return_tensors="pt").to(device)
+            loss = model(**batch, labels=labels[index].to(device)).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            losses.append(float(loss))
+        val_f1 = classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, max_length))["f1"]
+        history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "validation_f1": val_f1})
+        report(f"epoch {epoch}/{settings.epochs}: loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")
+        if val_f1 > best_f1:
+            best_f1, best_epoch, best_state, stale = val_f1, epoch, _trainable_state(model), 0
+        else:
+            stale += 1
+            if stale > settings.early_stopping_patience:
+                report(f"early stopping: no validation gain for {stale} epoch(s); best epoch {best_epoch}")
+                break
+
+    model.load_state_dict(best_state, strict=False)
+    result = TrainingResult(quantization, str(device), len(history), best_epoch, best_f1,
+                            len(train_texts), len(val_texts), time.perf_counter() - started, history)
+    _save_merged(model, tokenizer, base_model, out_dir, result)
+    return result
+
+
+def _save_merged(peft_model, tokenizer, base_model: str, out_dir: Path, result: TrainingResult) -> None:
+    from peft import PeftModel
+    from transformers import AutoModelForSequenceClassification
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    adapter_dir = out_dir / ADAPTER_DIR
+    peft_model.save_pretrained(str(adapter_dir), safe_serialization=True)
+    # Merge into a full-precision copy of the base: the served model needs neither peft nor
+    # bitsandbytes, and loads with plain transformers.
+    base = AutoModelForSequenceClassification.from_pretrained(
+        base_model, num_labels=2, id2label={0: "benign", 1: "malicious"}, label2id={"benign": 0, "malicious": 1})
+    merged = PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
+    merged.save_pretrained(str(out_dir), safe_serialization=True)
+    tokenizer.save_pretrained(str(out_dir))
+    (out_dir / TRAINING_FILE).write_text(json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,66 @@
+from pathlib import Path
+
+import pytest
+
+from adversarial_mlops.config import BUNDLED_DATASET, DEFAULT_CONFIG_FILE, ConfigError, load_config, parse_override
+
+
+def test_shipped_yaml_equals_the_code_defaults():
+    from adversarial_mlops.config import PipelineConfig
+
+    assert load_config(DEFAULT_CONFIG_FILE) == PipelineConfig()
+
+
+def test_yaml_keys_follow_the_plan(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("quality_gate:\n  max_evasion_rate: 0.1\n  min_f1_score: 0.9\n  min_f1_drop: 0.02\n")
+    gate = load_config(path).quality_gate
+    assert (gate.max_evasion_rate, gate.min_f1_score, gate.min_f1_drop) == (0.1, 0.9, 0.02)
+
+
+def test_overrides_are_parsed_as_yaml_and_validated():
+    config = load_config(None, ["quality_gate.min_f1_score=0.9", "attack.strategies=[leetspeak, rot13]"])
+    assert config.quality_gate.min_f1_score == 0.9
+    assert config.attack.strategies == ["leetspeak", "rot13"]
+    with pytest.raises(ConfigError, match="quality_gate.min_f1_score"):
+        load_config(None, ["quality_gate.min_f1_score=1.5"])
+
+
+def test_unknown_key_is_named(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("quality_gate:\n  max_evasion: 0.1\n")
+    with pytest.raises(ConfigError, match="quality_gate.max_evasion"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("text, message", [("- a\n- b\n", "mapping"), ("a: [1,\n", "not valid YAML")])
+def test_bad_yaml_is_explained(tmp_path, text, message):
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_missing_file_and_bad_override_form():
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config("/nonexistent/config.yaml")
+    with pytest.raises(ConfigError, match="key=value"):
+        parse_override("quality_gate.min_f1_score")
+
+
+def test_relative_paths_resolve_against_the_config_file(tmp_path):
+    (tmp_path / "mydata.csv").write_text("text,label\n")
+    path = tmp_path / "c.yaml"
+    path.write_text("state_dir: state\ndata:\n  source: mydata.csv\n")
+    config = load_config(path)
+    assert Path(config.data.source) == tmp_path / "mydata.csv"
+    assert config.resolved_state_dir() == tmp_path / "state"
+
+
+def test_bundled_dataset_is_the_default_source():
+    assert load_config(None).data.resolved_source() == str(BUNDLED_DATASET)
+
+
+def test_state_dir_env_var(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADVERSARIAL_MLOPS_HOME", str(tmp_path / "home"))
+    assert load_config(None).resolved_state_dir() == tmp_path / "home"
