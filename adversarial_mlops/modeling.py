@@ -77,12 +77,14 @@ def build_tiny_model(settings: TinyModelSettings, corpus: Sequence[str], *, cach
 def _write_tiny_model(settings: TinyModelSettings, corpus: Sequence[str], out: Path) -> None:
     import torch
     from tokenizers import BertWordPieceTokenizer
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
     wordpiece = BertWordPieceTokenizer(lowercase=True)
     wordpiece.train_from_iterator(list(corpus), vocab_size=settings.vocab_size, min_frequency=1)
     wordpiece.save_model(str(out))
-    tokenizer = BertTokenizerFast(vocab_file=str(out / "vocab.txt"), do_lower_case=True)
+    tokenizer = BertTokenizer(vocab=str(out / "vocab.txt"), do_lower_case=True)
+    if tokenizer.vocab_size != wordpiece.get_vocab_size():
+        raise ModelLoadError(f"tiny tokenizer lost its vocabulary ({tokenizer.vocab_size} tokens); transformers changed?")
     tokenizer.save_pretrained(str(out))
     config = BertConfig(
         vocab_size=tokenizer.vocab_size, hidden_size=settings.hidden_size,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from adversarial_mlops.atomic_io import atomic_write_text
-from adversarial_mlops.config import ConfigError, PipelineConfig, load_config
+from adversarial_mlops.config import CONFIG_ENV_VAR, ConfigError, PipelineConfig, load_config
 
 LOOP_ASSETS = ["labeled_dataset", "attack_variants", "deployed_champion", "evaluation_report", "failure_samples",
                "augmented_dataset", "challenger_model", "champion_model"]
@@ -58,7 +58,8 @@ def prepare_instance(config: PipelineConfig):
 def run_config_for(overrides: Mapping[str, object], force_retrain: bool) -> dict:
     # JSON is valid YAML, so PipelineSettings.load() parses these back to the same values.
     encoded = {key: json.dumps(value) for key, value in overrides.items()}
-    return {"resources": {"settings": {"config": {"overrides": encoded, "force_retrain": force_retrain}}}}
+    return {"resources": {"settings": {"config": {"overrides": encoded, "force_retrain": force_retrain}}},
+            "loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 @dataclass
@@ -88,7 +89,8 @@ class RunSummary:
         if self.status == "SUCCESS":
             return True
         # A challenger stopped by the blocking F1-floor check is a rejection, not a crash.
-        return self.status == "FAILURE" and self.challenger_blocked and self.failed == []
+        return (self.status == "FAILURE" and self.challenger_blocked
+                and all(step.endswith("challenger_f1_floor") for step in self.failed))
 
     def outcome(self) -> str:
         if not self.loop_completed:
@@ -159,8 +161,11 @@ def run_loop(config_path: str | None = None, overrides: Mapping[str, object] | N
     if "state_dir" in overrides:
         raise ConfigError("state_dir cannot be set per run; set ADVERSARIAL_MLOPS_HOME or state_dir in the config file")
     config = load_config(config_path, overrides)  # fail fast on a bad override, before Dagster starts
+    if config_path:
+        # Dagster resources read the config file from here, as they do under `dagster dev`.
+        os.environ[CONFIG_ENV_VAR] = str(Path(config_path).resolve())
     instance = prepare_instance(config)
-    job = build_definitions(config_path).resolve_job_def(LOOP_JOB)
+    job = build_definitions().resolve_job_def(LOOP_JOB)
     result = job.execute_in_process(
         run_config=run_config_for(overrides, force_retrain), instance=instance, raise_on_error=False,
         asset_selection=[AssetKey(name) for name in selection] if selection else None,

@@ -127,11 +127,24 @@ def _disable_cpu_bf16_repack(model) -> None:
             module.support_avx512bf16_for_cpu = False
 
 
-def _batches(n_items: int, batch_size: int, generator) -> list[np.ndarray]:
+def _batches(lengths: np.ndarray, batch_size: int, generator, bucket_batches: int = 50) -> list[np.ndarray]:
+    """Shuffled batches of similar-length texts: little padding, still random order.
+
+    The data is shuffled, cut into buckets of ``bucket_batches`` batches, sorted by length inside
+    each bucket, split into batches, and the batches are shuffled again. Padding drops by ~3x on
+    CPU versus fully random batches, which is most of the training time.
+    """
     import torch
 
-    order = torch.randperm(n_items, generator=generator).numpy()
-    return [order[i:i + batch_size] for i in range(0, n_items, batch_size)]
+    order = torch.randperm(len(lengths), generator=generator).numpy()
+    bucket = batch_size * bucket_batches
+    batches = []
+    for start in range(0, len(order), bucket):
+        chunk = order[start:start + bucket]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    shuffled = torch.randperm(len(batches), generator=generator).numpy()
+    return [batches[i] for i in shuffled]
 
 
 def _predict_labels(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64) -> np.ndarray:
@@ -183,13 +196,14 @@ def train_classifier(base_model: str, train_texts: Sequence[str], train_labels: 
     steps_per_epoch = -(-len(train_texts) // settings.batch_size)
     scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.05, total_iters=steps_per_epoch * settings.epochs)
     labels = torch.as_tensor(np.asarray(train_labels, dtype=np.int64))
+    lengths = np.array([len(t) for t in train_texts])  # characters: a free proxy for token count
     val_y = np.asarray(val_labels, dtype=np.int64)
 
     history, best_f1, best_epoch, best_state, stale = [], -1.0, 0, None, 0
     for epoch in range(1, settings.epochs + 1):
         model.train()
         losses = []
-        for index in _batches(len(train_texts), settings.batch_size, generator):
+        for index in _batches(lengths, settings.batch_size, generator):
             batch = tokenizer([train_texts[i] for i in index], padding=True, truncation=True,
                               max_length=max_length, return_tensors="pt").to(device)
             loss = model(**batch, labels=labels[index].to(device)).loss
@@ -198,7 +212,7 @@ def train_classifier(base_model: str, train_texts: Sequence[str], train_labels: 
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
         val_f1 = classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, max_length))["f1"]
         history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "validation_f1": val_f1})
         report(f"epoch {epoch}/{settings.epochs}: loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")

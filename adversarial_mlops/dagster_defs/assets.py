@@ -1,6 +1,5 @@
 """The loop's software-defined assets. Each one wires domain functions together and reports."""
 
-from __future__ import annotations
 
 from typing import Iterator
 

@@ -1,6 +1,5 @@
 """Asset checks: the quality gate on the evaluation, and the F1 floor on the challenger."""
 
-from __future__ import annotations
 
 import dagster as dg
 

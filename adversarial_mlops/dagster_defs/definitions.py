@@ -5,11 +5,9 @@ Manual trigger only: no schedules, no sensors.
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
-from adversarial_mlops.config import CONFIG_ENV_VAR, load_config
+from adversarial_mlops.config import load_config
 
 from . import assets, checks
 from .io_manager import StateDirIOManager
@@ -18,9 +16,10 @@ from .resources import ModelRegistryResource, PipelineSettings
 LOOP_JOB = "adversarial_loop"
 
 
-def build_definitions(config_path: str | None = None) -> dg.Definitions:
+def build_definitions() -> dg.Definitions:
+    """Definitions for the config file named by $ADVERSARIAL_MLOPS_CONFIG (else config/pipeline.yaml)."""
     # Validate the YAML at load time: a typo should stop code loading, not a run an hour later.
-    config = load_config(config_path)
+    config = load_config(None)
     state_dir = config.resolved_state_dir()
     loop_assets = dg.load_assets_from_modules([assets])
     loop_job = dg.define_asset_job(LOOP_JOB, selection=dg.AssetSelection.groups(assets.GROUP),
@@ -30,7 +29,7 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
         asset_checks=[checks.quality_gate, checks.challenger_f1_floor],
         jobs=[loop_job],
         resources={
-            "settings": PipelineSettings(config_path=config_path, state_dir=str(state_dir)),
+            "settings": PipelineSettings(),
             "registry": ModelRegistryResource(root=str(state_dir / "registry")),
             "io_manager": StateDirIOManager(base_dir=str(state_dir / "assets")),
         },
@@ -39,4 +38,4 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
     )
 
 
-defs = build_definitions(os.environ.get(CONFIG_ENV_VAR))
+defs = build_definitions()

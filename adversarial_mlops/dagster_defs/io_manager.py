@@ -4,7 +4,6 @@ No pickles: values stay readable by any tool, and every write goes to a temp fil
 renamed into place, so a killed run never leaves a truncated value behind.
 """
 
-from __future__ import annotations
 
 import io
 import json

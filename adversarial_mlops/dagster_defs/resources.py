@@ -1,6 +1,5 @@
 """Dagster resources: the loop's settings (YAML + per-run overrides) and the model registry."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Dict, Optional
@@ -14,10 +13,12 @@ from adversarial_mlops.registry import ModelRegistry
 
 
 class PipelineSettings(dg.ConfigurableResource):
-    """Pipeline configuration: the YAML file, plus overrides a run may set from the launchpad or CLI."""
+    """Pipeline configuration: the YAML file, plus overrides a run may set from the launchpad or CLI.
 
-    config_path: Optional[str] = Field(None, description="YAML config file; empty → defaults / $ADVERSARIAL_MLOPS_CONFIG")
-    state_dir: str = Field(description="State directory this code location was started with (set at load time)")
+    The YAML file is the one the code location was loaded with ($ADVERSARIAL_MLOPS_CONFIG, else
+    config/pipeline.yaml); only per-run knobs are run config, so a partial launchpad config works.
+    """
+
     force_retrain: bool = Field(False, description="Retrain even when the quality gate passes")
     max_evasion_rate: Optional[float] = Field(None, description="Overrides quality_gate.max_evasion_rate")
     min_f1_score: Optional[float] = Field(None, description="Overrides quality_gate.min_f1_score")
@@ -30,14 +31,11 @@ class PipelineSettings(dg.ConfigurableResource):
         for key in ("max_evasion_rate", "min_f1_score", "min_f1_drop"):
             if getattr(self, key) is not None:
                 overrides[f"quality_gate.{key}"] = getattr(self, key)
-        config = load_config(self.config_path, overrides)
-        if config.resolved_state_dir() != Path(self.state_dir):
-            raise ConfigError(
-                f"this run's configuration points at state_dir {config.resolved_state_dir()}, but the Dagster "
-                f"code location was started with {self.state_dir}; restart it with that config "
-                "(ADVERSARIAL_MLOPS_CONFIG / ADVERSARIAL_MLOPS_HOME) instead of changing state_dir per run"
-            )
-        return config
+        if "state_dir" in overrides:
+            # Stored values, registry and Dagster instance all live there: it is fixed per code location.
+            raise ConfigError("state_dir cannot change per run; set ADVERSARIAL_MLOPS_HOME or state_dir in the "
+                              "config file and restart")
+        return load_config(None, overrides)
 
 
 class ModelRegistryResource(dg.ConfigurableResource):

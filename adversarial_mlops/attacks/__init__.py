@@ -1,0 +1,31 @@
+"""Adversarial text attacks against a prompt-injection / jailbreak classifier.
+
+Public API: ``Strategy`` (one base class; one module per family), discovery and
+lookup (``available_strategies``, ``strategy_names``, ``get_strategy``,
+``describe_strategies``) and reproducible generation (``variant_rng``,
+``generate_variants`` -> ``Variant``). Strategy modules are imported lazily on the
+first registry call, so importing this package is cheap.
+"""
+
+from adversarial_mlops.attacks.base import AttackConfigError, Strategy
+from adversarial_mlops.attacks.registry import (
+    Variant,
+    available_strategies,
+    describe_strategies,
+    generate_variants,
+    get_strategy,
+    strategy_names,
+    variant_rng,
+)
+
+__all__ = [
+    "AttackConfigError",
+    "Strategy",
+    "Variant",
+    "available_strategies",
+    "describe_strategies",
+    "generate_variants",
+    "get_strategy",
+    "strategy_names",
+    "variant_rng",
+]

@@ -1,0 +1,62 @@
+import numpy as np
+
+from adversarial_mlops.config import PromotionSettings
+from adversarial_mlops.model_promoter import PairedPredictions, compare_models, meets_f1_floor
+
+RNG = np.random.default_rng(0)
+N = 400
+Y = np.array([1] * 200 + [0] * 200)
+IDS = [f"t{i}" for i in range(N)]
+SOURCES = [f"t{i}" for i in range(200) for _ in range(3)]  # three variants per malicious text
+SETTINGS = PromotionSettings(bootstrap_resamples=300)
+
+
+def preds(clean_error_rate, evasion_rate, seed):
+    rng = np.random.default_rng(seed)
+    clean = np.where(rng.random(N) < clean_error_rate, 1 - Y, Y)
+    variants = (rng.random(len(SOURCES)) >= evasion_rate).astype(int)
+    return PairedPredictions(clean=clean, variants=variants)
+
+
+def decide(champion, challenger, floor=0.85):
+    return compare_models(Y, IDS, SOURCES, champion, challenger, settings=SETTINGS, f1_floor=floor, seed=1)
+
+
+def test_promotes_when_evasion_falls_significantly_and_clean_holds():
+    champion = preds(0.03, 0.40, seed=1)
+    challenger = PairedPredictions(clean=champion.clean.copy(), variants=preds(0.03, 0.10, seed=2).variants)
+    decision = decide(champion, challenger)
+    assert decision.promote, decision.reasons
+    assert decision.statistics["delta_evasion"]["high"] < 0
+    assert decision.statistics["mcnemar"]["p_value"] == 1.0
+
+
+def test_keeps_champion_when_evasion_gain_is_noise():
+    champion = preds(0.03, 0.20, seed=1)
+    challenger = PairedPredictions(clean=champion.clean.copy(), variants=champion.variants.copy())
+    decision = decide(champion, challenger)
+    assert not decision.promote
+    assert any(r.startswith("blocked: Δevasion") for r in decision.reasons)
+
+
+def test_keeps_champion_when_clean_f1_falls_beyond_tolerance():
+    champion = preds(0.02, 0.40, seed=1)
+    challenger = PairedPredictions(clean=preds(0.15, 0.0, seed=3).clean, variants=preds(0.02, 0.05, seed=4).variants)
+    decision = decide(champion, challenger, floor=0.0)
+    assert not decision.promote
+    blocked = [r for r in decision.reasons if r.startswith("blocked")]
+    assert any("ΔF1" in r for r in blocked) and any("McNemar" in r for r in blocked)
+
+
+def test_more_false_alarms_block_promotion():
+    champion = preds(0.0, 0.40, seed=1)
+    clean = champion.clean.copy()
+    clean[200:220] = 1  # 20 extra false positives on benign texts, every malicious text still caught
+    challenger = PairedPredictions(clean=clean, variants=preds(0.0, 0.05, seed=2).variants)
+    decision = decide(champion, challenger, floor=0.0)
+    assert not decision.promote
+    assert any(r.startswith("blocked: ΔFPR") for r in decision.reasons)
+
+
+def test_f1_floor_rule():
+    assert meets_f1_floor(0.85, 0.85)[0] and not meets_f1_floor(0.849, 0.85)[0]
