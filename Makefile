@@ -23,7 +23,9 @@ run: $(STAMP)
 	$(PY) scripts/run_pipeline.py $(ARGS)
 
 test: $(STAMP)
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	# pytest exits 5 when it collected no test: that is a failure here, not a pass.
+	$(PY) -m pytest -q $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 ui: $(STAMP)
 	$(VENV)/bin/adversarial-mlops ui

@@ -1,4 +1,4 @@
-"""``adversarial-mlops``: run the loop, inspect and roll back models, try attack strategies.
+"""adversarial-mlops: run the hardening loop, manage models, try attack strategies.
 
 Only argparse is imported at module level: ``--help`` must answer in about a second, so torch,
 transformers and Dagster load inside the commands that need them.
@@ -39,6 +39,19 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = actions.add_parser("rollback", parents=[common], help="make an earlier version the champion again")
     rollback.add_argument("--to", metavar="VERSION", help="target version (default: the previous champion)")
     rollback.add_argument("--reason", default="manual rollback from the CLI")
+
+    ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on the loop's instance")
+    ui.add_argument("--config", metavar="FILE", help="YAML config the UI's runs use")
+    ui.add_argument("--port", type=int, default=3000)
+
+    serve = commands.add_parser("serve", help="run the REST API (FastAPI + uvicorn; OpenAPI at /docs)")
+    serve.add_argument("--config", metavar="FILE", help="YAML config (default: $ADVERSARIAL_MLOPS_CONFIG or config/pipeline.yaml)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="interface to bind (default 127.0.0.1; any other needs $ADVERSARIAL_MLOPS_API_TOKEN)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--max-texts", type=int, metavar="N", help="texts per /predict request (default 64)")
+    serve.add_argument("--max-text-chars", type=int, metavar="N", help="characters per text (default 4000)")
+    serve.add_argument("--max-body-bytes", type=int, metavar="N", help="request body size cap (default 1000000)")
 
     attack = commands.add_parser("attack", help="list attack strategies or apply one to a text")
     attack.add_argument("--list", action="store_true", help="one strategy a line: name, family, description")
@@ -113,6 +126,33 @@ def cmd_models(args) -> int:
     return 0
 
 
+def cmd_ui(args) -> int:
+    import os
+    from pathlib import Path
+
+    from adversarial_mlops.config import CONFIG_ENV_VAR, PROJECT_ROOT, load_config
+    from adversarial_mlops.orchestrator import prepare_instance
+
+    if args.config:
+        os.environ[CONFIG_ENV_VAR] = str(Path(args.config).resolve())
+    prepare_instance(load_config(args.config))  # sets DAGSTER_HOME: the UI reads the CLI's runs
+    workspace = str(PROJECT_ROOT / "workspace.yaml")
+    os.execvp("dagster", ["dagster", "dev", "-w", workspace, "-p", str(args.port)])
+    return 0  # not reached: exec replaces this process
+
+
+def cmd_serve(args) -> int:
+    from adversarial_mlops.api import ApiSettings, serve
+    from adversarial_mlops.config import ConfigError
+
+    limits = {"max_texts": args.max_texts, "max_text_chars": args.max_text_chars, "max_body_bytes": args.max_body_bytes}
+    for name, value in limits.items():
+        if value is not None and value < 1:
+            raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    serve(args.host, args.port, args.config, ApiSettings.from_env(**limits))
+    return 0
+
+
 def cmd_attack(args) -> int:
     import random
 
@@ -132,7 +172,7 @@ def cmd_attack(args) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": cmd_run, "models": cmd_models, "attack": cmd_attack}
+    handlers = {"run": cmd_run, "models": cmd_models, "attack": cmd_attack, "ui": cmd_ui, "serve": cmd_serve}
     try:
         return handlers[args.command](args)
     except Exception as error:  # noqa: BLE001 — user-facing boundary: known errors become one clear line

@@ -79,6 +79,9 @@ class TrainingSettings(_Section):
     # Attention query/value only (the LoRA paper's choice): adding key and the dense layers
     # costs ~1.7x per step on CPU.
     target_modules: list[str] = ["query", "value"]
+    # Modules trained in full next to the head, e.g. ["embeddings"] for the randomly initialised
+    # tiny test model, whose frozen random encoder LoRA alone cannot steer.
+    extra_trainable_modules: list[str] = []
     epochs: int = Field(3, ge=1)
     batch_size: int = Field(32, ge=1)
     learning_rate: float = Field(5e-4, gt=0.0)

@@ -110,7 +110,7 @@ def _load_trainable_model(base_model: str, settings: TrainingSettings, quantizat
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     lora = LoraConfig(task_type="SEQ_CLS", r=settings.lora_r, lora_alpha=settings.lora_alpha,
                       lora_dropout=settings.lora_dropout, target_modules=list(settings.target_modules),
-                      modules_to_save=["classifier"])
+                      modules_to_save=["classifier", *settings.extra_trainable_modules])
     model = get_peft_model(model, lora)
     if quant_config is None:
         model.to(pick_device())

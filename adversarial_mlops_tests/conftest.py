@@ -1,0 +1,50 @@
+"""Shared fixtures: a small, fast loop configuration on the tiny self-built model."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from adversarial_mlops.config import BUNDLED_DATASET
+
+TINY_LOOP = {
+    "model": {"base_model": "tiny", "max_length": 64},
+    # Small batches and trainable word embeddings: LoRA alone cannot steer a random tiny encoder.
+    "training": {"quantization": "none", "epochs": 3, "batch_size": 8, "learning_rate": 0.003,
+                 "extra_trainable_modules": ["word_embeddings"]},
+    "attack": {"max_eval_sources": 30, "max_train_sources": 60},
+    "augmentation": {"benign_variants_share": 0.2},
+    "promotion": {"bootstrap_resamples": 200},
+}
+
+
+def small_dataset(path: Path, groups_per_family: int = 3) -> Path:
+    """A few whole template groups per family from the bundled data: every family, far fewer rows."""
+    frame = pd.read_csv(BUNDLED_DATASET)
+    groups = frame.groupby("family")["template_group"].unique()
+    # Six malicious families against two benign ones: take 3x the benign groups to keep classes balanced.
+    keep = {g for family, family_groups in groups.items()
+            for g in sorted(family_groups)[:groups_per_family * (3 if family.startswith("benign") else 1)]}
+    frame[frame["template_group"].isin(keep)].to_csv(path, index=False)
+    return path
+
+
+def write_loop_config(directory: Path, **sections) -> Path:
+    config = {key: dict(value) for key, value in TINY_LOOP.items()}
+    for key, value in sections.items():
+        config[key] = {**config.get(key, {}), **value} if isinstance(value, dict) else value
+    config.setdefault("state_dir", str(directory / "state"))
+    config.setdefault("data", {"source": str(small_dataset(directory / "data.csv"))})
+    path = directory / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@pytest.fixture
+def loop_config(tmp_path, monkeypatch) -> Path:
+    """A tiny-model config in tmp_path; the loop's env vars point at it and are restored afterwards."""
+    path = write_loop_config(tmp_path)
+    monkeypatch.setenv("ADVERSARIAL_MLOPS_CONFIG", str(path))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    return path

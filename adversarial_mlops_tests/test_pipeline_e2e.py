@@ -1,0 +1,113 @@
+"""End-to-end Dagster runs of the loop on the tiny model: both branches of the quality gate."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adversarial_mlops.config import load_config
+from adversarial_mlops.orchestrator import LOOP_ASSETS, run_loop
+from adversarial_mlops.registry import ModelRegistry
+
+LENIENT = {"quality_gate.max_evasion_rate": 1.0, "quality_gate.min_f1_score": 0.0}
+RETRAIN_STEPS = {"augmented_dataset", "challenger_model", "champion_model"}
+
+
+def registry_for(config_path: Path) -> ModelRegistry:
+    return ModelRegistry(load_config(config_path).resolved_state_dir() / "registry")
+
+
+def test_definitions_expose_the_loop_and_no_automation():
+    from adversarial_mlops.dagster_defs.definitions import defs
+
+    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert set(LOOP_ASSETS) <= keys
+    check_names = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+    assert check_names == {"quality_gate", "challenger_f1_floor"}
+    assert not list(defs.schedules or []) and not list(defs.sensors or [])  # manual trigger only
+
+
+def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
+    first = run_loop(None, LENIENT)
+    assert first.status == "SUCCESS" and first.loop_completed
+    assert first.outcome() == "no retraining needed"
+    assert first.gate["passed"] and first.gate["metadata"]["verdict"] == "PASS"
+    assert {"evasion_rate.value", "f1_score.limit", "f1_drop.verdict"} <= set(first.gate["metadata"])
+    assert "failure_samples" in first.materialized or "failure_samples" not in first.skipped
+    assert RETRAIN_STEPS <= set(first.skipped)
+    registry = registry_for(loop_config)
+    assert [v.version for v in registry.list_versions()] == ["v0001"]
+    assert registry.champion().info["role"] == "baseline"
+
+    second = run_loop(None, LENIENT)
+    assert second.loop_completed and second.evaluation["model_version"] == "v0001"
+    assert [v.version for v in registry.list_versions()] == ["v0001"]  # the baseline is not retrained
+    # Same model, same test split: the F1 recorded at promotion is reproduced exactly.
+    assert second.evaluation["f1_drop"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_gate_fail_retrains_and_records_the_ab_decision(loop_config):
+    summary = run_loop(None, {"quality_gate.max_evasion_rate": 0.0, "quality_gate.min_f1_score": 0.0,
+                              "quality_gate.min_f1_drop": 0.0})  # a zero drop limit always fails
+    assert summary.loop_completed, summary.failure_message
+    assert not summary.gate["passed"]
+    assert RETRAIN_STEPS <= set(summary.materialized)
+    decision = summary.decision
+    assert decision["challenger_version"] == "v0002" and decision["reasons"]
+    assert {"delta_f1", "delta_evasion", "delta_fpr", "mcnemar"} <= set(decision["statistics"])
+    registry = registry_for(loop_config)
+    last = registry.history()[-1]
+    assert last["event"] == ("promote" if decision["promoted"] else "reject")
+    assert registry.champion().version == ("v0002" if decision["promoted"] else "v0001")
+    state = load_config(loop_config).resolved_state_dir()
+    bank = state / "failure_bank.parquet"
+    assert bank.exists()
+    assert registry.get("v0002").info["parent"] == "v0001"
+
+
+def test_force_retrain_runs_the_retraining_branch_on_a_passing_gate(loop_config):
+    summary = run_loop(None, LENIENT, force_retrain=True)
+    assert summary.gate["passed"] and RETRAIN_STEPS <= set(summary.materialized)
+    assert summary.outcome() in {"challenger promoted", "challenger rejected by the A/B test"}
+
+    # With a loop's values stored, the design card's command works alone, loading its inputs.
+    result = _dagster_cli(loop_config, "--select", "champion_model")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "champion_model" in result.stderr and "RUN_SUCCESS" in result.stderr
+
+
+def test_challenger_below_f1_floor_is_blocked_before_promotion(loop_config):
+    summary = run_loop(None, {"quality_gate.min_f1_score": 0.999})
+    assert summary.checks["challenger_f1_floor"]["passed"] is False
+    assert "champion_model" not in summary.materialized
+    assert summary.loop_completed and summary.outcome() == "challenger rejected: below the F1 floor"
+    registry = registry_for(loop_config)
+    assert registry.champion().version == "v0001"
+    assert registry.history()[-1]["event"] == "reject"
+
+
+def _dagster_cli(config: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ADVERSARIAL_MLOPS_CONFIG": str(config)}
+    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)  # the dagster CLI wants it to exist
+    return subprocess.run([sys.executable, "-m", "dagster", "asset", "materialize", "-m",
+                           "adversarial_mlops.dagster_defs.definitions", *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_materializing_champion_alone_on_fresh_state_says_what_to_run(loop_config):
+    result = _dagster_cli(loop_config, "--select", "champion_model")
+    assert result.returncode != 0
+    assert "run the whole loop first" in result.stdout + result.stderr
+
+
+def test_cli_summary_and_exit_code(loop_config, capsys):
+    from adversarial_mlops.cli import main
+
+    code = main(["run", "--json", "--set", "quality_gate.max_evasion_rate=1.0", "--set", "quality_gate.min_f1_score=0"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["outcome"] == "no retraining needed" and summary["loop_completed"]
+    assert main(["run", "--set", "quality_gate.nonsense=1"]) == 2
+    assert "quality_gate.nonsense" in capsys.readouterr().err
