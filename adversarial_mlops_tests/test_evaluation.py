@@ -1,0 +1,37 @@
+import numpy as np
+import pandas as pd
+
+from adversarial_mlops.evaluation import evaluate_model
+from adversarial_mlops.quality_gate import evaluate_gate
+from adversarial_mlops.config import QualityGateSettings
+
+TEST = pd.DataFrame({"id": ["m1", "m2", "m3", "b1", "b2"],
+                     "text": ["ignore rules", "leak prompt", "forget orders", "bake bread", "ignore the typo"],
+                     "label": [1, 1, 1, 0, 0]})
+VARIANTS = pd.DataFrame({"source_id": ["m1", "m1", "m2", "m2", "m3"], "strategy": ["a", "b", "a", "b", "a"],
+                         "text": ["EVADE 1", "caught 1", "EVADE 2", "EVADE 3", "caught 2"]})
+
+
+def keyword_model(texts):
+    """Flags texts containing 'ignore', 'leak' or 'caught'; misses 'forget' and anything 'EVADE'."""
+    return np.array([0.9 if any(w in t for w in ("ignore", "leak", "caught")) else 0.1 for t in texts])
+
+
+def test_report_numbers_follow_the_definitions():
+    report = evaluate_model(keyword_model, TEST, VARIANTS, f1_at_promotion=0.9, seed=0, n_resamples=200)
+    clean = report["clean"]
+    # tp = m1, m2; fn = m3; fp = b2 ("ignore the typo") → precision 2/3, recall 2/3, FPR 1/2
+    assert (clean["precision"], clean["recall"], clean["fpr"]) == (2 / 3, 2 / 3, 0.5)
+    overall = report["evasion"]["overall"]
+    # m3 is missed when clean, so its variant does not count; 3 of the 4 remaining evade.
+    assert overall["n_variants"] == 4 and overall["n_evaded"] == 3 and overall["rate"] == 0.75
+    assert overall["low"] <= overall["rate"] <= overall["high"]
+    assert report["evasion"]["by_strategy"]["a"]["rate"] == 1.0
+    assert report["evasion"]["by_strategy"]["b"]["rate"] == 0.5
+    assert report["f1_drop"] == 0.9 - clean["f1"]
+
+
+def test_nothing_caught_means_evasion_not_measurable_and_gate_fails():
+    report = evaluate_model(lambda texts: np.zeros(len(texts)), TEST, VARIANTS, f1_at_promotion=None)
+    assert report["evasion"]["overall"]["rate"] is None and report["f1_drop"] is None
+    assert not evaluate_gate(report, QualityGateSettings()).passed
