@@ -29,6 +29,21 @@ class ModelLoadError(RuntimeError):
     """A base model or a trained model cannot be found or loaded; the message says what to do."""
 
 
+def quiet_transformers() -> None:
+    """Silence per-load progress bars and load reports: the loop logs its own progress.
+
+    The "classifier weights newly initialized" report is expected (we add a fresh 2-label head),
+    and bitsandbytes' notice about an optional CPU kernel add-on (fetched from a hub) is harmless.
+    """
+    import logging
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
+
+
 def pick_device() -> str:
     import torch
 
@@ -98,6 +113,7 @@ def _write_tiny_model(settings: TinyModelSettings, corpus: Sequence[str], out: P
 def load_tokenizer(path: str):
     from transformers import AutoTokenizer
 
+    quiet_transformers()
     try:
         return AutoTokenizer.from_pretrained(path)
     except (OSError, ValueError) as error:
@@ -119,6 +135,7 @@ class TextClassifier:
         from transformers import AutoModelForSequenceClassification
 
         device = device or pick_device()
+        quiet_transformers()
         try:
             model = AutoModelForSequenceClassification.from_pretrained(str(path), use_safetensors=True)
         except (OSError, ValueError) as error:

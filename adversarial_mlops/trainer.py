@@ -13,6 +13,7 @@ import json
 import logging
 import random
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -21,7 +22,7 @@ import numpy as np
 
 from adversarial_mlops.config import TrainingSettings
 from adversarial_mlops.metrics import classification_metrics
-from adversarial_mlops.modeling import load_tokenizer, pick_device
+from adversarial_mlops.modeling import load_tokenizer, pick_device, quiet_transformers
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def _load_trainable_model(base_model: str, settings: TrainingSettings, quantizat
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from transformers import AutoModelForSequenceClassification
 
+    quiet_transformers()
     quant_config = _quantization_config(quantization)
     kwargs = {"num_labels": 2, "id2label": {0: "benign", 1: "malicious"}, "label2id": {"benign": 0, "malicious": 1}}
     if quant_config is not None:
@@ -107,11 +109,15 @@ def _load_trainable_model(base_model: str, settings: TrainingSettings, quantizat
     if quantization == "4bit":
         _disable_cpu_bf16_repack(model)
     if quant_config is not None:
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+        with warnings.catch_warnings():  # peft calls a transformers API deprecated for v6
+            warnings.simplefilter("ignore", FutureWarning)
+            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     lora = LoraConfig(task_type="SEQ_CLS", r=settings.lora_r, lora_alpha=settings.lora_alpha,
                       lora_dropout=settings.lora_dropout, target_modules=list(settings.target_modules),
                       modules_to_save=["classifier", *settings.extra_trainable_modules])
-    model = get_peft_model(model, lora)
+    with warnings.catch_warnings():  # peft calls a transformers API deprecated for v6
+        warnings.simplefilter("ignore", FutureWarning)
+        model = get_peft_model(model, lora)
     if quant_config is None:
         model.to(pick_device())
     return model
