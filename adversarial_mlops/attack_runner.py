@@ -14,13 +14,14 @@ import pandas as pd
 
 from adversarial_mlops.attacks import generate_variants, strategy_names
 from adversarial_mlops.config import AttackSettings
-from adversarial_mlops.data import MALICIOUS
+from adversarial_mlops.data import BENIGN, MALICIOUS
 
-EVALUATION = "evaluation"
+EVALUATION = "evaluation"  # malicious test texts: does the model still catch them?
+BENIGN_EVALUATION = "benign_evaluation"  # benign test texts: does obfuscation alone raise false alarms?
 TRAINING = "training"
 AB_TEST = "ab_test"
 # Which split each purpose may draw its source texts from.
-SOURCE_SPLIT = {EVALUATION: "test", TRAINING: "train", AB_TEST: "test"}
+SOURCE_SPLIT = {EVALUATION: "test", BENIGN_EVALUATION: "test", TRAINING: "train", AB_TEST: "test"}
 VARIANT_COLUMNS = ["variant_id", "source_id", "purpose", "strategy", "family", "params", "seed", "text", "label"]
 
 
@@ -32,38 +33,43 @@ def selected_strategies(settings: AttackSettings) -> list[str]:
     return strategy_names() if settings.strategies == "all" else list(settings.strategies)
 
 
-def _malicious_sources(splits: pd.DataFrame, split: str, limit: int | None) -> list[tuple[str, str]]:
-    rows = splits[(splits["split"] == split) & (splits["label"] == MALICIOUS)].sort_values("id")
-    if limit is not None:
-        rows = rows.head(limit)  # sorted first so the subset is the same on every run
+def _sources(splits: pd.DataFrame, split: str, limit: int | None, label: int = MALICIOUS) -> list[tuple[str, str]]:
+    rows = splits[(splits["split"] == split) & (splits["label"] == label)].sort_values("id")
+    if limit is not None and len(rows) > limit:
+        # Sorted, then a seeded sample: the same subset on every run, spread over all families.
+        rows = rows.sample(n=limit, random_state=0).sort_values("id")
     return list(zip(rows["id"], rows["text"]))
 
 
 def variants_table(sources: Sequence[tuple[str, str]], strategies: Sequence[str], *, purpose: str, seed: int,
-                   settings: AttackSettings) -> pd.DataFrame:
+                   settings: AttackSettings, label: int = MALICIOUS) -> pd.DataFrame:
     variants = generate_variants(sources, strategies, seed=seed, intensity=settings.intensity,
                                  variants_per_strategy=settings.variants_per_strategy)
     rows = [{"variant_id": f"{purpose}:{v.variant_id}", "source_id": v.source_id, "purpose": purpose,
              "strategy": v.strategy, "family": v.family, "params": json.dumps(v.params, sort_keys=True),
-             "seed": v.seed, "text": v.text, "label": MALICIOUS} for v in variants]
+             "seed": v.seed, "text": v.text, "label": label} for v in variants]
     return pd.DataFrame(rows, columns=VARIANT_COLUMNS)
 
 
 def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
-    """Evaluation variants (test split, ``eval_seed``) and training variants (train split, ``train_seed``)."""
+    """Evaluation variants of malicious and of benign test texts (``eval_seed``), and training
+    variants of malicious train texts (``train_seed``)."""
     strategies = selected_strategies(settings)
-    evaluation = variants_table(_malicious_sources(splits, SOURCE_SPLIT[EVALUATION], settings.max_eval_sources),
+    evaluation = variants_table(_sources(splits, SOURCE_SPLIT[EVALUATION], settings.max_eval_sources),
                                 strategies, purpose=EVALUATION, seed=settings.eval_seed, settings=settings)
-    training = variants_table(_malicious_sources(splits, SOURCE_SPLIT[TRAINING], settings.max_train_sources),
+    benign = variants_table(_sources(splits, SOURCE_SPLIT[BENIGN_EVALUATION], settings.max_eval_sources, BENIGN),
+                            strategies, purpose=BENIGN_EVALUATION, seed=settings.eval_seed, settings=settings,
+                            label=BENIGN)
+    training = variants_table(_sources(splits, SOURCE_SPLIT[TRAINING], settings.max_train_sources),
                               strategies, purpose=TRAINING, seed=settings.train_seed, settings=settings)
-    table = pd.concat([evaluation, training], ignore_index=True)
+    table = pd.concat([evaluation, benign, training], ignore_index=True)
     check_no_leakage(table, splits)
     return table
 
 
 def build_ab_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
     """A fresh adversarial set for the A/B test: test split, a seed no model was trained on."""
-    table = variants_table(_malicious_sources(splits, SOURCE_SPLIT[AB_TEST], settings.max_eval_sources),
+    table = variants_table(_sources(splits, SOURCE_SPLIT[AB_TEST], settings.max_eval_sources),
                            selected_strategies(settings), purpose=AB_TEST, seed=settings.ab_seed, settings=settings)
     check_no_leakage(table, splits)
     return table

@@ -68,10 +68,10 @@ def render_summary(summary) -> str:
     if gate is not None:
         meta = gate["metadata"]
         lines.append(f"quality gate: {meta.get('verdict')}")
-        for name in ("evasion_rate", "f1_score", "f1_drop"):
+        for name in ("evasion_rate", "f1_score", "f1_drop", "obfuscated_benign_fpr"):
             value = meta.get(f"{name}.value")
             shown = "n/a" if value is None else f"{value:.4f}"
-            lines.append(f"  {name:<13} {shown:>8}  limit {meta.get(f'{name}.limit')}  {meta.get(f'{name}.verdict')}")
+            lines.append(f"  {name:<21} {shown:>8}  limit {meta.get(f'{name}.limit')}  {meta.get(f'{name}.verdict')}")
     if summary.evaluation is not None:
         by_strategy = summary.evaluation["evasion"]["by_strategy"]
         worst = sorted(((v["rate"] or 0.0, k) for k, v in by_strategy.items()), reverse=True)[:5]

@@ -36,6 +36,7 @@ class DataSettings(_Section):
     label_column: str = "label"
     group_column: str | None = "template_group"
     id_column: str | None = "id"
+    category_column: str | None = "family"  # false alarms are reported per category of benign text
     label_map: dict[str, int] | None = None
     hf_split: str = "train"
     validation_fraction: float = Field(0.15, gt=0.0, lt=0.5)
@@ -99,14 +100,18 @@ class AttackSettings(_Section):
     eval_seed: int = 101
     train_seed: int = 202
     ab_seed: int = 303
-    max_eval_sources: int | None = Field(None, ge=1)
-    max_train_sources: int | None = Field(None, ge=1)
+    # Seeded random subsets of source texts keep the loop's inference bounded: every strategy
+    # still gets this many texts (well over the n ≥ 30 the CIs need). null = all.
+    max_eval_sources: int | None = Field(200, ge=1)
+    max_train_sources: int | None = Field(300, ge=1)
 
 
 class QualityGateSettings(_Section):
     max_evasion_rate: float = Field(0.15, ge=0.0, le=1.0)  # retrain above
     min_f1_score: float = Field(0.85, ge=0.0, le=1.0)  # retrain below
     min_f1_drop: float = Field(0.05, ge=0.0, le=1.0)  # retrain on a drop this large
+    # Over-defence budget: false alarms on benign texts put through the same obfuscations.
+    max_obfuscated_benign_fpr: float = Field(0.10, ge=0.0, le=1.0)
 
 
 class AugmentationSettings(_Section):
@@ -124,6 +129,12 @@ class PromotionSettings(_Section):
     bootstrap_resamples: int = Field(1000, ge=100)
 
 
+class DefenseSettings(_Section):
+    # NFKC, confusable folding, invisible-character stripping, de-spacing — applied identically
+    # in training, evaluation and serving when on (the trained model records it).
+    normalize_inputs: bool = False
+
+
 class PipelineConfig(_Section):
     state_dir: str | None = None  # None → $ADVERSARIAL_MLOPS_HOME or <project>/.adversarial_mlops
     seed: int = 13
@@ -134,6 +145,7 @@ class PipelineConfig(_Section):
     quality_gate: QualityGateSettings = QualityGateSettings()
     augmentation: AugmentationSettings = AugmentationSettings()
     promotion: PromotionSettings = PromotionSettings()
+    defense: DefenseSettings = DefenseSettings()
 
     @field_validator("state_dir")
     @classmethod

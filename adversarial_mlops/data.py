@@ -20,6 +20,7 @@ import pandas as pd
 
 BENIGN = 0
 MALICIOUS = 1
+LABEL_NAMES = {BENIGN: "benign", MALICIOUS: "malicious"}
 
 DEFAULT_LABEL_MAP: dict[str, int] = {
     "benign": BENIGN, "malicious": MALICIOUS, "0": BENIGN, "1": MALICIOUS,
@@ -48,7 +49,7 @@ class DataError(ValueError):
 def load_labeled_data(source: str, *, text_column: str = "text", label_column: str = "label",
                       label_map: Mapping[str, int] | None = None,
                       group_column: str | None = None, id_column: str | None = None,
-                      hf_split: str = "train") -> pd.DataFrame:
+                      hf_split: str = "train", category_column: str | None = None) -> pd.DataFrame:
     """Read ``source`` into the standard frame: id (str, unique), text, label (0/1), group.
 
     source: a .csv / .jsonl / .json / .parquet file, a directory written by
@@ -57,6 +58,8 @@ def load_labeled_data(source: str, *, text_column: str = "text", label_column: s
     replaces ``DEFAULT_LABEL_MAP`` (an empty map means the default) so that unexpected
     values are reported, not guessed.
     id: from ``id_column``, else ``row-<n>``. group: from ``group_column``, else the id.
+    category: from ``category_column`` (e.g. a family such as "benign_hard_negative", used to
+    report false alarms per kind of benign text), else the label name.
     Exact duplicate texts (ignoring case and whitespace) with the same label are dropped,
     keeping the first.
     """
@@ -68,7 +71,8 @@ def load_labeled_data(source: str, *, text_column: str = "text", label_column: s
     require_column(raw, text_column, "text", "data.text_column", source_name)
     require_column(raw, label_column, "label", "data.label_column", source_name)
     for column, role, key in ((group_column, "group", "data.group_column"),
-                              (id_column, "id", "data.id_column")):
+                              (id_column, "id", "data.id_column"),
+                              (category_column, "category", "data.category_column")):
         if column is not None:
             require_column(raw, column, role, key, source_name)
     lookup = normalised_label_map(label_map or DEFAULT_LABEL_MAP)
@@ -81,6 +85,9 @@ def load_labeled_data(source: str, *, text_column: str = "text", label_column: s
     frame["group"] = (read_required_strings(raw[group_column], "group", "data.group_column",
                                             source_name)
                       if group_column is not None else frame["id"])
+    frame["category"] = (read_required_strings(raw[category_column], "category", "data.category_column",
+                                               source_name)
+                         if category_column is not None else frame["label"].map(LABEL_NAMES))
     validate_labeled_data(frame, source_name)
     return drop_duplicate_texts(frame)
 

@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from adversarial_mlops.jsonable import json_safe
-from adversarial_mlops.metrics import EvasionResult, classification_metrics, evasion_by_group, evasion_rate, f1_with_ci
+from adversarial_mlops.data import BENIGN
+from adversarial_mlops.metrics import (EvasionResult, bootstrap_interval, classification_metrics, evasion_by_group,
+                                      evasion_rate, f1_with_ci)
 
 PredictProba = Callable[[Sequence[str]], np.ndarray]
 THRESHOLD = 0.5
@@ -41,14 +43,67 @@ def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pre
             "by_strategy": {name: evasion_to_dict(result) for name, result in sorted(by_strategy.items())}}
 
 
+def false_alarm_rate(preds: np.ndarray, sources: Sequence[str], *, seed: int, n_resamples: int) -> dict:
+    """Share of benign texts flagged, with a 95% CI resampling whole source texts."""
+    if len(preds) == 0:
+        return {"rate": None, "low": None, "high": None, "n": 0}
+    interval = bootstrap_interval(lambda index: float(preds[index].mean()), len(preds), groups=list(sources),
+                                  seed=seed, n_resamples=n_resamples)
+    return json_safe({"rate": interval.estimate, "low": interval.low, "high": interval.high, "n": len(preds)})
+
+
+def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_variants: pd.DataFrame,
+                        variant_scores: np.ndarray, *, seed: int, n_resamples: int) -> dict:
+    """False alarms on obfuscated benign texts (overall, per strategy) and on clean benign categories."""
+    preds = (variant_scores >= THRESHOLD).astype(np.int64)
+    sources = benign_variants["source_id"].tolist()
+    by_strategy = {}
+    for name in sorted(benign_variants["strategy"].unique()):
+        mask = (benign_variants["strategy"] == name).to_numpy()
+        by_strategy[name] = false_alarm_rate(preds[mask], np.asarray(sources)[mask], seed=seed, n_resamples=n_resamples)
+    benign = (test["label"] == BENIGN).to_numpy()
+    categories = test["category"] if "category" in test else pd.Series("benign", index=test.index)
+    clean_preds = (clean_scores >= THRESHOLD).astype(np.int64)
+    by_category = {name: {"fpr": float(clean_preds[benign & (categories == name).to_numpy()].mean()),
+                          "n": int((benign & (categories == name).to_numpy()).sum())}
+                   for name in sorted(categories[benign].unique())}
+    return {"obfuscated_benign_fpr": false_alarm_rate(preds, sources, seed=seed, n_resamples=n_resamples),
+            "obfuscated_benign_fpr_by_strategy": by_strategy, "clean_fpr_by_category": by_category}
+
+
 def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd.DataFrame, *,
-                   f1_at_promotion: float | None, seed: int = 0, n_resamples: int = 1000) -> dict:
-    """Clean metrics on ``test`` (columns id, text, label) and evasion on ``variants`` of its texts."""
+                   f1_at_promotion: float | None, benign_variants: pd.DataFrame | None = None, seed: int = 0,
+                   n_resamples: int = 1000) -> dict:
+    """Clean metrics on ``test`` (id, text, label[, category]); evasion on ``variants`` of its malicious
+    texts; false alarms on ``benign_variants`` (obfuscated benign test texts)."""
     clean_scores = predict_proba(test["text"].tolist())
     clean = clean_report(test["label"].to_numpy(), clean_scores, seed=seed, n_resamples=n_resamples)
     clean_pred_by_source = dict(zip(test["id"], (clean_scores >= THRESHOLD).astype(int).tolist()))
     variant_scores = predict_proba(variants["text"].tolist())
     evasion = evasion_report(variants, variant_scores, clean_pred_by_source, seed=seed, n_resamples=n_resamples)
+    benign_variants = benign_variants if benign_variants is not None else variants.iloc[0:0]
+    over_defense = over_defense_report(test, clean_scores, benign_variants,
+                                       predict_proba(benign_variants["text"].tolist()), seed=seed,
+                                       n_resamples=n_resamples)
     f1_drop = None if f1_at_promotion is None else float(f1_at_promotion) - clean["f1"]
-    return {"clean": clean, "evasion": evasion, "f1_at_promotion": f1_at_promotion, "f1_drop": f1_drop,
-            "n_test": int(len(test)), "n_variants": int(len(variants))}
+    return {"clean": clean, "evasion": evasion, "over_defense": over_defense, "f1_at_promotion": f1_at_promotion,
+            "f1_drop": f1_drop, "n_test": int(len(test)), "n_variants": int(len(variants)),
+            "n_benign_variants": int(len(benign_variants))}
+
+
+def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFrame, deployed: dict, *,
+                             seed: int, n_resamples: int) -> dict:
+    """Evasion with and without the input-normalisation defence, same weights, same variants.
+
+    ``classifier`` is a ``modeling.TextClassifier``; ``deployed`` the report it produced as deployed.
+    """
+    toggled = classifier.with_normalization(not classifier.normalize_inputs)
+    clean_scores = toggled.predict_proba(test["text"].tolist())
+    clean_pred_by_source = dict(zip(test["id"], (clean_scores >= THRESHOLD).astype(int).tolist()))
+    other = evasion_report(variants, toggled.predict_proba(variants["text"].tolist()), clean_pred_by_source,
+                           seed=seed, n_resamples=n_resamples)
+    with_it, without_it = (deployed["evasion"], other) if classifier.normalize_inputs else (other, deployed["evasion"])
+    return {"deployed_with_normalization": classifier.normalize_inputs,
+            "with_normalization": with_it["overall"], "without_normalization": without_it["overall"],
+            "with_normalization_by_strategy": {k: v["rate"] for k, v in with_it["by_strategy"].items()},
+            "without_normalization_by_strategy": {k: v["rate"] for k, v in without_it["by_strategy"].items()}}

@@ -64,7 +64,8 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
         out = Path(scratch) / "model"
         result = train_classifier(base_model, train_data["text"].tolist(), train_data["label"].tolist(),
                                   validation["text"].tolist(), validation["label"].tolist(), config.training,
-                                  max_length=config.model.max_length, out_dir=out, progress=progress)
+                                  max_length=config.model.max_length, out_dir=out, progress=progress,
+                                  normalize_inputs=config.defense.normalize_inputs)
         classifier = TextClassifier.load(out, max_length=config.model.max_length,
                                          batch_size=config.model.inference_batch_size)
         scores = classifier.predict_proba(test["text"].tolist())

@@ -6,6 +6,7 @@ module — and anything that merely names it — stays cheap for the CLI and Dag
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 MINILM = "minilm"
 TINY = "tiny"
 LABEL_NAMES = {0: "benign", 1: "malicious"}
+PREPROCESSING_FILE = "preprocessing.json"  # how a saved model wants its input prepared
 
 
 class ModelLoadError(RuntimeError):
@@ -120,6 +122,16 @@ def load_tokenizer(path: str):
         raise ModelLoadError(f"cannot load a tokenizer from {path!r}: {error}") from None
 
 
+def read_preprocessing(model_dir: Path) -> dict:
+    path = model_dir / PREPROCESSING_FILE
+    settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {"normalize_inputs": bool(settings.get("normalize_inputs", False))}
+
+
+def write_preprocessing(model_dir: Path, *, normalize_inputs: bool) -> None:
+    (model_dir / PREPROCESSING_FILE).write_text(json.dumps({"normalize_inputs": normalize_inputs}) + "\n")
+
+
 @dataclass
 class TextClassifier:
     """A trained model ready for inference: sorted, dynamically padded batches, no autograd."""
@@ -129,6 +141,18 @@ class TextClassifier:
     max_length: int
     batch_size: int
     device: str
+    normalize_inputs: bool = False  # the input-normalisation defence, as the model was trained
+
+    def prepare(self, texts: Sequence[str]) -> list[str]:
+        if not self.normalize_inputs:
+            return list(texts)
+        from adversarial_mlops.normalization import normalize_text
+
+        return [normalize_text(t) for t in texts]
+
+    def with_normalization(self, enabled: bool) -> "TextClassifier":
+        """The same weights with the defence switched on or off (to measure what it buys)."""
+        return dataclasses.replace(self, normalize_inputs=enabled)
 
     @classmethod
     def load(cls, path: Path | str, *, max_length: int = 128, batch_size: int = 64, device: str | None = None):
@@ -141,7 +165,8 @@ class TextClassifier:
         except (OSError, ValueError) as error:
             raise ModelLoadError(f"cannot load a trained model from {path}: {error}") from None
         model.to(device).eval()
-        return cls(model, load_tokenizer(str(path)), max_length, batch_size, device)
+        return cls(model, load_tokenizer(str(path)), max_length, batch_size, device,
+                   normalize_inputs=read_preprocessing(Path(path))["normalize_inputs"])
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Malicious probability per text, in input order."""
@@ -149,6 +174,7 @@ class TextClassifier:
 
         if len(texts) == 0:
             return np.zeros(0, dtype=np.float64)
+        texts = self.prepare(texts)
         # Sorting by length keeps each batch's padding small: the main CPU speed lever.
         order = np.argsort([len(t) for t in texts], kind="stable")
         scores = np.empty(len(texts), dtype=np.float64)

@@ -5,7 +5,9 @@ recomputes it any other way. Thresholds come from ``quality_gate.*`` in the YAML
 
 * ``max_evasion_rate``: FAIL when the overall evasion rate is above it;
 * ``min_f1_score``: FAIL when clean F1 is below it;
-* ``min_f1_drop``: FAIL when clean F1 fell by at least this much since the champion's promotion.
+* ``min_f1_drop``: FAIL when clean F1 fell by at least this much since the champion's promotion;
+* ``max_obfuscated_benign_fpr``: FAIL when benign texts put through the same obfuscations raise
+  false alarms above this share (over-defence: "odd characters = attack").
 
 Point estimates are compared (as the plan states); confidence intervals travel alongside so a
 reader can see how close a call was.
@@ -64,7 +66,8 @@ def evaluate_gate(report: Mapping, thresholds: QualityGateSettings) -> GateVerdi
     missing = [key for key in ("clean", "evasion") if key not in report]
     if missing:
         raise ValueError(f"evaluation report lacks {missing}; produce it with evaluation.evaluate_model")
-    checks = (_check_evasion(report, thresholds), _check_f1(report, thresholds), _check_f1_drop(report, thresholds))
+    checks = (_check_evasion(report, thresholds), _check_f1(report, thresholds), _check_f1_drop(report, thresholds),
+              _check_over_defense(report, thresholds))
     return GateVerdict(passed=all(c.passed for c in checks), checks=checks)
 
 
@@ -97,3 +100,15 @@ def _check_f1_drop(report: Mapping, thresholds: QualityGateSettings) -> Threshol
     passed = drop < limit
     return ThresholdCheck("f1_drop", float(drop), limit, f"< {limit}", passed,
                           f"F1 drop since promotion {drop:.4f} {'<' if passed else '>='} min_f1_drop {limit}")
+
+
+def _check_over_defense(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
+    limit = thresholds.max_obfuscated_benign_fpr
+    rate = report.get("over_defense", {}).get("obfuscated_benign_fpr", {}).get("rate")
+    if not _is_number(rate):
+        return ThresholdCheck("obfuscated_benign_fpr", None, limit, f"<= {limit}", True,
+                              "no obfuscated benign texts were evaluated")
+    passed = rate <= limit
+    return ThresholdCheck("obfuscated_benign_fpr", float(rate), limit, f"<= {limit}", passed,
+                          f"false alarms on obfuscated benign texts {rate:.4f} {'<=' if passed else '>'} "
+                          f"max_obfuscated_benign_fpr {limit}")

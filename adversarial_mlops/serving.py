@@ -73,7 +73,7 @@ class FastPredictor:
     """Malicious probability per text, in input order; thread-compatible but meant for one thread."""
 
     def __init__(self, model, tokenizer, *, max_length: int = 128, batch_size: int = 64,
-                 precision: str = "fp32", token_budget: int | None = None):
+                 precision: str = "fp32", token_budget: int | None = None, normalize_inputs: bool = False):
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         self.model = model
@@ -81,6 +81,7 @@ class FastPredictor:
         self.max_length = int(max_length)
         self.batch_size = int(batch_size)
         self.precision = precision
+        self.normalize_inputs = normalize_inputs  # the input-normalisation defence, as trained
         # Padded tokens per batch: with ~30-token prompts a full batch_size fits; long texts
         # get smaller batches, so one 512-token text never pads 63 short ones to 512.
         self.token_budget = int(token_budget or self.batch_size * 48)
@@ -92,7 +93,7 @@ class FastPredictor:
              warm_up: bool = True) -> "FastPredictor":
         from transformers import AutoModelForSequenceClassification
 
-        from adversarial_mlops.modeling import ModelLoadError, load_tokenizer
+        from adversarial_mlops.modeling import ModelLoadError, load_tokenizer, read_preprocessing
 
         try:
             model = AutoModelForSequenceClassification.from_pretrained(str(path), use_safetensors=True)
@@ -100,7 +101,7 @@ class FastPredictor:
             raise ModelLoadError(f"cannot load a trained model from {path}: {error}") from None
         model.eval()
         predictor = cls(model, load_tokenizer(str(path)), max_length=max_length, batch_size=batch_size,
-                        precision=precision)
+                        precision=precision, normalize_inputs=read_preprocessing(Path(path))["normalize_inputs"])
         if warm_up:  # first forward pass allocates and picks kernels: pay it here, not in a request
             predictor.predict_proba(["warm up the model", "a second, somewhat longer text to warm up padding"])
         return predictor
@@ -123,6 +124,10 @@ class FastPredictor:
 
         if len(texts) == 0:
             return np.zeros(0, dtype=np.float64)
+        if self.normalize_inputs:
+            from adversarial_mlops.normalization import normalize_text
+
+            texts = [normalize_text(t) for t in texts]
         encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length, padding=False,
                                  return_attention_mask=False, return_token_type_ids=False)
         ids = encoded["input_ids"]

@@ -22,7 +22,7 @@ import numpy as np
 
 from adversarial_mlops.config import TrainingSettings
 from adversarial_mlops.metrics import classification_metrics
-from adversarial_mlops.modeling import load_tokenizer, pick_device, quiet_transformers
+from adversarial_mlops.modeling import load_tokenizer, pick_device, quiet_transformers, write_preprocessing
 
 log = logging.getLogger(__name__)
 
@@ -183,12 +183,21 @@ def _validate_inputs(texts, labels, what: str) -> None:
 def train_classifier(base_model: str, train_texts: Sequence[str], train_labels: Sequence[int],
                      val_texts: Sequence[str], val_labels: Sequence[int], settings: TrainingSettings, *,
                      max_length: int, out_dir: Path, progress: Callable[[str], None] | None = None,
-                     ) -> TrainingResult:
-    """Train LoRA adapters on ``base_model`` and write the merged model into ``out_dir``."""
+                     normalize_inputs: bool = False) -> TrainingResult:
+    """Train LoRA adapters on ``base_model`` and write the merged model into ``out_dir``.
+
+    With ``normalize_inputs`` the texts go through the normalisation defence first, and the saved
+    model records it, so evaluation and serving prepare their input the same way.
+    """
     import torch
 
     _validate_inputs(train_texts, train_labels, "training data")
     _validate_inputs(val_texts, val_labels, "validation data")
+    if normalize_inputs:
+        from adversarial_mlops.normalization import normalize_text
+
+        train_texts = [normalize_text(t) for t in train_texts]
+        val_texts = [normalize_text(t) for t in val_texts]
     report = progress or log.info
     started = time.perf_counter()
     seed_everything(settings.seed)
@@ -234,6 +243,7 @@ def train_classifier(base_model: str, train_texts: Sequence[str], train_labels: 
     result = TrainingResult(quantization, str(device), len(history), best_epoch, best_f1,
                             len(train_texts), len(val_texts), time.perf_counter() - started, history)
     _save_merged(model, tokenizer, base_model, out_dir, result)
+    write_preprocessing(out_dir, normalize_inputs=normalize_inputs)
     return result
 
 

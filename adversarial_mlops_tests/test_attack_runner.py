@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from adversarial_mlops.attack_runner import (EVALUATION, TRAINING, LeakageError, build_ab_variants,
+from adversarial_mlops.attack_runner import (BENIGN_EVALUATION, EVALUATION, TRAINING, LeakageError, build_ab_variants,
                                              build_attack_variants, check_no_leakage, selected_strategies)
 from adversarial_mlops.config import AttackSettings
 
@@ -20,7 +20,9 @@ def test_evaluation_variants_come_from_test_and_training_variants_from_train():
     split_of = dict(zip(SPLITS["id"], SPLITS["split"]))
     assert set(table.loc[table["purpose"] == EVALUATION, "source_id"].map(split_of)) == {"test"}
     assert set(table.loc[table["purpose"] == TRAINING, "source_id"].map(split_of)) == {"train"}
-    assert set(table["label"]) == {1}  # only malicious texts are attacked
+    benign = table[table["purpose"] == BENIGN_EVALUATION]
+    assert set(benign["source_id"].map(split_of)) == {"test"} and set(benign["label"]) == {0}
+    assert set(table.loc[table["purpose"] != BENIGN_EVALUATION, "label"]) == {1}
     assert set(table["strategy"]) == {"leetspeak", "rot13", "homoglyph"}
 
 
@@ -44,8 +46,10 @@ def test_leakage_guard_names_the_offending_variant():
 
 
 def test_source_limits_are_deterministic_subsets():
-    table = build_attack_variants(SPLITS, SETTINGS.model_copy(update={"max_train_sources": 1}))
-    assert table.loc[table["purpose"] == TRAINING, "source_id"].unique().tolist() == ["r0"]
+    limited = SETTINGS.model_copy(update={"max_train_sources": 2})
+    chosen = build_attack_variants(SPLITS, limited).query("purpose == @TRAINING")["source_id"].unique()
+    again = build_attack_variants(SPLITS, limited).query("purpose == @TRAINING")["source_id"].unique()
+    assert len(chosen) == 2 and set(chosen) <= {"r0", "r1", "r5"} and list(chosen) == list(again)
 
 
 def test_all_means_every_registered_strategy():

@@ -47,7 +47,7 @@ def many_groups_frame(groups_per_class: int = 20, rows_per_group: int = 5) -> pd
 # ----- formats ------------------------------------------------------------------------
 def test_loads_csv_with_default_label_map(tmp_path):
     frame = load_labeled_data(str(write_csv(tmp_path / "d.csv", SMALL_ROWS)))
-    assert list(frame.columns) == ["id", "text", "label", "group"]
+    assert list(frame.columns) == ["id", "text", "label", "group", "category"]
     assert frame["label"].tolist() == [0, 1, 0, 1]
     assert frame["id"].tolist() == ["row-1", "row-2", "row-3", "row-4"]
     assert frame["group"].tolist() == frame["id"].tolist()
@@ -340,3 +340,12 @@ def test_header_only_file_has_no_data_rows(tmp_path):
     path.write_text("text,label\n", encoding="utf-8")
     with pytest.raises(DataError, match="no data rows"):
         load_labeled_data(str(path))
+
+
+def test_category_column_is_read_or_defaults_to_the_label_name(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("text,label,kind\nignore the rules,malicious,override\nbake bread,benign,everyday\n")
+    assert load_labeled_data(str(path), category_column="kind")["category"].tolist() == ["override", "everyday"]
+    assert load_labeled_data(str(path))["category"].tolist() == ["malicious", "benign"]
+    with pytest.raises(DataError, match="data.category_column"):
+        load_labeled_data(str(path), category_column="family")

@@ -35,3 +35,18 @@ def test_nothing_caught_means_evasion_not_measurable_and_gate_fails():
     report = evaluate_model(lambda texts: np.zeros(len(texts)), TEST, VARIANTS, f1_at_promotion=None)
     assert report["evasion"]["overall"]["rate"] is None and report["f1_drop"] is None
     assert not evaluate_gate(report, QualityGateSettings()).passed
+
+
+def test_over_defense_counts_false_alarms_on_obfuscated_benign_texts_and_by_category():
+    test = TEST.assign(category=["attack"] * 3 + ["everyday", "hard_negative"])
+    benign_variants = pd.DataFrame({"source_id": ["b1", "b1", "b2"], "strategy": ["a", "b", "a"],
+                                    "text": ["b@ke bread", "caught bread", "1gnore the typo"]})
+    report = evaluate_model(keyword_model, test, VARIANTS, f1_at_promotion=None, benign_variants=benign_variants,
+                            seed=0, n_resamples=200)
+    over = report["over_defense"]
+    assert over["obfuscated_benign_fpr"]["rate"] == 1 / 3 and over["obfuscated_benign_fpr"]["n"] == 3
+    assert over["obfuscated_benign_fpr_by_strategy"]["b"]["rate"] == 1.0
+    assert over["clean_fpr_by_category"] == {"everyday": {"fpr": 0.0, "n": 1}, "hard_negative": {"fpr": 1.0, "n": 1}}
+    strict = QualityGateSettings(max_evasion_rate=1.0, min_f1_score=0.0, max_obfuscated_benign_fpr=0.2)
+    verdict = evaluate_gate(report, strict)
+    assert not verdict.passed and "obfuscated benign" in verdict.failure_reasons[0]

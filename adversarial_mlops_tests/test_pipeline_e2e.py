@@ -12,7 +12,8 @@ from adversarial_mlops.config import load_config
 from adversarial_mlops.orchestrator import LOOP_ASSETS, run_loop
 from adversarial_mlops.registry import ModelRegistry
 
-LENIENT = {"quality_gate.max_evasion_rate": 1.0, "quality_gate.min_f1_score": 0.0}
+LENIENT = {"quality_gate.max_evasion_rate": 1.0, "quality_gate.min_f1_score": 0.0,
+           "quality_gate.max_obfuscated_benign_fpr": 1.0}
 RETRAIN_STEPS = {"augmented_dataset", "challenger_model", "champion_model"}
 
 
@@ -106,7 +107,8 @@ def test_materializing_champion_alone_on_fresh_state_says_what_to_run(loop_confi
 def test_cli_summary_and_exit_code(loop_config, capsys):
     from adversarial_mlops.cli import main
 
-    code = main(["run", "--json", "--set", "quality_gate.max_evasion_rate=1.0", "--set", "quality_gate.min_f1_score=0"])
+    code = main(["run", "--json", "--set", "quality_gate.max_evasion_rate=1.0", "--set", "quality_gate.min_f1_score=0",
+                 "--set", "quality_gate.max_obfuscated_benign_fpr=1"])
     summary = json.loads(capsys.readouterr().out)
     assert code == 0 and summary["outcome"] == "no retraining needed" and summary["loop_completed"]
     assert main(["run", "--set", "quality_gate.nonsense=1"]) == 2

@@ -4,9 +4,9 @@ from adversarial_mlops.config import QualityGateSettings
 from adversarial_mlops.quality_gate import evaluate_gate
 
 
-def report(evasion=0.10, f1=0.90, drop=0.0):
+def report(evasion=0.10, f1=0.90, drop=0.0, benign_fpr=0.02):
     return {"clean": {"f1": f1}, "evasion": {"overall": {"rate": evasion, "low": None, "high": None}},
-            "f1_drop": drop}
+            "f1_drop": drop, "over_defense": {"obfuscated_benign_fpr": {"rate": benign_fpr}}}
 
 
 DEFAULTS = QualityGateSettings()
@@ -39,6 +39,11 @@ def test_f1_drop_of_five_points_fails(drop, passed):
     assert evaluate_gate(report(drop=drop), DEFAULTS).passed is passed
 
 
+@pytest.mark.parametrize("fpr, passed", [(0.10, True), (0.1001, False), (None, True)])
+def test_over_defense_budget(fpr, passed):
+    assert evaluate_gate(report(benign_fpr=fpr), DEFAULTS).passed is passed
+
+
 def test_unmeasurable_evasion_fails_safe():
     verdict = evaluate_gate(report(evasion=None), DEFAULTS)
     assert not verdict.passed
@@ -46,8 +51,8 @@ def test_unmeasurable_evasion_fails_safe():
 
 
 def test_every_failure_is_reported_with_its_numbers():
-    verdict = evaluate_gate(report(evasion=0.4, f1=0.5, drop=0.3), DEFAULTS)
-    assert len(verdict.failure_reasons) == 3
+    verdict = evaluate_gate(report(evasion=0.4, f1=0.5, drop=0.3, benign_fpr=0.5), DEFAULTS)
+    assert len(verdict.failure_reasons) == 4
     assert "0.4000" in verdict.summary() and "FAIL" in verdict.summary()
     assert verdict.to_dict()["status"] == "FAIL"
 

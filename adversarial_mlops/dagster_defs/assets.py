@@ -8,7 +8,7 @@ import pandas as pd
 
 from adversarial_mlops import attack_runner, data, model_lifecycle
 from adversarial_mlops.data_augmentor import build_augmented_dataset, class_balance
-from adversarial_mlops.evaluation import THRESHOLD, evaluate_model
+from adversarial_mlops.evaluation import THRESHOLD, evaluate_model, normalization_comparison
 from adversarial_mlops.quality_gate import evaluate_gate
 from adversarial_mlops.sample_collector import collect_failures, load_bank, merge_into_bank, save_bank
 
@@ -27,7 +27,7 @@ def labeled_dataset(context: dg.AssetExecutionContext, settings: PipelineSetting
     cfg = settings.load().data
     frame = data.load_labeled_data(cfg.resolved_source(), text_column=cfg.text_column, label_column=cfg.label_column,
                                    label_map=cfg.label_map, group_column=cfg.group_column, id_column=cfg.id_column,
-                                   hf_split=cfg.hf_split)
+                                   hf_split=cfg.hf_split, category_column=cfg.category_column)
     splits = data.split_by_group(frame, validation_fraction=cfg.validation_fraction,
                                  test_fraction=cfg.test_fraction, seed=cfg.split_seed)
     data.check_no_cross_split_duplicates(splits)
@@ -68,17 +68,25 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: PipelineSetti
     config = settings.load()
     version = registry.get().get(deployed_champion["version"])
     classifier = model_lifecycle.load_classifier(version, config)
-    variants = attack_variants[attack_variants["purpose"] == attack_runner.EVALUATION]
-    report = evaluate_model(classifier.predict_proba, model_lifecycle.split_frame(labeled_dataset, "test"), variants,
-                            f1_at_promotion=deployed_champion["f1_at_promotion"], seed=config.seed,
-                            n_resamples=config.promotion.bootstrap_resamples)
+    purpose = attack_variants["purpose"]
+    test = model_lifecycle.split_frame(labeled_dataset, "test")
+    variants = attack_variants[purpose == attack_runner.EVALUATION]
+    stats = {"seed": config.seed, "n_resamples": config.promotion.bootstrap_resamples}
+    report = evaluate_model(classifier.predict_proba, test, variants,
+                            benign_variants=attack_variants[purpose == attack_runner.BENIGN_EVALUATION],
+                            f1_at_promotion=deployed_champion["f1_at_promotion"], **stats)
     report["model_version"] = version.version
+    report["normalization_defense"] = normalization_comparison(classifier, test, variants, report, **stats)
     overall = report["evasion"]["overall"]
     context.add_output_metadata({
         "model_version": version.version, "clean_f1": report["clean"]["f1"], "clean_fpr": report["clean"]["fpr"],
         "evasion_rate_pct": _pct(overall["rate"]),
         "evasion_rate_95ci_pct": f"{_pct(overall['low'])}–{_pct(overall['high'])}",
         "evasion_by_strategy_pct": {k: _pct(v["rate"]) for k, v in report["evasion"]["by_strategy"].items()},
+        "obfuscated_benign_fpr_pct": _pct(report["over_defense"]["obfuscated_benign_fpr"]["rate"]),
+        "evasion_pct_with_normalization": _pct(report["normalization_defense"]["with_normalization"]["rate"]),
+        "evasion_pct_without_normalization": _pct(report["normalization_defense"]["without_normalization"]["rate"]),
+        "clean_fpr_by_category": report["over_defense"]["clean_fpr_by_category"],
     })
     return report
 
