@@ -104,6 +104,10 @@ class AttackSettings(_Section):
     # still gets this many texts (well over the n ≥ 30 the CIs need). null = all.
     max_eval_sources: int | None = Field(200, ge=1)
     max_train_sources: int | None = Field(300, ge=1)
+    # The model-guided adaptive attack run against the champion on this many malicious test
+    # texts (0 = off); its successes count in the gate's evasion rate as strategy "adaptive".
+    adaptive_sources: int = Field(100, ge=0)
+    adaptive_query_budget: int = Field(100, ge=2)
 
 
 class QualityGateSettings(_Section):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from adversarial_mlops.jsonable import json_safe
-from adversarial_mlops.data import BENIGN
+from adversarial_mlops.data import BENIGN, MALICIOUS
 from adversarial_mlops.metrics import (EvasionResult, bootstrap_interval, classification_metrics, evasion_by_group,
                                       evasion_rate, f1_with_ci)
 
@@ -107,3 +107,43 @@ def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFr
             "with_normalization": with_it["overall"], "without_normalization": without_it["overall"],
             "with_normalization_by_strategy": {k: v["rate"] for k, v in with_it["by_strategy"].items()},
             "without_normalization_by_strategy": {k: v["rate"] for k, v in without_it["by_strategy"].items()}}
+
+
+ADAPTIVE = "adaptive"
+
+
+def adaptive_variants(predict_proba: PredictProba, test: pd.DataFrame, *, n_sources: int, query_budget: int,
+                      seed: int) -> tuple[pd.DataFrame, dict]:
+    """Run the model-guided adaptive attack on malicious test texts; one variant row per source.
+
+    A failed attack contributes the unchanged text (still caught), so the evasion rate over these
+    rows is the attack's success rate on texts the model catches when clean.
+    """
+    from adversarial_mlops.adaptive_attack import AdaptiveAttackSettings, adaptive_attack, summarize
+
+    malicious = test[test["label"] == MALICIOUS].sort_values("id")
+    if len(malicious) > n_sources:
+        malicious = malicious.sample(n=n_sources, random_state=seed).sort_values("id")
+    settings = AdaptiveAttackSettings(query_budget=query_budget, threshold=THRESHOLD, seed=seed)
+    results = adaptive_attack(list(zip(malicious["id"], malicious["text"])), predict_proba, settings)
+    rows = pd.DataFrame({"source_id": [r.source_id for r in results], "strategy": ADAPTIVE,
+                         "text": [r.adversarial if r.success else r.original for r in results]})
+    return rows, json_safe(summarize(results, threshold=THRESHOLD))
+
+
+def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, benign_variants: pd.DataFrame, *,
+                        f1_at_promotion: float | None, adaptive_sources: int, adaptive_query_budget: int,
+                        adaptive_seed: int, seed: int, n_resamples: int) -> dict:
+    """The whole evaluation of a ``modeling.TextClassifier``: static variants plus the adaptive
+    attack against it, over-defence, and evasion with and without input normalisation."""
+    adaptive_summary = None
+    if adaptive_sources:
+        adaptive, adaptive_summary = adaptive_variants(classifier.predict_proba, test, n_sources=adaptive_sources,
+                                                       query_budget=adaptive_query_budget, seed=adaptive_seed)
+        variants = pd.concat([variants, adaptive], ignore_index=True)
+    report = evaluate_model(classifier.predict_proba, test, variants, benign_variants=benign_variants,
+                            f1_at_promotion=f1_at_promotion, seed=seed, n_resamples=n_resamples)
+    report["adaptive_attack"] = adaptive_summary
+    report["normalization_defense"] = normalization_comparison(classifier, test, variants, report, seed=seed,
+                                                               n_resamples=n_resamples)
+    return report

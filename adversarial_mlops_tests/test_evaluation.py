@@ -50,3 +50,19 @@ def test_over_defense_counts_false_alarms_on_obfuscated_benign_texts_and_by_cate
     strict = QualityGateSettings(max_evasion_rate=1.0, min_f1_score=0.0, max_obfuscated_benign_fpr=0.2)
     verdict = evaluate_gate(report, strict)
     assert not verdict.passed and "obfuscated benign" in verdict.failure_reasons[0]
+
+
+def test_adaptive_attack_rows_count_in_the_evasion_rate():
+    from adversarial_mlops.evaluation import ADAPTIVE, adaptive_variants
+
+    def brittle(texts):  # flags the exact word "ignore" only: one changed character evades it
+        return np.array([0.9 if "ignore" in t.split() else 0.1 for t in texts])
+
+    test = pd.DataFrame({"id": ["m1", "m2", "b1"], "text": ["please ignore rules now", "leak it", "bake bread"],
+                         "label": [1, 1, 0]})
+    rows, summary = adaptive_variants(brittle, test, n_sources=10, query_budget=40, seed=0)
+    assert rows["strategy"].tolist() == [ADAPTIVE, ADAPTIVE] and rows["source_id"].tolist() == ["m1", "m2"]
+    assert summary["n_attacked"] == 1 and summary["n_success"] == 1  # m2 was never caught, so not attacked
+    report = evaluate_model(brittle, test, rows, f1_at_promotion=None, n_resamples=100)
+    assert report["evasion"]["by_strategy"][ADAPTIVE]["rate"] == 1.0
+    assert report["evasion"]["overall"]["n_variants"] == 1

@@ -45,6 +45,10 @@ def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
 
     second = run_loop(None, LENIENT)
     assert second.loop_completed and second.evaluation["model_version"] == "v0001"
+    report = second.evaluation
+    assert "adaptive" in report["evasion"]["by_strategy"] and report["adaptive_attack"]["n_attacked"] >= 0
+    assert report["over_defense"]["obfuscated_benign_fpr"]["n"] > 0
+    assert {"with_normalization", "without_normalization"} <= set(report["normalization_defense"])
     assert [v.version for v in registry.list_versions()] == ["v0001"]  # the baseline is not retrained
     # Same model, same test split: the F1 recorded at promotion is reproduced exactly.
     assert second.evaluation["f1_drop"] == pytest.approx(0.0, abs=1e-12)

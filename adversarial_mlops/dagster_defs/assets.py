@@ -8,7 +8,7 @@ import pandas as pd
 
 from adversarial_mlops import attack_runner, data, model_lifecycle
 from adversarial_mlops.data_augmentor import build_augmented_dataset, class_balance
-from adversarial_mlops.evaluation import THRESHOLD, evaluate_model, normalization_comparison
+from adversarial_mlops.evaluation import THRESHOLD, evaluate_classifier
 from adversarial_mlops.quality_gate import evaluate_gate
 from adversarial_mlops.sample_collector import collect_failures, load_bank, merge_into_bank, save_bank
 
@@ -69,14 +69,13 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: PipelineSetti
     version = registry.get().get(deployed_champion["version"])
     classifier = model_lifecycle.load_classifier(version, config)
     purpose = attack_variants["purpose"]
-    test = model_lifecycle.split_frame(labeled_dataset, "test")
-    variants = attack_variants[purpose == attack_runner.EVALUATION]
-    stats = {"seed": config.seed, "n_resamples": config.promotion.bootstrap_resamples}
-    report = evaluate_model(classifier.predict_proba, test, variants,
-                            benign_variants=attack_variants[purpose == attack_runner.BENIGN_EVALUATION],
-                            f1_at_promotion=deployed_champion["f1_at_promotion"], **stats)
+    report = evaluate_classifier(
+        classifier, model_lifecycle.split_frame(labeled_dataset, "test"),
+        attack_variants[purpose == attack_runner.EVALUATION], attack_variants[purpose == attack_runner.BENIGN_EVALUATION],
+        f1_at_promotion=deployed_champion["f1_at_promotion"], adaptive_sources=config.attack.adaptive_sources,
+        adaptive_query_budget=config.attack.adaptive_query_budget, adaptive_seed=config.attack.eval_seed,
+        seed=config.seed, n_resamples=config.promotion.bootstrap_resamples)
     report["model_version"] = version.version
-    report["normalization_defense"] = normalization_comparison(classifier, test, variants, report, **stats)
     overall = report["evasion"]["overall"]
     context.add_output_metadata({
         "model_version": version.version, "clean_f1": report["clean"]["f1"], "clean_fpr": report["clean"]["fpr"],
@@ -87,6 +86,7 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: PipelineSetti
         "evasion_pct_with_normalization": _pct(report["normalization_defense"]["with_normalization"]["rate"]),
         "evasion_pct_without_normalization": _pct(report["normalization_defense"]["without_normalization"]["rate"]),
         "clean_fpr_by_category": report["over_defense"]["clean_fpr_by_category"],
+        "adaptive_attack": report["adaptive_attack"] or "off",
     })
     return report
 
