@@ -68,9 +68,13 @@ def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.
 
 
 def build_ab_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
-    """A fresh adversarial set for the A/B test: test split, a seed no model was trained on."""
-    table = variants_table(_sources(splits, SOURCE_SPLIT[AB_TEST], settings.max_eval_sources),
-                           selected_strategies(settings), purpose=AB_TEST, seed=settings.ab_seed, settings=settings)
+    """Fresh sets for the A/B test (test split, a seed no model was trained on): obfuscated
+    malicious texts (label 1, evasion) and obfuscated benign texts (label 0, over-defence)."""
+    strategies = selected_strategies(settings)
+    parts = [variants_table(_sources(splits, SOURCE_SPLIT[AB_TEST], settings.max_eval_sources, label), strategies,
+                            purpose=AB_TEST, seed=settings.ab_seed, settings=settings, label=label)
+             for label in (MALICIOUS, BENIGN)]
+    table = pd.concat(parts, ignore_index=True)
     check_no_leakage(table, splits)
     return table
 

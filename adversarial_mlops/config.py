@@ -102,8 +102,8 @@ class AttackSettings(_Section):
     ab_seed: int = 303
     # Seeded random subsets of source texts keep the loop's inference bounded: every strategy
     # still gets this many texts (well over the n ≥ 30 the CIs need). null = all.
-    max_eval_sources: int | None = Field(200, ge=1)
-    max_train_sources: int | None = Field(300, ge=1)
+    max_eval_sources: int | None = Field(150, ge=1)
+    max_train_sources: int | None = Field(200, ge=1)
     # The model-guided adaptive attack run against the champion on this many malicious test
     # texts (0 = off); its successes count in the gate's evasion rate as strategy "adaptive".
     adaptive_sources: int = Field(100, ge=0)
@@ -120,16 +120,17 @@ class QualityGateSettings(_Section):
 
 class AugmentationSettings(_Section):
     variants_per_failure: int = Field(2, ge=0)
-    # Benign texts get the same obfuscations, labelled benign, so the model does not learn
-    # "odd characters = attack" (which would raise false alarms).
-    benign_variants_share: float = Field(0.5, ge=0.0, le=1.0)
+    # Share of clean training texts *of each class* that get one random obfuscation, label kept:
+    # obfuscation must not predict the label either way (false alarms / evasion).
+    obfuscation_share: float = Field(0.4, ge=0.0, le=1.0)
     seed: int = 404
 
 
 class PromotionSettings(_Section):
     alpha: float = Field(0.05, gt=0.0, lt=1.0)
     max_f1_decrease: float = Field(0.01, ge=0.0, le=1.0)
-    max_fpr_increase: float = Field(0.01, ge=0.0, le=1.0)
+    max_fpr_increase: float = Field(0.01, ge=0.0, le=1.0)  # clean and obfuscated-benign false alarms
+    max_evasion_increase: float = Field(0.01, ge=0.0, le=1.0)
     bootstrap_resamples: int = Field(1000, ge=100)
 
 

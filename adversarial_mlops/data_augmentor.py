@@ -1,7 +1,9 @@
 """Build the challenger's training set: clean data + failure bank + fresh variants of both classes.
 
-Obfuscating only malicious texts would teach "odd characters = attack" and raise false alarms;
-so benign training texts get the same strategies, labelled benign.
+The obfuscation must carry no information about the label. Obfuscating only malicious texts
+teaches "odd characters = attack" (false alarms rise); obfuscating only benign texts teaches
+"odd characters = benign" (evasion rises — measured: +30 points on the bundled data). So the
+same share of each class gets the same random strategies, labels kept, next to the failures.
 """
 
 from __future__ import annotations
@@ -47,12 +49,13 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
     pairs = _variants_with_random_strategies(sources, strategies, settings.variants_per_failure, seed=settings.seed)
     parts.append(pd.DataFrame({"text": [t for t, _ in pairs], "label": MALICIOUS, "origin": "failure_variant",
                                "strategy": [s for _, s in pairs]}))
-    benign = train[train["label"] == BENIGN].sort_values("id")
-    chosen = benign.sample(frac=settings.benign_variants_share, random_state=settings.seed) if len(benign) else benign
-    pairs = _variants_with_random_strategies(list(zip(chosen["id"], chosen["text"])), strategies, 1,
-                                             seed=settings.seed + 1)
-    parts.append(pd.DataFrame({"text": [t for t, _ in pairs], "label": BENIGN, "origin": "benign_obfuscation",
-                               "strategy": [s for _, s in pairs]}))
+    for offset, (label, origin) in enumerate(((BENIGN, "benign_obfuscation"), (MALICIOUS, "malicious_obfuscation"))):
+        texts = train[train["label"] == label].sort_values("id")
+        chosen = texts.sample(frac=settings.obfuscation_share, random_state=settings.seed) if len(texts) else texts
+        pairs = _variants_with_random_strategies(list(zip(chosen["id"], chosen["text"])), strategies, 1,
+                                                 seed=settings.seed + 1 + offset)
+        parts.append(pd.DataFrame({"text": [t for t, _ in pairs], "label": label, "origin": origin,
+                                   "strategy": [s for _, s in pairs]}))
     combined = pd.concat(parts, ignore_index=True)[AUGMENTED_COLUMNS]
     combined = combined.loc[~combined["text"].map(dedupe_key).duplicated()].reset_index(drop=True)
     return combined

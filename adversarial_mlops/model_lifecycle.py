@@ -96,10 +96,16 @@ def ensure_champion(registry: ModelRegistry, config: PipelineConfig, splits: pd.
     return ChampionState(version, trained_now=True)
 
 
-def paired_predictions(classifier: TextClassifier, test: pd.DataFrame, variants: pd.DataFrame) -> PairedPredictions:
-    clean = (classifier.predict_proba(test["text"].tolist()) >= THRESHOLD).astype(np.int64)
-    adversarial = (classifier.predict_proba(variants["text"].tolist()) >= THRESHOLD).astype(np.int64)
-    return PairedPredictions(clean=clean, variants=adversarial)
+def paired_predictions(classifier: TextClassifier, test: pd.DataFrame, ab_variants: pd.DataFrame) -> PairedPredictions:
+    def labels(frame: pd.DataFrame) -> np.ndarray:
+        return (classifier.predict_proba(frame["text"].tolist()) >= THRESHOLD).astype(np.int64)
+
+    malicious, benign = _split_ab(ab_variants)
+    return PairedPredictions(clean=labels(test), variants=labels(malicious), benign_variants=labels(benign))
+
+
+def _split_ab(ab_variants: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return ab_variants[ab_variants["label"] == 1], ab_variants[ab_variants["label"] == 0]
 
 
 def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: PipelineConfig, splits: pd.DataFrame,
@@ -107,8 +113,9 @@ def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: Pipeli
     test = split_frame(splits, "test")
     champion_preds = paired_predictions(load_classifier(champion, config), test, ab_variants)
     challenger_preds = paired_predictions(load_classifier(challenger, config), test, ab_variants)
-    return compare_models(test["label"].to_numpy(), test["id"].tolist(), ab_variants["source_id"].tolist(),
-                          champion_preds, challenger_preds, settings=config.promotion,
+    malicious, benign = _split_ab(ab_variants)
+    return compare_models(test["label"].to_numpy(), test["id"].tolist(), malicious["source_id"].tolist(),
+                          benign["source_id"].tolist(), champion_preds, challenger_preds, settings=config.promotion,
                           f1_floor=config.quality_gate.min_f1_score, seed=config.seed)
 
 
@@ -121,7 +128,7 @@ def decide_promotion(registry: ModelRegistry, champion: ModelVersion, challenger
     details = {"challenger": challenger.version, "champion": champion.version, "reasons": decision.reasons,
                "statistics": decision.statistics}
     if decision.promote:
-        registry.promote(challenger.version, reason="A/B: evasion fell significantly without a clean-F1 loss",
+        registry.promote(challenger.version, reason="A/B: significantly more robust, no loss beyond tolerances",
                          details=details)
     else:
         registry.record("reject", version=challenger.version, champion=champion.version, details=details)

@@ -32,8 +32,10 @@ def test_variants_are_reproducible_and_seeds_differ_per_purpose():
     ab = build_ab_variants(SPLITS, SETTINGS)
     evaluation = first[first["purpose"] == EVALUATION]
     assert set(ab["seed"]) == {SETTINGS.ab_seed} != set(evaluation["seed"])
-    assert set(ab["source_id"]) == set(evaluation["source_id"])
-    homoglyphs = lambda t: set(t.loc[t["strategy"] == "homoglyph", "text"])  # noqa: E731
+    assert set(ab.loc[ab["label"] == 1, "source_id"]) == set(evaluation["source_id"])
+    benign_evaluation = first[first["purpose"] == BENIGN_EVALUATION]
+    assert set(ab.loc[ab["label"] == 0, "source_id"]) == set(benign_evaluation["source_id"])
+    homoglyphs = lambda t: set(t.loc[(t["strategy"] == "homoglyph") & (t["label"] == 1), "text"])  # noqa: E731
     assert homoglyphs(ab) != homoglyphs(evaluation)  # a fresh set, not a copy
 
 

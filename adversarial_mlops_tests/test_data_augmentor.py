@@ -16,18 +16,19 @@ STRATEGIES = ["homoglyph", "zero_width", "rot13"]
 
 def test_contains_clean_bank_failure_variants_and_benign_obfuscations():
     dataset = build_augmented_dataset(TRAIN, BANK, STRATEGIES, AugmentationSettings(variants_per_failure=2,
-                                                                                  benign_variants_share=1.0))
+                                                                                  obfuscation_share=1.0))
     counts = dataset.groupby("origin").size().to_dict()
     assert counts["clean"] == 8 and counts["failure_bank"] == 2
     assert counts["failure_variant"] == 2  # two strategies for the one malicious failure
-    assert counts["benign_obfuscation"] == 4
+    assert counts["benign_obfuscation"] == 4 and counts["malicious_obfuscation"] == 4  # label-independent
     assert set(dataset.loc[dataset["origin"] == "benign_obfuscation", "label"]) == {0}
+    assert set(dataset.loc[dataset["origin"] == "malicious_obfuscation", "label"]) == {1}
     assert set(dataset.loc[dataset["origin"] == "failure_variant", "label"]) == {1}
     assert dataset["text"].is_unique
 
 
 def test_seeded_and_reproducible():
-    settings = AugmentationSettings(benign_variants_share=0.5)
+    settings = AugmentationSettings(obfuscation_share=0.5)
     pd.testing.assert_frame_equal(build_augmented_dataset(TRAIN, BANK, STRATEGIES, settings),
                                   build_augmented_dataset(TRAIN, BANK, STRATEGIES, settings))
 

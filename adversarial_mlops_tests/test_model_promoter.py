@@ -8,23 +8,31 @@ N = 400
 Y = np.array([1] * 200 + [0] * 200)
 IDS = [f"t{i}" for i in range(N)]
 SOURCES = [f"t{i}" for i in range(200) for _ in range(3)]  # three variants per malicious text
+BENIGN_SOURCES = [f"t{i}" for i in range(200, 400) for _ in range(2)]  # two obfuscations per benign text
 SETTINGS = PromotionSettings(bootstrap_resamples=300)
 
 
-def preds(clean_error_rate, evasion_rate, seed):
+def preds(clean_error_rate, evasion_rate, seed, false_alarm_rate=0.05):
     rng = np.random.default_rng(seed)
     clean = np.where(rng.random(N) < clean_error_rate, 1 - Y, Y)
     variants = (rng.random(len(SOURCES)) >= evasion_rate).astype(int)
-    return PairedPredictions(clean=clean, variants=variants)
+    benign = (rng.random(len(BENIGN_SOURCES)) < false_alarm_rate).astype(int)
+    return PairedPredictions(clean=clean, variants=variants, benign_variants=benign)
+
+
+def with_(base, **changes):
+    return PairedPredictions(**{"clean": base.clean.copy(), "variants": base.variants.copy(),
+                                "benign_variants": base.benign_variants.copy(), **changes})
 
 
 def decide(champion, challenger, floor=0.85):
-    return compare_models(Y, IDS, SOURCES, champion, challenger, settings=SETTINGS, f1_floor=floor, seed=1)
+    return compare_models(Y, IDS, SOURCES, BENIGN_SOURCES, champion, challenger, settings=SETTINGS, f1_floor=floor,
+                          seed=1)
 
 
 def test_promotes_when_evasion_falls_significantly_and_clean_holds():
     champion = preds(0.03, 0.40, seed=1)
-    challenger = PairedPredictions(clean=champion.clean.copy(), variants=preds(0.03, 0.10, seed=2).variants)
+    challenger = with_(champion, variants=preds(0.03, 0.10, seed=2).variants)
     decision = decide(champion, challenger)
     assert decision.promote, decision.reasons
     assert decision.statistics["delta_evasion"]["high"] < 0
@@ -33,15 +41,14 @@ def test_promotes_when_evasion_falls_significantly_and_clean_holds():
 
 def test_keeps_champion_when_evasion_gain_is_noise():
     champion = preds(0.03, 0.20, seed=1)
-    challenger = PairedPredictions(clean=champion.clean.copy(), variants=champion.variants.copy())
-    decision = decide(champion, challenger)
+    decision = decide(champion, with_(champion))
     assert not decision.promote
-    assert any(r.startswith("blocked: Δevasion") for r in decision.reasons)
+    assert any(r.startswith("blocked: more robust") for r in decision.reasons)
 
 
 def test_keeps_champion_when_clean_f1_falls_beyond_tolerance():
     champion = preds(0.02, 0.40, seed=1)
-    challenger = PairedPredictions(clean=preds(0.15, 0.0, seed=3).clean, variants=preds(0.02, 0.05, seed=4).variants)
+    challenger = with_(champion, clean=preds(0.15, 0.0, seed=3).clean, variants=preds(0.02, 0.05, seed=4).variants)
     decision = decide(champion, challenger, floor=0.0)
     assert not decision.promote
     blocked = [r for r in decision.reasons if r.startswith("blocked")]
@@ -52,10 +59,27 @@ def test_more_false_alarms_block_promotion():
     champion = preds(0.0, 0.40, seed=1)
     clean = champion.clean.copy()
     clean[200:220] = 1  # 20 extra false positives on benign texts, every malicious text still caught
-    challenger = PairedPredictions(clean=clean, variants=preds(0.0, 0.05, seed=2).variants)
+    challenger = with_(champion, clean=clean, variants=preds(0.0, 0.05, seed=2).variants)
     decision = decide(champion, challenger, floor=0.0)
     assert not decision.promote
-    assert any(r.startswith("blocked: ΔFPR") for r in decision.reasons)
+    assert any(r.startswith("blocked: Δclean FPR") for r in decision.reasons)
+
+
+def test_promotes_when_over_defence_falls_and_evasion_holds():
+    champion = preds(0.03, 0.05, seed=1, false_alarm_rate=0.50)
+    challenger = with_(champion, benign_variants=preds(0.03, 0.05, seed=5, false_alarm_rate=0.10).benign_variants)
+    decision = decide(champion, challenger)
+    assert decision.promote, decision.reasons
+    assert decision.statistics["delta_obfuscated_benign_fpr"]["high"] < 0
+
+
+def test_trading_evasion_for_fewer_false_alarms_is_refused():
+    champion = preds(0.03, 0.05, seed=1, false_alarm_rate=0.50)
+    challenger = with_(champion, benign_variants=preds(0.0, 0.0, seed=5, false_alarm_rate=0.05).benign_variants,
+                       variants=preds(0.0, 0.35, seed=6).variants)  # the failure mode measured on real data
+    decision = decide(champion, challenger)
+    assert not decision.promote
+    assert any(r.startswith("blocked: Δevasion") for r in decision.reasons)
 
 
 def test_f1_floor_rule():

@@ -29,7 +29,7 @@ class RssSampler(threading.Thread):
 
     def __init__(self, interval: float = 0.1):
         super().__init__(daemon=True)
-        self.interval, self.samples, self._stop = interval, [], threading.Event()
+        self.interval, self.samples, self._halt = interval, [], threading.Event()
 
     @staticmethod
     def rss_mb() -> float:
@@ -40,12 +40,12 @@ class RssSampler(threading.Thread):
         return float("nan")
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             self.samples.append((time.time(), self.rss_mb()))
             time.sleep(self.interval)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
     def peak_between(self, start: float, end: float) -> float:
