@@ -12,7 +12,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from adversarial_mlops.attacks import generate_variants, strategy_names
+from adversarial_mlops.attacks import generate_variants, get_strategy, strategy_names
 from adversarial_mlops.config import AttackSettings
 from adversarial_mlops.data import BENIGN, MALICIOUS
 
@@ -29,8 +29,27 @@ class LeakageError(RuntimeError):
     """An attack variant came from a split its purpose must not see."""
 
 
+# Obfuscations that leave a benign text readable as what it is. Encodings hide the content
+# behind a "decode and follow" instruction, and fake delimiters/payload splitting are injection
+# techniques in themselves: a detector *should* flag those whatever the hidden text says, so they
+# are neither counted as false alarms nor taught as benign.
+CONTENT_PRESERVING_FAMILIES = frozenset({"character", "invisible", "spacing", "case", "lexical"})
+CONTENT_PRESERVING_STRATEGIES = frozenset({"context_wrap"})
+
+
 def selected_strategies(settings: AttackSettings) -> list[str]:
     return strategy_names() if settings.strategies == "all" else list(settings.strategies)
+
+
+def is_content_preserving(name: str) -> bool:
+    """True when every step of the strategy keeps a benign text plainly benign."""
+    return all(part in CONTENT_PRESERVING_STRATEGIES
+               or get_strategy(part).family in CONTENT_PRESERVING_FAMILIES for part in name.split("+"))
+
+
+def benign_strategies(settings: AttackSettings) -> list[str]:
+    """The selected strategies that may be applied to benign texts (over-defence, augmentation)."""
+    return [name for name in selected_strategies(settings) if is_content_preserving(name)]
 
 
 def _sources(splits: pd.DataFrame, split: str, limit: int | None, label: int = MALICIOUS) -> list[tuple[str, str]]:
@@ -58,7 +77,7 @@ def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.
     evaluation = variants_table(_sources(splits, SOURCE_SPLIT[EVALUATION], settings.max_eval_sources),
                                 strategies, purpose=EVALUATION, seed=settings.eval_seed, settings=settings)
     benign = variants_table(_sources(splits, SOURCE_SPLIT[BENIGN_EVALUATION], settings.max_eval_sources, BENIGN),
-                            strategies, purpose=BENIGN_EVALUATION, seed=settings.eval_seed, settings=settings,
+                            benign_strategies(settings), purpose=BENIGN_EVALUATION, seed=settings.eval_seed, settings=settings,
                             label=BENIGN)
     training = variants_table(_sources(splits, SOURCE_SPLIT[TRAINING], settings.max_train_sources),
                               strategies, purpose=TRAINING, seed=settings.train_seed, settings=settings)
@@ -70,9 +89,9 @@ def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.
 def build_ab_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
     """Fresh sets for the A/B test (test split, a seed no model was trained on): obfuscated
     malicious texts (label 1, evasion) and obfuscated benign texts (label 0, over-defence)."""
-    strategies = selected_strategies(settings)
-    parts = [variants_table(_sources(splits, SOURCE_SPLIT[AB_TEST], settings.max_eval_sources, label), strategies,
-                            purpose=AB_TEST, seed=settings.ab_seed, settings=settings, label=label)
+    strategies = {MALICIOUS: selected_strategies(settings), BENIGN: benign_strategies(settings)}
+    parts = [variants_table(_sources(splits, SOURCE_SPLIT[AB_TEST], settings.max_eval_sources, label),
+                            strategies[label], purpose=AB_TEST, seed=settings.ab_seed, settings=settings, label=label)
              for label in (MALICIOUS, BENIGN)]
     table = pd.concat(parts, ignore_index=True)
     check_no_leakage(table, splits)

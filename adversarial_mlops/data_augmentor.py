@@ -37,8 +37,14 @@ def _variants_with_random_strategies(sources: Sequence[tuple[str, str]], strateg
 
 
 def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies: Sequence[str],
-                            settings: AugmentationSettings) -> pd.DataFrame:
-    """``train``: clean training split (id, text, label); ``bank``: the cumulative failure bank."""
+                            settings: AugmentationSettings, obfuscations: Sequence[str] | None = None) -> pd.DataFrame:
+    """``train``: clean training split (id, text, label); ``bank``: the cumulative failure bank.
+
+    ``strategies`` make new variants of the failures; ``obfuscations`` (default: the same) are
+    applied to the same share of each class — pass only content-preserving ones
+    (``attack_runner.benign_strategies``), so no benign text is taught to hide a payload.
+    """
+    obfuscations = list(strategies if obfuscations is None else obfuscations)
     if not strategies:
         raise ValueError("augmentation needs at least one attack strategy; set attack.strategies")
     parts = [pd.DataFrame({"text": train["text"], "label": train["label"], "origin": "clean", "strategy": None}),
@@ -49,10 +55,11 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
     pairs = _variants_with_random_strategies(sources, strategies, settings.variants_per_failure, seed=settings.seed)
     parts.append(pd.DataFrame({"text": [t for t, _ in pairs], "label": MALICIOUS, "origin": "failure_variant",
                                "strategy": [s for _, s in pairs]}))
-    for offset, (label, origin) in enumerate(((BENIGN, "benign_obfuscation"), (MALICIOUS, "malicious_obfuscation"))):
+    pairs_of_class = ((BENIGN, "benign_obfuscation"), (MALICIOUS, "malicious_obfuscation")) if obfuscations else ()
+    for offset, (label, origin) in enumerate(pairs_of_class):
         texts = train[train["label"] == label].sort_values("id")
         chosen = texts.sample(frac=settings.obfuscation_share, random_state=settings.seed) if len(texts) else texts
-        pairs = _variants_with_random_strategies(list(zip(chosen["id"], chosen["text"])), strategies, 1,
+        pairs = _variants_with_random_strategies(list(zip(chosen["id"], chosen["text"])), obfuscations, 1,
                                                  seed=settings.seed + 1 + offset)
         parts.append(pd.DataFrame({"text": [t for t, _ in pairs], "label": label, "origin": origin,
                                    "strategy": [s for _, s in pairs]}))

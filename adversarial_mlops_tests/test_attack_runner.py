@@ -59,3 +59,18 @@ def test_all_means_every_registered_strategy():
 
     assert selected_strategies(AttackSettings()) == strategy_names()
     assert len(strategy_names()) >= 15
+
+
+def test_benign_texts_only_get_content_preserving_obfuscations():
+    from adversarial_mlops.attack_runner import benign_strategies, is_content_preserving
+
+    assert is_content_preserving("homoglyph") and is_content_preserving("synonym+context_wrap")
+    assert not is_content_preserving("base64") and not is_content_preserving("letter_spacing+base64")
+    assert not is_content_preserving("delimiter_injection") and not is_content_preserving("payload_split")
+    settings = AttackSettings(strategies=["homoglyph", "base64", "zero_width"])
+    assert benign_strategies(settings) == ["homoglyph", "zero_width"]
+    table = build_attack_variants(SPLITS, settings)
+    assert set(table.loc[table["purpose"] == BENIGN_EVALUATION, "strategy"]) == {"homoglyph", "zero_width"}
+    ab = build_ab_variants(SPLITS, settings)
+    assert set(ab.loc[ab["label"] == 0, "strategy"]) == {"homoglyph", "zero_width"}
+    assert set(ab.loc[ab["label"] == 1, "strategy"]) == {"homoglyph", "base64", "zero_width"}

@@ -43,3 +43,11 @@ def test_class_balance_is_reported_per_origin():
 def test_no_strategy_is_a_clear_error():
     with pytest.raises(ValueError, match="attack.strategies"):
         build_augmented_dataset(TRAIN, BANK, [], AugmentationSettings())
+
+
+def test_class_obfuscations_use_only_the_given_content_preserving_strategies():
+    dataset = build_augmented_dataset(TRAIN, BANK, STRATEGIES, AugmentationSettings(obfuscation_share=1.0),
+                                      obfuscations=["zero_width"])
+    obfuscated = dataset[dataset["origin"].str.endswith("_obfuscation")]
+    assert set(obfuscated["strategy"]) == {"zero_width"}
+    assert len(build_augmented_dataset(TRAIN, BANK, STRATEGIES, AugmentationSettings(), obfuscations=[])) > 0

@@ -123,7 +123,7 @@ def augmented_dataset(context: dg.AssetExecutionContext, settings: PipelineSetti
     config = settings.load()
     train = model_lifecycle.split_frame(labeled_dataset, "train")
     dataset = build_augmented_dataset(train, failure_samples, attack_runner.selected_strategies(config.attack),
-                                      config.augmentation)
+                                      config.augmentation, obfuscations=attack_runner.benign_strategies(config.attack))
     context.add_output_metadata({"class_balance": class_balance(dataset)})
     return dataset
 
