@@ -79,7 +79,10 @@ def headline(report: dict | None) -> dict:
         return {}
     return {"model_version": report["model_version"], "clean_f1": report["clean"]["f1"],
             "clean_f1_ci": report["clean"]["f1_ci"], "benign_fpr": report["clean"]["fpr"],
-            "evasion_rate": report["evasion"]["overall"], "evasion_by_strategy": strategy_rates(report)}
+            "evasion_rate": report["evasion"]["overall"], "evasion_by_strategy": strategy_rates(report),
+            "obfuscated_benign_fpr": report["over_defense"]["obfuscated_benign_fpr"],
+            "clean_fpr_by_category": report["over_defense"]["clean_fpr_by_category"],
+            "adaptive_attack": report["adaptive_attack"]}
 
 
 def main() -> int:
