@@ -37,7 +37,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from adversarial_mlops.config import CONFIG_ENV_VAR, ConfigError, load_config
+from adversarial_mlops.config import CONFIG_ENV_VAR, INFERENCE_PRECISIONS, ConfigError, load_config
 from adversarial_mlops.registry import RegistryError
 
 log = logging.getLogger("adversarial_mlops.api")
@@ -74,7 +74,7 @@ class ApiSettings:
     max_texts: int = 64
     max_text_chars: int = 4000
     max_body_bytes: int = 1_000_000
-    precision: str = "fp32"
+    precision: str | None = None  # None = the config's model.inference_precision
     dagster_url: str | None = None
 
     @classmethod
@@ -85,11 +85,12 @@ class ApiSettings:
         settings = cls(token=token, max_texts=_env_int(MAX_TEXTS_ENV_VAR, 64),
                        max_text_chars=_env_int(MAX_TEXT_CHARS_ENV_VAR, 4000),
                        max_body_bytes=_env_int(MAX_BODY_BYTES_ENV_VAR, 1_000_000, minimum=1024),
-                       precision=(os.environ.get(PRECISION_ENV_VAR) or "fp32").strip(),
+                       precision=(os.environ.get(PRECISION_ENV_VAR) or "").strip() or None,
                        dagster_url=(os.environ.get(DAGSTER_URL_ENV_VAR) or "").strip() or None)
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
-        if settings.precision not in ("fp32", "bf16"):
-            raise ConfigError(f"{PRECISION_ENV_VAR}={settings.precision!r}: use fp32 or bf16")
+        if settings.precision not in (None, *INFERENCE_PRECISIONS):
+            raise ConfigError(f"{PRECISION_ENV_VAR}={settings.precision!r}: use one of {', '.join(INFERENCE_PRECISIONS)} "
+                              f"(or leave it unset to use the config's model.inference_precision)")
         return settings
 
 
@@ -272,7 +273,8 @@ def create_app(config_path: str | os.PathLike | None = None, settings: ApiSettin
     instance = prepare_instance(config)
     if holder is None:
         holder = ChampionHolder(state_dir / "registry", max_length=config.model.max_length,
-                                batch_size=config.model.inference_batch_size, precision=settings.precision)
+                                batch_size=config.model.inference_batch_size,
+                                precision=settings.precision or config.model.inference_precision)
     if launcher is None:
         launcher = LoopLauncher(config, instance, dagster_url=settings.dagster_url)
     registry = holder.registry

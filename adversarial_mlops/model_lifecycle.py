@@ -42,7 +42,8 @@ def split_frame(splits: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def load_classifier(version: ModelVersion, config: PipelineConfig) -> TextClassifier:
     return TextClassifier.load(version.path, max_length=config.model.max_length,
-                               batch_size=config.model.inference_batch_size)
+                               batch_size=config.model.inference_batch_size,
+                               precision=config.model.inference_precision)
 
 
 def base_model_for(config: PipelineConfig, splits: pd.DataFrame) -> str:
@@ -67,7 +68,8 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
                                   max_length=config.model.max_length, out_dir=out, progress=progress,
                                   normalize_inputs=config.defense.normalize_inputs)
         classifier = TextClassifier.load(out, max_length=config.model.max_length,
-                                         batch_size=config.model.inference_batch_size)
+                                         batch_size=config.model.inference_batch_size,
+                                         precision=config.model.inference_precision)
         scores = classifier.predict_proba(test["text"].tolist())
         clean = clean_report(test["label"].to_numpy(), scores, seed=config.seed,
                              n_resamples=config.promotion.bootstrap_resamples)

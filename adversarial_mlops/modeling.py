@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from adversarial_mlops.atomic_io import atomic_directory
-from adversarial_mlops.config import ModelSettings, TinyModelSettings
+from adversarial_mlops.config import INFERENCE_PRECISIONS, ModelSettings, TinyModelSettings
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -132,9 +132,109 @@ def write_preprocessing(model_dir: Path, *, normalize_inputs: bool) -> None:
     (model_dir / PREPROCESSING_FILE).write_text(json.dumps({"normalize_inputs": normalize_inputs}) + "\n")
 
 
+BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")  # native bf16 matmuls; elsewhere autocast is emulated and slow
+
+
+def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    try:
+        text = cpuinfo.read_text(errors="replace")
+    except OSError:
+        return False
+    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+    return any(flag in flags for flag in BF16_CPU_FLAGS)
+
+
+def resolve_precision(requested: str, device: str) -> str:
+    """``auto`` -> bf16 where the hardware computes bf16 natively, else fp32.
+
+    One resolved value is used by evaluation, the A/B test and serving alike, so every metric
+    describes the predictions the deployed detector makes.
+    """
+    if requested not in INFERENCE_PRECISIONS:
+        raise ValueError(f"inference precision must be one of {INFERENCE_PRECISIONS}, got {requested!r}")
+    if requested != "auto":
+        return requested
+    if device.startswith("cuda"):
+        import torch
+
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    return "bf16" if cpu_has_native_bf16() else "fp32"
+
+
+def length_buckets(lengths: np.ndarray, batch_size: int, token_budget: int) -> list[np.ndarray]:
+    """Indices cut into batches of similar token length under a padded-token budget.
+
+    Sorted ascending, so a batch's padded width is the length of its last member: short texts
+    share large batches, long ones get small batches, and one 128-token text never pads 63
+    short ones to 128.
+    """
+    order = np.argsort(lengths, kind="stable")
+    batches, start = [], 0
+    while start < len(order):
+        end = start + 1
+        while (end < len(order) and end - start < batch_size
+               and (end - start + 1) * lengths[order[end]] <= token_budget):
+            end += 1
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
+def pad_batch(ids: Sequence[Sequence[int]], pad_id: int, uses_token_types: bool) -> dict:
+    """Right-padded ``input_ids`` / ``attention_mask`` (/ ``token_type_ids``) tensors for one batch."""
+    import torch
+
+    width = max(len(x) for x in ids)
+    input_ids = torch.full((len(ids), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(ids), width), dtype=torch.long)
+    for row, tokens in enumerate(ids):
+        input_ids[row, :len(tokens)] = torch.as_tensor(tokens, dtype=torch.long)
+        attention[row, :len(tokens)] = 1
+    inputs = {"input_ids": input_ids, "attention_mask": attention}
+    if uses_token_types:
+        inputs["token_type_ids"] = torch.zeros_like(input_ids)
+    return inputs
+
+
+def tokenize_unpadded(tokenizer, texts: Sequence[str], max_length: int) -> list[list[int]]:
+    return tokenizer(list(texts), truncation=True, max_length=max_length, padding=False,
+                     return_attention_mask=False, return_token_type_ids=False)["input_ids"]
+
+
+def uses_token_types(tokenizer) -> bool:
+    return "token_type_ids" in getattr(tokenizer, "model_input_names", ())
+
+
+def score_texts(model, tokenizer, texts: Sequence[str], *, max_length: int, batch_size: int, token_budget: int,
+                precision: str, device: str) -> np.ndarray:
+    """Malicious probability per text, in input order: tokenized once, length-bucketed, dynamically
+    padded, ``inference_mode``, optional bf16 autocast. The one inference path of the project."""
+    import torch
+
+    if len(texts) == 0:
+        return np.zeros(0, dtype=np.float64)
+    ids = tokenize_unpadded(tokenizer, texts, max_length)
+    lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    token_types = uses_token_types(tokenizer)
+    scores = np.empty(len(texts), dtype=np.float64)
+    device_type = "cuda" if str(device).startswith("cuda") else "cpu"
+    with torch.inference_mode(), torch.autocast(device_type, dtype=torch.bfloat16, enabled=precision == "bf16"):
+        for index in length_buckets(lengths, batch_size, token_budget):
+            inputs = pad_batch([ids[i] for i in index], pad_id, token_types)
+            logits = model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
+            scores[index] = torch.softmax(logits, dim=-1)[:, 1].cpu().numpy()
+    return scores
+
+
+def default_token_budget(batch_size: int) -> int:
+    # Padded tokens per batch: with ~30-token prompts a full batch fits; long texts get smaller batches.
+    return batch_size * 48
+
+
 @dataclass
 class TextClassifier:
-    """A trained model ready for inference: sorted, dynamically padded batches, no autograd."""
+    """A trained model ready for inference: the one path used by evaluation, A/B and serving."""
 
     model: "torch.nn.Module"
     tokenizer: object
@@ -142,6 +242,7 @@ class TextClassifier:
     batch_size: int
     device: str
     normalize_inputs: bool = False  # the input-normalisation defence, as the model was trained
+    precision: str = "fp32"  # resolved: fp32 or bf16 (see resolve_precision)
 
     def prepare(self, texts: Sequence[str]) -> list[str]:
         if not self.normalize_inputs:
@@ -155,7 +256,8 @@ class TextClassifier:
         return dataclasses.replace(self, normalize_inputs=enabled)
 
     @classmethod
-    def load(cls, path: Path | str, *, max_length: int = 128, batch_size: int = 64, device: str | None = None):
+    def load(cls, path: Path | str, *, max_length: int = 128, batch_size: int = 64, device: str | None = None,
+             precision: str = "auto"):
         from transformers import AutoModelForSequenceClassification
 
         device = device or pick_device()
@@ -166,26 +268,14 @@ class TextClassifier:
             raise ModelLoadError(f"cannot load a trained model from {path}: {error}") from None
         model.to(device).eval()
         return cls(model, load_tokenizer(str(path)), max_length, batch_size, device,
-                   normalize_inputs=read_preprocessing(Path(path))["normalize_inputs"])
+                   normalize_inputs=read_preprocessing(Path(path))["normalize_inputs"],
+                   precision=resolve_precision(precision, device))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Malicious probability per text, in input order."""
-        import torch
-
-        if len(texts) == 0:
-            return np.zeros(0, dtype=np.float64)
-        texts = self.prepare(texts)
-        # Sorting by length keeps each batch's padding small: the main CPU speed lever.
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        scores = np.empty(len(texts), dtype=np.float64)
-        with torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
-                index = order[start:start + self.batch_size]
-                batch = self.tokenizer([texts[i] for i in index], padding=True, truncation=True,
-                                       max_length=self.max_length, return_tensors="pt").to(self.device)
-                logits = self.model(**batch).logits.float()
-                scores[index] = torch.softmax(logits, dim=-1)[:, 1].cpu().numpy()
-        return scores
+        return score_texts(self.model, self.tokenizer, self.prepare(texts), max_length=self.max_length,
+                           batch_size=self.batch_size, token_budget=default_token_budget(self.batch_size),
+                           precision=self.precision, device=self.device)
 
     def predict(self, texts: Sequence[str], threshold: float = 0.5) -> np.ndarray:
         return (self.predict_proba(texts) >= threshold).astype(np.int64)

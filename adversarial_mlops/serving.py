@@ -7,11 +7,10 @@ Plain Python (no web framework), used by the REST API and ``bench/serve.py``.
   an immutable ``LoadedModel``. A request takes that reference once, at its start, so every
   request is answered by exactly one version, before, during and after a promotion or rollback.
   While one thread loads a new version the others keep being answered by the old one.
-* ``FastPredictor`` is the inference path: texts tokenized once, sorted by token length, cut
-  into batches under a token budget (length bucketing: short texts share large batches, long
-  ones small batches), padded per batch only to that batch's longest text, ``inference_mode``,
-  optional bf16 autocast. ``modeling.TextClassifier`` does sorting and dynamic padding too;
-  this adds pre-tokenisation, token-budget bucketing, a warm-up and precision control.
+* ``FastPredictor`` is ``modeling.TextClassifier`` warmed up: the same inference path the
+  evaluation and the A/B test measured (pre-tokenised, length-bucketed under a token budget,
+  dynamically padded, ``inference_mode``, the same resolved precision), so served predictions
+  are the predictions the metrics describe.
 * ``MicroBatcher`` runs all inference of one loaded model on one thread and merges the
   requests that queue up while a batch runs into the next batch, so concurrent one-text
   requests share a forward pass instead of fighting over the two CPU cores.
@@ -33,14 +32,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from adversarial_mlops.modeling import LABEL_NAMES
+from adversarial_mlops.modeling import LABEL_NAMES, TextClassifier
 from adversarial_mlops.registry import ModelRegistry, ModelVersion
 
 log = logging.getLogger(__name__)
 
 THRESHOLD = 0.5  # same cut-off as adversarial_mlops.evaluation.THRESHOLD
 NO_CHAMPION_MESSAGE = "no champion trained yet: run the loop (POST /pipeline/trigger or adversarial-mlops run)"
-PRECISIONS = ("fp32", "bf16")
 
 
 class NoChampionError(RuntimeError):
@@ -69,85 +67,18 @@ def configure_torch_threads(threads: int | None = None) -> int:
     return threads
 
 
-class FastPredictor:
-    """Malicious probability per text, in input order; thread-compatible but meant for one thread."""
-
-    def __init__(self, model, tokenizer, *, max_length: int = 128, batch_size: int = 64,
-                 precision: str = "fp32", token_budget: int | None = None, normalize_inputs: bool = False):
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-        self.model = model
-        self.tokenizer = tokenizer
-        self.max_length = int(max_length)
-        self.batch_size = int(batch_size)
-        self.precision = precision
-        self.normalize_inputs = normalize_inputs  # the input-normalisation defence, as trained
-        # Padded tokens per batch: with ~30-token prompts a full batch_size fits; long texts
-        # get smaller batches, so one 512-token text never pads 63 short ones to 512.
-        self.token_budget = int(token_budget or self.batch_size * 48)
-        self._pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        self._uses_token_types = "token_type_ids" in getattr(tokenizer, "model_input_names", ())
+class FastPredictor(TextClassifier):
+    """The serving predictor: ``modeling.TextClassifier`` (the same inference path evaluation and
+    the A/B test use), warmed up at load so the first request does not pay for kernel selection."""
 
     @classmethod
-    def load(cls, path: Path | str, *, max_length: int = 128, batch_size: int = 64, precision: str = "fp32",
-             warm_up: bool = True) -> "FastPredictor":
-        from transformers import AutoModelForSequenceClassification
-
-        from adversarial_mlops.modeling import ModelLoadError, load_tokenizer, read_preprocessing
-
-        try:
-            model = AutoModelForSequenceClassification.from_pretrained(str(path), use_safetensors=True)
-        except (OSError, ValueError) as error:
-            raise ModelLoadError(f"cannot load a trained model from {path}: {error}") from None
-        model.eval()
-        predictor = cls(model, load_tokenizer(str(path)), max_length=max_length, batch_size=batch_size,
-                        precision=precision, normalize_inputs=read_preprocessing(Path(path))["normalize_inputs"])
+    def load(cls, path: Path | str, *, max_length: int = 128, batch_size: int = 64, device: str | None = None,
+             precision: str = "auto", warm_up: bool = True) -> "FastPredictor":
+        predictor = super().load(path, max_length=max_length, batch_size=batch_size, device=device,
+                                 precision=precision)
         if warm_up:  # first forward pass allocates and picks kernels: pay it here, not in a request
             predictor.predict_proba(["warm up the model", "a second, somewhat longer text to warm up padding"])
         return predictor
-
-    def _batches(self, lengths: np.ndarray) -> list[np.ndarray]:
-        order = np.argsort(lengths, kind="stable")
-        batches, start = [], 0
-        while start < len(order):
-            end = start + 1
-            # Sorted ascending: the batch's padded width is the length of its last member.
-            while (end < len(order) and end - start < self.batch_size
-                   and (end - start + 1) * lengths[order[end]] <= self.token_budget):
-                end += 1
-            batches.append(order[start:end])
-            start = end
-        return batches
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        import torch
-
-        if len(texts) == 0:
-            return np.zeros(0, dtype=np.float64)
-        if self.normalize_inputs:
-            from adversarial_mlops.normalization import normalize_text
-
-            texts = [normalize_text(t) for t in texts]
-        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length, padding=False,
-                                 return_attention_mask=False, return_token_type_ids=False)
-        ids = encoded["input_ids"]
-        lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
-        scores = np.empty(len(texts), dtype=np.float64)
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16,
-                                                    enabled=self.precision == "bf16"):
-            for index in self._batches(lengths):
-                width = int(lengths[index].max())
-                input_ids = torch.full((len(index), width), self._pad_id, dtype=torch.long)
-                attention = torch.zeros((len(index), width), dtype=torch.long)
-                for row, i in enumerate(index):
-                    input_ids[row, :lengths[i]] = torch.tensor(ids[i], dtype=torch.long)
-                    attention[row, :lengths[i]] = 1
-                inputs = {"input_ids": input_ids, "attention_mask": attention}
-                if self._uses_token_types:
-                    inputs["token_type_ids"] = torch.zeros_like(input_ids)
-                logits = self.model(**inputs).logits.float()
-                scores[index] = torch.softmax(logits, dim=-1)[:, 1].numpy()
-        return scores
 
 
 @dataclass
@@ -244,7 +175,7 @@ class ChampionHolder:
     """The current champion of a registry, reloaded when ``champion.json`` changes."""
 
     def __init__(self, registry_root: Path | str, *, max_length: int = 128, batch_size: int = 64,
-                 precision: str = "fp32", loader: Loader | None = None, retry_failed_after: float = 10.0):
+                 precision: str = "auto", loader: Loader | None = None, retry_failed_after: float = 10.0):
         self.registry = ModelRegistry(Path(registry_root))
         self.max_length = max_length
         self.batch_size = batch_size

@@ -22,7 +22,9 @@ import numpy as np
 
 from adversarial_mlops.config import TrainingSettings
 from adversarial_mlops.metrics import classification_metrics
-from adversarial_mlops.modeling import load_tokenizer, pick_device, quiet_transformers, write_preprocessing
+from adversarial_mlops.modeling import (default_token_budget, length_buckets, load_tokenizer, pad_batch, pick_device,
+                                        quiet_transformers, score_texts, tokenize_unpadded, uses_token_types,
+                                        write_preprocessing)
 
 log = logging.getLogger(__name__)
 
@@ -153,20 +155,35 @@ def _batches(lengths: np.ndarray, batch_size: int, generator, bucket_batches: in
     return [batches[i] for i in shuffled]
 
 
-def _predict_labels(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64) -> np.ndarray:
-    import torch
+def _micro_batches(index: np.ndarray, lengths: np.ndarray, token_budget: int) -> list[np.ndarray]:
+    """``index`` cut into length-sorted parts of at most ``token_budget`` padded tokens each."""
+    parts = length_buckets(lengths[index], len(index), token_budget)
+    return [index[part] for part in parts]
 
+
+def _train_step(model, batch_ids: list, index: np.ndarray, lengths: np.ndarray, labels, *, token_budget: int,
+                pad_id: int, token_types: bool, device) -> float:
+    """Forward and backward over one batch in micro-batches; returns the batch's mean loss.
+
+    Each micro-batch's mean loss is weighted by its share of the batch, so the accumulated
+    gradient equals the full batch's mean-loss gradient.
+    """
+    total = 0.0
+    for part in _micro_batches(index, lengths, token_budget):
+        inputs = pad_batch([batch_ids[i] for i in part], pad_id, token_types)
+        inputs = {k: v.to(device) for k, v in inputs.items()}
+        loss = model(**inputs, labels=labels[part].to(device)).loss * (len(part) / len(index))
+        loss.backward()
+        total += float(loss.detach())
+    return total
+
+
+def _predict_labels(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64) -> np.ndarray:
     model.eval()
-    order = np.argsort([len(t) for t in texts], kind="stable")
-    preds = np.empty(len(texts), dtype=np.int64)
     device = next(p for p in model.parameters()).device
-    with torch.inference_mode():
-        for start in range(0, len(texts), batch_size):
-            index = order[start:start + batch_size]
-            batch = tokenizer([texts[i] for i in index], padding=True, truncation=True,
-                              max_length=max_length, return_tensors="pt").to(device)
-            preds[index] = model(**batch).logits.argmax(dim=-1).cpu().numpy()
-    return preds
+    scores = score_texts(model, tokenizer, texts, max_length=max_length, batch_size=batch_size,
+                         token_budget=default_token_budget(batch_size), precision="fp32", device=str(device))
+    return (scores >= 0.5).astype(np.int64)
 
 
 def _trainable_state(model) -> dict:
@@ -211,7 +228,9 @@ def train_classifier(base_model: str, train_texts: Sequence[str], train_labels: 
     steps_per_epoch = -(-len(train_texts) // settings.batch_size)
     scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.05, total_iters=steps_per_epoch * settings.epochs)
     labels = torch.as_tensor(np.asarray(train_labels, dtype=np.int64))
-    lengths = np.array([len(t) for t in train_texts])  # characters: a free proxy for token count
+    train_ids = tokenize_unpadded(tokenizer, train_texts, max_length)  # once, not once per epoch
+    lengths = np.array([len(ids) for ids in train_ids])
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     val_y = np.asarray(val_labels, dtype=np.int64)
 
     history, best_f1, best_epoch, best_state, stale = [], -1.0, 0, None, 0
@@ -219,15 +238,13 @@ def train_classifier(base_model: str, train_texts: Sequence[str], train_labels: 
         model.train()
         losses = []
         for index in _batches(lengths, settings.batch_size, generator):
-            batch = tokenizer([train_texts[i] for i in index], padding=True, truncation=True,
-                              max_length=max_length, return_tensors="pt").to(device)
-            loss = model(**batch, labels=labels[index].to(device)).loss
-            loss.backward()
+            losses.append(_train_step(model, train_ids, index, lengths, labels,
+                                      token_budget=settings.micro_batch_tokens, pad_id=pad_id,
+                                      token_types=uses_token_types(tokenizer), device=device))
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
-            losses.append(float(loss.detach()))
         val_f1 = classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, max_length))["f1"]
         history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "validation_f1": val_f1})
         report(f"epoch {epoch}/{settings.epochs}: loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")

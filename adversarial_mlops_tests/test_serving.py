@@ -162,14 +162,45 @@ def test_failed_load_keeps_serving_the_previous_champion(tmp_path, tiny_base):
         fresh.get()
 
 
-def test_fast_predictor_matches_text_classifier(tiny_base):
+def one_at_a_time_scores(model_dir, texts, max_length):
+    """Reference: each text alone, no padding, no batching, fp32 — what bucketing must reproduce."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from adversarial_mlops.modeling import load_tokenizer
+
+    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir)).eval()
+    tokenizer = load_tokenizer(str(model_dir))
+    with torch.inference_mode():
+        return np.array([float(torch.softmax(model(**tokenizer(t, truncation=True, max_length=max_length,
+                                                                  return_tensors="pt")).logits, -1)[0, 1])
+                         for t in texts])
+
+
+def test_bucketed_padded_predictions_match_one_text_at_a_time(tiny_base):
     texts = [CORPUS[i % len(CORPUS)] * (1 + i % 7) for i in range(50)] + ["x"]
-    reference = TextClassifier.load(tiny_base, max_length=64, batch_size=8).predict_proba(texts)
-    fast = FastPredictor.load(tiny_base, max_length=64, batch_size=8)
-    assert fast.predict_proba(texts) == pytest.approx(reference, abs=1e-5)
-    assert fast.predict_proba([]).shape == (0,)
+    reference = one_at_a_time_scores(tiny_base, texts, 64)
+    fp32 = FastPredictor.load(tiny_base, max_length=64, batch_size=8, precision="fp32")
+    assert fp32.precision == "fp32"
+    assert fp32.predict_proba(texts) == pytest.approx(reference, abs=1e-5)
+    assert fp32.predict_proba([]).shape == (0,)
     bf16 = FastPredictor.load(tiny_base, max_length=64, batch_size=8, precision="bf16")
     assert np.max(np.abs(bf16.predict_proba(texts) - reference)) < 0.02
+
+
+def test_auto_precision_follows_the_hardware(tmp_path):
+    from adversarial_mlops.modeling import cpu_has_native_bf16, resolve_precision
+
+    amx = tmp_path / "amx"
+    amx.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n")
+    plain = tmp_path / "plain"
+    plain.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2\n")
+    assert cpu_has_native_bf16(amx) and not cpu_has_native_bf16(plain)
+    assert not cpu_has_native_bf16(tmp_path / "missing")
+    assert resolve_precision("fp32", "cpu") == "fp32" and resolve_precision("bf16", "cpu") == "bf16"
+    assert resolve_precision("auto", "cpu") == ("bf16" if cpu_has_native_bf16() else "fp32")
+    with pytest.raises(ValueError, match="auto"):
+        resolve_precision("int4", "cpu")
 
 
 def test_micro_batcher_returns_each_request_its_own_scores():

@@ -108,3 +108,34 @@ def test_normalization_comparison_reports_both_sides(tiny_base, tmp_path):
     assert comparison["deployed_with_normalization"] is False
     assert comparison["without_normalization"] == report["evasion"]["overall"]
     assert set(comparison["with_normalization_by_strategy"]) == {"zero_width"}
+
+
+def test_micro_batches_accumulate_the_full_batch_gradient(tiny_base):
+    import torch
+
+    from adversarial_mlops.modeling import load_tokenizer, tokenize_unpadded
+    from adversarial_mlops.trainer import _load_trainable_model, _micro_batches, _train_step
+
+    tokenizer = load_tokenizer(tiny_base)
+    texts = [t * (1 + i % 5) for i, t in enumerate(TEXTS[:24])]  # lengths from short to long
+    ids = tokenize_unpadded(tokenizer, texts, 64)
+    lengths = np.array([len(x) for x in ids])
+    labels = torch.as_tensor(LABELS[:24])
+    index = np.arange(24)
+    parts = _micro_batches(index, lengths, token_budget=3 * int(lengths.max()))
+    assert len(parts) > 1 and sorted(np.concatenate(parts)) == list(index)
+    assert all(len(p) * lengths[p].max() <= 3 * lengths.max() for p in parts)
+
+    def gradients(token_budget):
+        torch.manual_seed(0)
+        model = _load_trainable_model(tiny_base, TrainingSettings(quantization="none", **FAST), "none")
+        model.eval()  # no dropout: both runs must see the same function
+        loss = _train_step(model, ids, index, lengths, labels, token_budget=token_budget,
+                           pad_id=tokenizer.pad_token_id, token_types=True, device="cpu")
+        return loss, {n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad}
+
+    whole_loss, whole = gradients(10**6)
+    split_loss, split = gradients(3 * int(lengths.max()))
+    assert split_loss == pytest.approx(whole_loss, rel=1e-5)
+    for name, grad in whole.items():
+        torch.testing.assert_close(split[name], grad, rtol=1e-4, atol=1e-6)
