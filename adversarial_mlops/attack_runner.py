@@ -8,12 +8,12 @@ module produces, so a later change cannot quietly mix them.
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import pandas as pd
 
-from adversarial_mlops.attacks import generate_variants, get_strategy, strategy_names
-from adversarial_mlops.config import AttackSettings
+from adversarial_mlops.attacks import generate_variants, get_strategy, strategy_families, strategy_names
+from adversarial_mlops.config import AttackSettings, ConfigError
 from adversarial_mlops.data import BENIGN, MALICIOUS
 
 EVALUATION = "evaluation"  # malicious test texts: does the model still catch them?
@@ -52,6 +52,43 @@ def benign_strategies(settings: AttackSettings) -> list[str]:
     return [name for name in selected_strategies(settings) if is_content_preserving(name)]
 
 
+def is_excluded(name: str | None, exclude_families: Iterable[str]) -> bool:
+    """True when strategy ``name`` belongs to an excluded family (composites: any part's family).
+
+    ``None`` marks a clean text (no strategy), which is never excluded.
+    """
+    return name is not None and not pd.isna(name) and bool(strategy_families(name) & set(exclude_families))
+
+
+def training_strategies(names: Sequence[str], exclude_families: Sequence[str]) -> list[str]:
+    """``names`` without the strategies of ``exclude_families``: what the challenger may train on."""
+    kept = [name for name in names if not is_excluded(name, exclude_families)]
+    if names and not kept:
+        raise ConfigError(f"augmentation.exclude_families {list(exclude_families)} removes every strategy of "
+                          f"attack.strategies ({', '.join(names)}), so there is nothing to train on; exclude fewer "
+                          f"families or select strategies from other families")
+    return kept
+
+
+def drop_excluded(frame: pd.DataFrame, exclude_families: Sequence[str]) -> pd.DataFrame:
+    """Rows of ``frame`` (with a ``strategy`` column) whose strategy is not held out of training."""
+    if not exclude_families or frame.empty:
+        return frame
+    return frame[~frame["strategy"].map(lambda name: is_excluded(name, exclude_families))]
+
+
+def check_no_excluded_families(frame: pd.DataFrame, exclude_families: Sequence[str], what: str) -> None:
+    """Raise LeakageError when ``frame`` (training data with a ``strategy`` column) holds a held-out family."""
+    if not exclude_families or "strategy" not in frame or frame.empty:
+        return
+    leaked = frame[frame["strategy"].map(lambda name: is_excluded(name, exclude_families))]
+    if len(leaked):
+        names = sorted(set(leaked["strategy"]))
+        raise LeakageError(f"{len(leaked)} row(s) of {what} come from strategies of the held-out families "
+                           f"{sorted(exclude_families)}: {', '.join(names)}; filter them with "
+                           f"attack_runner.drop_excluded before training")
+
+
 def _sources(splits: pd.DataFrame, split: str, limit: int | None, label: int = MALICIOUS) -> list[tuple[str, str]]:
     rows = splits[(splits["split"] == split) & (splits["label"] == label)].sort_values("id")
     if limit is not None and len(rows) > limit:
@@ -64,15 +101,30 @@ def variants_table(sources: Sequence[tuple[str, str]], strategies: Sequence[str]
                    settings: AttackSettings, label: int = MALICIOUS) -> pd.DataFrame:
     variants = generate_variants(sources, strategies, seed=seed, intensity=settings.intensity,
                                  variants_per_strategy=settings.variants_per_strategy)
-    rows = [{"variant_id": f"{purpose}:{v.variant_id}", "source_id": v.source_id, "purpose": purpose,
-             "strategy": v.strategy, "family": v.family, "params": json.dumps(v.params, sort_keys=True),
-             "seed": v.seed, "text": v.text, "label": label} for v in variants]
-    return pd.DataFrame(rows, columns=VARIANT_COLUMNS)
+    if not variants:
+        return pd.DataFrame([], columns=VARIANT_COLUMNS)
+    # Column by column (a frame from per-row dicts costs more than generating the variants), and
+    # the params JSON once per strategy: one call gives all variants of a strategy the same params.
+    params_json: dict[str, str] = {}
+    for v in variants:
+        if v.strategy not in params_json:
+            params_json[v.strategy] = json.dumps(v.params, sort_keys=True)
+    columns = {"variant_id": [f"{purpose}:{v.variant_id}" for v in variants],
+               "source_id": [v.source_id for v in variants], "purpose": [purpose] * len(variants),
+               "strategy": [v.strategy for v in variants], "family": [v.family for v in variants],
+               "params": [params_json[v.strategy] for v in variants], "seed": [v.seed for v in variants],
+               "text": [v.text for v in variants], "label": [label] * len(variants)}
+    return pd.DataFrame(columns, columns=VARIANT_COLUMNS)
 
 
-def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
+def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings,
+                          exclude_families: Sequence[str] = ()) -> pd.DataFrame:
     """Evaluation variants of malicious and of benign test texts (``eval_seed``), and training
-    variants of malicious train texts (``train_seed``)."""
+    variants of malicious train texts (``train_seed``).
+
+    ``exclude_families`` (``augmentation.exclude_families``) only thins the training variants:
+    evaluation keeps every strategy, so held-out families are measured, never trained on.
+    """
     strategies = selected_strategies(settings)
     evaluation = variants_table(_sources(splits, SOURCE_SPLIT[EVALUATION], settings.max_eval_sources),
                                 strategies, purpose=EVALUATION, seed=settings.eval_seed, settings=settings)
@@ -80,9 +132,11 @@ def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.
                             benign_strategies(settings), purpose=BENIGN_EVALUATION, seed=settings.eval_seed, settings=settings,
                             label=BENIGN)
     training = variants_table(_sources(splits, SOURCE_SPLIT[TRAINING], settings.max_train_sources),
-                              strategies, purpose=TRAINING, seed=settings.train_seed, settings=settings)
+                              training_strategies(strategies, exclude_families), purpose=TRAINING,
+                              seed=settings.train_seed, settings=settings)
     table = pd.concat([evaluation, benign, training], ignore_index=True)
     check_no_leakage(table, splits)
+    check_no_excluded_families(training, exclude_families, "the training variants")
     return table
 
 

@@ -76,6 +76,7 @@ def render_summary(summary) -> str:
         by_strategy = summary.evaluation["evasion"]["by_strategy"]
         worst = sorted(((v["rate"] or 0.0, k) for k, v in by_strategy.items()), reverse=True)[:5]
         lines.append("  worst strategies: " + ", ".join(f"{k} {r:.1%}" for r, k in worst))
+        lines += _generalization_lines(summary.evaluation.get("generalization"))
     if summary.decision is not None:
         lines.append(f"promotion: {'PROMOTED ' + summary.decision['challenger_version'] if summary.decision['promoted'] else 'champion kept'}")
         lines += [f"  {reason}" for reason in summary.decision["reasons"]]
@@ -84,6 +85,18 @@ def render_summary(summary) -> str:
     if summary.failed and not summary.loop_completed:
         lines.append(f"failed step(s): {', '.join(summary.failed)}: {summary.failure_message}")
     return "\n".join(lines)
+
+
+def _generalization_lines(block: dict | None) -> list[str]:
+    # Only for a champion trained with augmentation.exclude_families: its own record says which.
+    if not block:
+        return []
+
+    def rate(entry: dict) -> str:
+        return "n/a" if entry["rate"] is None else f"{entry['rate']:.1%}"
+
+    return [f"  held out of training ({', '.join(block['excluded_families'])}): evasion {rate(block['unseen'])} "
+            f"on unseen strategies vs {rate(block['seen'])} on seen ones"]
 
 
 def cmd_run(args) -> int:

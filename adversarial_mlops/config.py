@@ -135,6 +135,25 @@ class AugmentationSettings(_Section):
     # obfuscation must not predict the label either way (false alarms / evasion).
     obfuscation_share: float = Field(0.4, ge=0.0, le=1.0)
     seed: int = 404
+    # Attack families kept out of everything the challenger trains on (mined training variants,
+    # new variants of failures, obfuscations), to measure evasion on attacks never seen in
+    # training. Evaluation and the A/B test still use every strategy. A composite is excluded
+    # when any of its parts' families is (attacks.strategy_families).
+    exclude_families: list[str] = []
+
+    @field_validator("exclude_families")
+    @classmethod
+    def _known_families(cls, value: list[str]) -> list[str]:
+        # Imported here: strategy discovery imports every attack module, which config loading
+        # must not pay for unless this key is actually set.
+        from adversarial_mlops.attacks import family_names
+
+        valid = family_names()
+        unknown = [name for name in value if name not in valid]
+        if unknown:
+            raise ValueError(f"unknown strategy family {', '.join(map(repr, unknown))}; valid families: "
+                             f"{', '.join(valid)} (`adversarial-mlops attack --list` shows each strategy's family)")
+        return list(dict.fromkeys(value))  # a family named twice is still one family
 
 
 class PromotionSettings(_Section):

@@ -425,3 +425,19 @@ def check_no_cross_split_duplicates(df: pd.DataFrame) -> None:
                     f"({second['split']}): {shorten(leaking.index[0])!r} ({len(leaking)} such "
                     f"texts in all). Fix: deduplicate the data, or give these rows the same "
                     f"group (data.group_column) so they land in one split.")
+
+
+def load_splits(settings) -> pd.DataFrame:
+    """Load the configured data (a ``config.DataSettings``) and split it by group, leakage-checked.
+
+    The one path from settings to splits, shared by the ``labeled_dataset`` asset and by
+    experiments that run outside Dagster (``generalization``), so both see identical splits.
+    """
+    frame = load_labeled_data(settings.resolved_source(), text_column=settings.text_column,
+                              label_column=settings.label_column, label_map=settings.label_map,
+                              group_column=settings.group_column, id_column=settings.id_column,
+                              hf_split=settings.hf_split, category_column=settings.category_column)
+    splits = split_by_group(frame, validation_fraction=settings.validation_fraction,
+                            test_fraction=settings.test_fraction, seed=settings.split_seed)
+    check_no_cross_split_duplicates(splits)
+    return splits

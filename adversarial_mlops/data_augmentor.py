@@ -14,8 +14,10 @@ from typing import Sequence
 
 import pandas as pd
 
+from adversarial_mlops.attack_runner import (benign_strategies, check_no_excluded_families, drop_excluded, is_excluded,
+                                             selected_strategies, training_strategies)
 from adversarial_mlops.attacks import generate_variants
-from adversarial_mlops.config import AugmentationSettings
+from adversarial_mlops.config import AugmentationSettings, PipelineConfig
 from adversarial_mlops.data import BENIGN, MALICIOUS
 from adversarial_mlops.sample_collector import dedupe_key
 
@@ -43,10 +45,16 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
     ``strategies`` make new variants of the failures; ``obfuscations`` (default: the same) are
     applied to the same share of each class — pass only content-preserving ones
     (``attack_runner.benign_strategies``), so no benign text is taught to hide a payload.
+    Strategies of ``settings.exclude_families`` are left out of all three, failure-bank rows
+    included: the bank is cumulative, so earlier loops may have mined a now-held-out family.
     """
-    obfuscations = list(strategies if obfuscations is None else obfuscations)
     if not strategies:
         raise ValueError("augmentation needs at least one attack strategy; set attack.strategies")
+    excluded = settings.exclude_families
+    obfuscations = [name for name in (strategies if obfuscations is None else obfuscations)
+                    if not is_excluded(name, excluded)]
+    strategies = training_strategies(list(strategies), excluded)
+    bank = drop_excluded(bank, excluded)
     parts = [pd.DataFrame({"text": train["text"], "label": train["label"], "origin": "clean", "strategy": None}),
              pd.DataFrame({"text": bank["text"], "label": bank["label"], "origin": "failure_bank",
                            "strategy": bank["strategy"]})]
@@ -65,7 +73,15 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
                                    "strategy": [s for _, s in pairs]}))
     combined = pd.concat(parts, ignore_index=True)[AUGMENTED_COLUMNS]
     combined = combined.loc[~combined["text"].map(dedupe_key).duplicated()].reset_index(drop=True)
+    check_no_excluded_families(combined, excluded, "the augmented training set")
     return combined
+
+
+def augment_for_config(train: pd.DataFrame, bank: pd.DataFrame, config: PipelineConfig) -> pd.DataFrame:
+    """The loop's augmented set: the configured strategies make failure variants, only the
+    content-preserving ones obfuscate, and ``augmentation.exclude_families`` is held out of both."""
+    return build_augmented_dataset(train, bank, selected_strategies(config.attack), config.augmentation,
+                                   obfuscations=benign_strategies(config.attack))
 
 
 def class_balance(dataset: pd.DataFrame) -> dict:

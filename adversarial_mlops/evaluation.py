@@ -6,11 +6,13 @@ Not-measurable numbers are ``None`` (never NaN, which JSON cannot carry).
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from adversarial_mlops.attacks import strategy_families, strategy_names
 from adversarial_mlops.jsonable import json_safe
 from adversarial_mlops.data import BENIGN, MALICIOUS
 from adversarial_mlops.metrics import (EvasionResult, bootstrap_interval, classification_metrics, evasion_by_group,
@@ -33,6 +35,38 @@ def clean_report(y_true: np.ndarray, scores: np.ndarray, *, seed: int, n_resampl
     return json_safe(metrics)
 
 
+@functools.lru_cache(maxsize=None)  # the registry is fixed once discovered; reports look names up per row
+def families_of(strategy: str) -> frozenset[str]:
+    """Families a variant's strategy belongs to; a composite belongs to "composite" and to each
+    part's family (the membership that keeps it out of training). A strategy the registry does not
+    know — the model-guided "adaptive" attack — is a family of its own."""
+    return strategy_families(strategy) if strategy in _registered() else frozenset({strategy})
+
+
+def _registered() -> frozenset[str]:
+    return frozenset(strategy_names())
+
+
+def _evasion_on(mask: np.ndarray, sources: np.ndarray, preds: np.ndarray, clean_pred_by_source: Mapping[str, int],
+                *, seed: int, n_resamples: int) -> dict:
+    return evasion_to_dict(evasion_rate(sources[mask], preds[mask], clean_pred_by_source, seed=seed,
+                                        n_resamples=n_resamples))
+
+
+def evasion_by_family(variants: pd.DataFrame, preds: np.ndarray, clean_pred_by_source: Mapping[str, int], *,
+                      seed: int, n_resamples: int, keep: np.ndarray | None = None) -> dict:
+    """Evasion per attack family with cluster-bootstrap CIs, over the rows ``keep`` selects (default all).
+
+    Composites count in every family they belong to, so families overlap; "overall" does not.
+    """
+    families = [families_of(name) for name in variants["strategy"]]
+    keep = np.ones(len(variants), dtype=bool) if keep is None else keep
+    sources = variants["source_id"].to_numpy(dtype=object)
+    found = sorted(set().union(*(f for f, k in zip(families, keep) if k))) if keep.any() else []
+    return {family: _evasion_on(keep & np.array([family in f for f in families], dtype=bool), sources, preds,
+                                clean_pred_by_source, seed=seed, n_resamples=n_resamples) for family in found}
+
+
 def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pred_by_source: Mapping[str, int], *,
                    seed: int, n_resamples: int) -> dict:
     preds = (variant_scores >= THRESHOLD).astype(np.int64)
@@ -40,7 +74,37 @@ def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pre
     overall = evasion_rate(sources, preds, clean_pred_by_source, seed=seed, n_resamples=n_resamples)
     by_strategy = evasion_by_group(sources, preds, clean_pred_by_source, variants["strategy"].tolist(), seed=seed)
     return {"overall": evasion_to_dict(overall),
-            "by_strategy": {name: evasion_to_dict(result) for name, result in sorted(by_strategy.items())}}
+            "by_strategy": {name: evasion_to_dict(result) for name, result in sorted(by_strategy.items())},
+            "by_family": evasion_by_family(variants, preds, clean_pred_by_source, seed=seed, n_resamples=n_resamples)}
+
+
+def generalization_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pred_by_source: Mapping[str, int],
+                          excluded_families: Sequence[str], *, seed: int, n_resamples: int) -> dict:
+    """Evasion on the attack families the model never saw in training next to the ones it saw.
+
+    Unseen: variants of strategies held out of training (any of their families excluded); seen:
+    every other registered strategy. The adaptive attack edits words with any transformation, so
+    it belongs to neither side. A gap (unseen − seen) well above 0 means the model memorised the
+    obfuscations it was shown rather than learning what an injection is.
+    """
+    excluded = set(excluded_families)
+    preds = (variant_scores >= THRESHOLD).astype(np.int64)
+    sources = variants["source_id"].to_numpy(dtype=object)
+    names = variants["strategy"].tolist()
+    registered = np.array([name in _registered() for name in names], dtype=bool)
+    unseen = registered & np.array([bool(families_of(name) & excluded) for name in names], dtype=bool)
+    seen = registered & ~unseen
+    kwargs = {"seed": seed, "n_resamples": n_resamples}
+    unseen_rate = _evasion_on(unseen, sources, preds, clean_pred_by_source, **kwargs)
+    seen_rate = _evasion_on(seen, sources, preds, clean_pred_by_source, **kwargs)
+    by_unseen = evasion_by_family(variants, preds, clean_pred_by_source, keep=unseen, **kwargs)
+    by_seen = evasion_by_family(variants, preds, clean_pred_by_source, keep=seen, **kwargs)
+    gap = None if unseen_rate["rate"] is None or seen_rate["rate"] is None else unseen_rate["rate"] - seen_rate["rate"]
+    return {"excluded_families": sorted(excluded),
+            "unseen_strategies": sorted({n for n, u in zip(names, unseen) if u}),
+            "unseen": unseen_rate, "seen": seen_rate, "unseen_minus_seen": gap,
+            "unseen_by_family": {f: v for f, v in by_unseen.items() if f in excluded},
+            "seen_by_family": {f: v for f, v in by_seen.items() if f not in excluded}}
 
 
 def false_alarm_rate(preds: np.ndarray, sources: Sequence[str], *, seed: int, n_resamples: int) -> dict:
@@ -73,14 +137,18 @@ def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_var
 
 def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd.DataFrame, *,
                    f1_at_promotion: float | None, benign_variants: pd.DataFrame | None = None, seed: int = 0,
-                   n_resamples: int = 1000) -> dict:
+                   n_resamples: int = 1000, excluded_families: Sequence[str] = ()) -> dict:
     """Clean metrics on ``test`` (id, text, label[, category]); evasion on ``variants`` of its malicious
-    texts; false alarms on ``benign_variants`` (obfuscated benign test texts)."""
+    texts; false alarms on ``benign_variants`` (obfuscated benign test texts). ``excluded_families``:
+    the families the model was trained without (``model_lifecycle.excluded_families``); when given,
+    ``generalization`` puts evasion on them next to the seen ones, else it is None."""
     clean_scores = predict_proba(test["text"].tolist())
     clean = clean_report(test["label"].to_numpy(), clean_scores, seed=seed, n_resamples=n_resamples)
     clean_pred_by_source = dict(zip(test["id"], (clean_scores >= THRESHOLD).astype(int).tolist()))
     variant_scores = predict_proba(variants["text"].tolist())
     evasion = evasion_report(variants, variant_scores, clean_pred_by_source, seed=seed, n_resamples=n_resamples)
+    generalization = (generalization_report(variants, variant_scores, clean_pred_by_source, excluded_families,
+                                            seed=seed, n_resamples=n_resamples) if excluded_families else None)
     benign_variants = benign_variants if benign_variants is not None else variants.iloc[0:0]
     over_defense = over_defense_report(test, clean_scores, benign_variants,
                                        predict_proba(benign_variants["text"].tolist()), seed=seed,
@@ -88,7 +156,7 @@ def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd
     f1_drop = None if f1_at_promotion is None else float(f1_at_promotion) - clean["f1"]
     return {"clean": clean, "evasion": evasion, "over_defense": over_defense, "f1_at_promotion": f1_at_promotion,
             "f1_drop": f1_drop, "n_test": int(len(test)), "n_variants": int(len(variants)),
-            "n_benign_variants": int(len(benign_variants))}
+            "n_benign_variants": int(len(benign_variants)), "generalization": generalization}
 
 
 def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFrame, deployed: dict, *,
@@ -133,16 +201,18 @@ def adaptive_variants(predict_proba: PredictProba, test: pd.DataFrame, *, n_sour
 
 def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, benign_variants: pd.DataFrame, *,
                         f1_at_promotion: float | None, adaptive_sources: int, adaptive_query_budget: int,
-                        adaptive_seed: int, seed: int, n_resamples: int) -> dict:
+                        adaptive_seed: int, seed: int, n_resamples: int, excluded_families: Sequence[str] = ()) -> dict:
     """The whole evaluation of a ``modeling.TextClassifier``: static variants plus the adaptive
-    attack against it, over-defence, and evasion with and without input normalisation."""
+    attack against it, over-defence, evasion with and without input normalisation, and — for a
+    model trained without ``excluded_families`` — evasion on those unseen families next to the seen."""
     adaptive_summary = None
     if adaptive_sources:
         adaptive, adaptive_summary = adaptive_variants(classifier.predict_proba, test, n_sources=adaptive_sources,
                                                        query_budget=adaptive_query_budget, seed=adaptive_seed)
         variants = pd.concat([variants, adaptive], ignore_index=True)
     report = evaluate_model(classifier.predict_proba, test, variants, benign_variants=benign_variants,
-                            f1_at_promotion=f1_at_promotion, seed=seed, n_resamples=n_resamples)
+                            f1_at_promotion=f1_at_promotion, seed=seed, n_resamples=n_resamples,
+                            excluded_families=excluded_families)
     report["adaptive_attack"] = adaptive_summary
     report["normalization_defense"] = normalization_comparison(classifier, test, variants, report, seed=seed,
                                                                n_resamples=n_resamples)

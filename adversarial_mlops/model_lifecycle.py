@@ -5,15 +5,17 @@ Plain Python over the registry, the trainer and the promoter; the Dagster assets
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from adversarial_mlops.attack_runner import check_no_excluded_families
 from adversarial_mlops.config import PipelineConfig, config_to_dict
 from adversarial_mlops.evaluation import THRESHOLD, clean_report
 from adversarial_mlops.model_promoter import PairedPredictions, PromotionDecision, compare_models
@@ -23,6 +25,10 @@ from adversarial_mlops.trainer import train_classifier
 
 BASELINE = "baseline"
 CHALLENGER = "challenger"
+# Written into every model directory next to the trainer's files: which attack families the model
+# never saw in training. Evaluation reads it from the model, not from today's config, which may
+# have changed since the model was trained.
+TRAINING_DATA_FILE = "training_data.json"
 Progress = Callable[[str], None]
 
 
@@ -55,8 +61,14 @@ def base_model_for(config: PipelineConfig, splits: pd.DataFrame) -> str:
 
 def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: pd.DataFrame,
                        train_data: pd.DataFrame, *, role: str, parent: str | None,
-                       progress: Progress | None = None) -> ModelVersion:
-    """Train on ``train_data`` (text, label), early-stop on validation, measure on test, register."""
+                       progress: Progress | None = None, excluded_families: Sequence[str] = ()) -> ModelVersion:
+    """Train on ``train_data`` (text, label[, strategy]), early-stop on validation, measure on test, register.
+
+    ``excluded_families``: attack families kept out of ``train_data`` (``augmentation.exclude_families``
+    for a challenger); recorded with the model. With a ``strategy`` column the data is checked to
+    hold none of them.
+    """
+    check_no_excluded_families(train_data, excluded_families, f"the {role}'s training data")
     base_model = base_model_for(config, splits)
     validation, test = split_frame(splits, "validation"), split_frame(splits, "test")
     scratch_root = config.resolved_state_dir() / "tmp"
@@ -74,9 +86,32 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
         clean = clean_report(test["label"].to_numpy(), scores, seed=config.seed,
                              n_resamples=config.promotion.bootstrap_resamples)
         metrics = {"clean_f1": clean["f1"], "clean": clean, "best_validation_f1": result.best_validation_f1}
+        provenance = write_training_data_record(out, train_data, excluded_families)
         info = {"role": role, "parent": parent, "base_model": config.model.base_model,
-                "training": result.to_dict(), "config": config_to_dict(config), "train_size": len(train_data)}
+                "training": result.to_dict(), "config": config_to_dict(config), "train_size": len(train_data),
+                "excluded_families": provenance["excluded_families"]}
         return registry.register(lambda target: _move_contents(out, target), metrics=metrics, info=info)
+
+
+def write_training_data_record(model_dir: Path, train_data: pd.DataFrame, excluded_families: Sequence[str]) -> dict:
+    """Record what the model trained on inside its directory (sealed and hashed with it by the registry)."""
+    strategies = train_data["strategy"].dropna() if "strategy" in train_data else pd.Series(dtype=object)
+    record = {"excluded_families": sorted(set(excluded_families)), "n": int(len(train_data)),
+              "adversarial_rows_by_strategy": {str(k): int(v) for k, v in sorted(strategies.value_counts().items())}}
+    (Path(model_dir) / TRAINING_DATA_FILE).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return record
+
+
+def excluded_families(version: ModelVersion) -> list[str]:
+    """The attack families ``version`` never saw in training, as recorded with the model.
+
+    Models registered before the record existed (and baselines, trained on clean texts alone)
+    held nothing out on purpose: [] — there is no seen/unseen split to report for them.
+    """
+    path = Path(version.path) / TRAINING_DATA_FILE
+    if not path.is_file():
+        return []
+    return list(json.loads(path.read_text(encoding="utf-8"))["excluded_families"])
 
 
 def _move_contents(source: Path, target: Path) -> None:

@@ -2,9 +2,10 @@
 
 Public API: ``Strategy`` (one base class; one module per family), discovery and
 lookup (``available_strategies``, ``strategy_names``, ``get_strategy``,
-``describe_strategies``) and reproducible generation (``variant_rng``,
-``generate_variants`` -> ``Variant``). Strategy modules are imported lazily on the
-first registry call, so importing this package is cheap.
+``describe_strategies``) and reproducible generation (``variant_key``,
+``generate_variants`` -> ``Variant``, ``regenerate_variant``; ``variant_rng`` for per-text
+searches). Strategy modules are imported lazily on the first registry call, so importing
+this package is cheap.
 """
 
 from adversarial_mlops.attacks.base import AttackConfigError, Strategy
@@ -12,9 +13,13 @@ from adversarial_mlops.attacks.registry import (
     Variant,
     available_strategies,
     describe_strategies,
+    family_names,
     generate_variants,
     get_strategy,
+    regenerate_variant,
+    strategy_families,
     strategy_names,
+    variant_key,
     variant_rng,
 )
 
@@ -24,8 +29,12 @@ __all__ = [
     "Variant",
     "available_strategies",
     "describe_strategies",
+    "family_names",
     "generate_variants",
     "get_strategy",
+    "regenerate_variant",
+    "strategy_families",
     "strategy_names",
+    "variant_key",
     "variant_rng",
 ]

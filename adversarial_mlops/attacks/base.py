@@ -1,8 +1,14 @@
 """The one base class of every attack strategy, plus helpers the families share.
 
 A strategy is a class: metadata in class attributes, description in the first
-docstring line, behaviour in ``_transform``. ``apply`` is the only public entry
+docstring line, behaviour in ``_transform``. ``apply(text, rng)`` is the per-text entry
 point; it validates input and guarantees a changed output where one is possible.
+``apply_many(texts, keys)`` (and ``apply_seeded(text, key)``, a batch of one) generates
+keyed variants: output ``i`` depends on ``texts[i]`` and ``keys[i]`` only. Its generic
+version runs ``apply`` with a ``random.Random(key)`` per text; a strategy may override
+``_apply_keys`` with a vectorised fast path (``batch.BatchStrategy``; composites chain their
+steps' batch paths). Such a strategy's ``apply(text, rng)`` is its keyed path with the key
+``rng.getrandbits(64)``, so the per-text and the batch behaviour are one implementation.
 """
 
 from __future__ import annotations
@@ -12,9 +18,15 @@ import inspect
 import math
 import random
 import re
+from collections.abc import Iterable
+from numbers import Integral
 from typing import ClassVar
 
-__all__ = ["AttackConfigError", "Strategy", "FAMILIES", "validate_intensity", "sample_indices", "WORD_RE"]
+__all__ = ["AttackConfigError", "Strategy", "FAMILIES", "validate_intensity", "sample_indices", "WORD_RE",
+           "check_inputs", "KEY_BITS"]
+
+KEY_BITS = 64  # variant keys are integers in [0, 2**64)
+_KEY_LIMIT = 1 << KEY_BITS
 
 FAMILIES = ("character", "invisible", "spacing", "case", "encoding", "lexical", "structural", "composite")
 
@@ -59,13 +71,39 @@ class Strategy(abc.ABC):
 
     def apply(self, text: str, rng: random.Random) -> str:
         """Return a perturbed copy of ``text``; identical only when unavoidable."""
-        _check_inputs(text, rng)
+        check_inputs(text, rng)
         result = text
         for _ in range(self.max_attempts):
             result = self._transform(text, rng)
             if result != text:
                 break
         return result
+
+    def apply_seeded(self, text: str, key: int) -> str:
+        """The variant of ``text`` for a 64-bit ``key``; equals ``apply_many([text], [key])[0]``."""
+        return self.apply_many([text], [key])[0]
+
+    def apply_many(self, texts: Iterable[str], keys: Iterable[int]) -> list[str]:
+        """One perturbed copy per (text, key); each depends on its own text and key only."""
+        texts, keys = list(texts), list(keys)
+        if len(texts) != len(keys):
+            raise ValueError(f"got {len(texts)} texts but {len(keys)} keys")
+        # Fast checks first (C loops); the slow ones only to name the offending item.
+        if not (set(map(type, texts)) <= {str} and all(texts)):
+            for text in texts:
+                _check_text(text)
+        if keys and not (set(map(type, keys)) == {int} and 0 <= min(keys) and max(keys) < _KEY_LIMIT):
+            for key in keys:
+                _check_key(key)
+            keys = [int(key) for key in keys]
+        return self._apply_keys(texts, keys)
+
+    def _apply_keys(self, texts: list[str], keys: list[int]) -> list[str]:
+        """Generic batch path: each text through ``apply`` with ``random.Random(key)``.
+
+        Strategies with a vectorised implementation override this (inputs are validated).
+        """
+        return [self.apply(text, random.Random(key)) for text, key in zip(texts, keys)]
 
     @abc.abstractmethod
     def _transform(self, text: str, rng: random.Random) -> str:
@@ -86,10 +124,22 @@ class Strategy(abc.ABC):
         return f"{type(self).__name__}({args})"
 
 
-def _check_inputs(text: object, rng: object) -> None:
+def check_inputs(text: object, rng: object) -> None:
+    """Raise TypeError/ValueError unless ``text`` is a non-empty str and ``rng`` a Random."""
+    _check_text(text)
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"rng must be random.Random, got {type(rng).__name__}")
+
+
+def _check_text(text: object) -> None:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")
     if not text:
         raise ValueError("text must be a non-empty string")
-    if not isinstance(rng, random.Random):
-        raise TypeError(f"rng must be random.Random, got {type(rng).__name__}")
+
+
+def _check_key(key: object) -> None:
+    if isinstance(key, bool) or not isinstance(key, Integral):
+        raise TypeError(f"key must be an int, got {type(key).__name__}")
+    if not 0 <= int(key) < 1 << KEY_BITS:
+        raise ValueError(f"key must be in the range 0 <= key < 2**{KEY_BITS}, got {key!r}")

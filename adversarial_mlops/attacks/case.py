@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import random
+import numpy as np
 
-from adversarial_mlops.attacks.base import Strategy, sample_indices
+from adversarial_mlops.attacks.batch import CodeTable, SubstitutionStrategy
 
 
 def _can_flip(ch: str) -> bool:
@@ -13,14 +13,19 @@ def _can_flip(ch: str) -> bool:
     return flipped != ch and len(flipped) == 1
 
 
-class RandomCase(Strategy):
+# Code point of the other case, or -1 where the case cannot flip one for one.
+_FLIPPED = CodeTable(lambda ch: ord(ch.swapcase()) if _can_flip(ch) else -1, dtype=np.int32)
+
+
+class RandomCase(SubstitutionStrategy):
     """Flip the case of random letters (iGnORe aLL)."""
 
     name = "random_case"
     family = "case"
     default_intensity = 0.5
 
-    def _transform(self, text: str, rng: random.Random) -> str:
-        eligible = [i for i, ch in enumerate(text) if _can_flip(ch)]
-        chosen = {eligible[i] for i in sample_indices(rng, len(eligible), self.intensity)}
-        return "".join(ch.swapcase() if i in chosen else ch for i, ch in enumerate(text))
+    def _eligible(self, codes: np.ndarray) -> np.ndarray:
+        return _FLIPPED(codes) >= 0
+
+    def _replacements(self, codes: np.ndarray, u: np.ndarray) -> np.ndarray:
+        return _FLIPPED(codes).astype(np.uint32)

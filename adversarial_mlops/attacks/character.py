@@ -1,24 +1,23 @@
-"""Character-level attacks: swap individual characters for lookalikes or typos."""
+"""Character-level attacks: swap individual characters for lookalikes or typos.
+
+All five run vectorised over a batch (``batch.BatchStrategy``): eligible characters are found
+with per-code-point tables, ``intensity`` share of them is chosen per text (at least one), and
+the replacements, insertions and deletions are applied to the batch's code-point array.
+"""
 
 from __future__ import annotations
 
 import functools
-import random
 import string
 import unicodedata
-from collections.abc import Callable
-from typing import ClassVar
 
-from adversarial_mlops.attacks.base import WORD_RE, Strategy, sample_indices
+import numpy as np
+
+from adversarial_mlops.attacks.base import WORD_RE
+from adversarial_mlops.attacks.batch import (COUNT, EDIT, NEAR, PICK, POSITION, BatchStrategy, CharBatch, CodeTable,
+                                             SubstitutionStrategy, below, options_table)
 
 _ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
-
-
-def _replace_at(text: str, positions: list[int], pick: Callable[[str], str]) -> str:
-    chars = list(text)
-    for pos in positions:
-        chars[pos] = pick(chars[pos])
-    return "".join(chars)
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,17 +59,25 @@ def _is_visible_single(glyph: str) -> bool:
     return len(glyph) == 1 and not glyph.isascii() and unicodedata.category(glyph)[0] in "LNS"
 
 
-class Homoglyph(Strategy):
+
+@functools.lru_cache(maxsize=1)
+def _homoglyph_options():
+    return options_table(homoglyph_table())
+
+
+class Homoglyph(SubstitutionStrategy):
     """Replace letters with Unicode lookalikes (Cyrillic, Greek, math alphanumerics)."""
 
     name = "homoglyph"
     family = "character"
 
-    def _transform(self, text: str, rng: random.Random) -> str:
-        table = homoglyph_table()
-        eligible = [i for i, ch in enumerate(text) if ch in table]
-        chosen = [eligible[i] for i in sample_indices(rng, len(eligible), self.intensity)]
-        return _replace_at(text, chosen, lambda ch: rng.choice(table[ch]))
+    def _eligible(self, codes: np.ndarray) -> np.ndarray:
+        return _homoglyph_options()[0](codes) > 0
+
+    def _replacements(self, codes: np.ndarray, u: np.ndarray) -> np.ndarray:
+        table, starts, counts, flat = _homoglyph_options()
+        kind = table(codes).astype(np.intp)
+        return flat[starts[kind] + below(u, counts[kind])]
 
 
 _LEET: dict[str, tuple[str, ...]] = {
@@ -87,54 +94,69 @@ _LEET: dict[str, tuple[str, ...]] = {
 }
 
 
-class Leetspeak(Strategy):
+@functools.lru_cache(maxsize=1)
+def _leet_options():
+    _, starts, counts, flat = options_table(_LEET)
+    index = {key: i + 1 for i, key in enumerate(sorted(_LEET))}
+    # Filed under the lower-case form, as "A" -> "4".
+    return CodeTable(lambda ch: index.get(ch.lower(), 0)), starts, counts, flat
+
+
+class Leetspeak(SubstitutionStrategy):
     """Replace letters with look-alike digits and symbols (l33tsp34k)."""
 
     name = "leetspeak"
     family = "character"
 
-    def _transform(self, text: str, rng: random.Random) -> str:
-        eligible = [i for i, ch in enumerate(text) if ch.lower() in _LEET]
-        chosen = [eligible[i] for i in sample_indices(rng, len(eligible), self.intensity)]
-        return _replace_at(text, chosen, lambda ch: rng.choice(_LEET[ch.lower()]))
+    def _eligible(self, codes: np.ndarray) -> np.ndarray:
+        return _leet_options()[0](codes) > 0
+
+    def _replacements(self, codes: np.ndarray, u: np.ndarray) -> np.ndarray:
+        table, starts, counts, flat = _leet_options()
+        kind = table(codes).astype(np.intp)
+        return flat[starts[kind] + below(u, counts[kind])]
 
 
 # ASCII '!'..'~' sit at a fixed offset from the fullwidth block U+FF01..U+FF5E.
 _FULLWIDTH_OFFSET = 0xFF01 - 0x21
 
 
-class Fullwidth(Strategy):
+class Fullwidth(SubstitutionStrategy):
     """Replace ASCII characters with their fullwidth forms (ｉｇｎｏｒｅ)."""
 
     name = "fullwidth"
     family = "character"
 
-    def _transform(self, text: str, rng: random.Random) -> str:
-        eligible = [i for i, ch in enumerate(text) if "!" <= ch <= "~"]
-        chosen = [eligible[i] for i in sample_indices(rng, len(eligible), self.intensity)]
-        return _replace_at(text, chosen, lambda ch: chr(ord(ch) + _FULLWIDTH_OFFSET))
+    def _eligible(self, codes: np.ndarray) -> np.ndarray:
+        return (codes >= 0x21) & (codes <= 0x7E)
+
+    def _replacements(self, codes: np.ndarray, u: np.ndarray) -> np.ndarray:
+        return codes + np.uint32(_FULLWIDTH_OFFSET)
 
 
 # U+0300..U+036F minus the grapheme joiner (U+034F), which renders nothing.
 _COMBINING_MARKS = tuple(chr(cp) for cp in range(0x0300, 0x0370) if cp != 0x034F)
+_MARK_CODES = np.array([ord(mark) for mark in _COMBINING_MARKS], dtype=np.uint32)
+_IS_ALPHA = CodeTable(str.isalpha)
 
 
-class Diacritics(Strategy):
+class Diacritics(BatchStrategy):
     """Stack combining diacritical marks on letters (zalgo-lite)."""
 
     name = "diacritics"
     family = "character"
 
-    def _transform(self, text: str, rng: random.Random) -> str:
-        eligible = [i for i, ch in enumerate(text) if ch.isalpha()]
-        chosen = [eligible[i] for i in sample_indices(rng, len(eligible), self.intensity)]
+    def _transform_many(self, batch: CharBatch, attempt: int) -> list[str]:
+        chosen, owner, local = batch.choose_chars(_IS_ALPHA.mask(batch.points), self.intensity, attempt)
         # Higher intensity also means taller stacks, up to 3 marks per letter.
         max_marks = 1 + round(2 * self.intensity)
-        return _replace_at(text, chosen, lambda ch: ch + self._marks(rng, max_marks))
-
-    @staticmethod
-    def _marks(rng: random.Random, max_marks: int) -> str:
-        return "".join(rng.choice(_COMBINING_MARKS) for _ in range(rng.randint(1, max_marks)))
+        marks = 1 + below(batch.draws(owner, local, COUNT, attempt), max_marks)
+        # Mark j on a letter uses counter 4 * offset + j: unique per text (j < 4).
+        item = np.repeat(np.arange(len(chosen)), marks)
+        j = np.arange(len(item)) - np.repeat(np.cumsum(marks) - marks, marks)
+        u = batch.draws(owner[item], local[item] * 4 + j, PICK, attempt)
+        return batch.rebuild(ins_at=chosen[item] + 1, ins_val=_MARK_CODES[below(u, len(_MARK_CODES))],
+                             ins_owner=owner[item])
 
 
 _QWERTY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -154,38 +176,70 @@ def qwerty_neighbours() -> dict[str, str]:
     return {key: "".join(sorted(other for other in position if adjacent(key, other))) for key in position}
 
 
-def _match_case(template: str, ch: str) -> str:
-    return ch.upper() if template.isupper() else ch
+@functools.lru_cache(maxsize=1)
+def _neighbour_options():
+    _, starts, counts, flat = options_table(qwerty_neighbours())
+    index = {key: i + 1 for i, key in enumerate(sorted(qwerty_neighbours()))}
+    # Keyed by the lower-case form; a typo of an upper-case letter is upper-case.
+    return CodeTable(lambda ch: index.get(ch.lower(), 0)), starts, counts, flat
 
 
-class KeyboardTypo(Strategy):
+_IS_WORD_LETTER = CodeTable(lambda ch: WORD_RE.fullmatch(ch) is not None)
+_IS_UPPER = CodeTable(str.isupper)
+_SWAP, _INSERT, _DELETE, _SUBSTITUTE = range(4)
+
+
+class KeyboardTypo(BatchStrategy):
     """Introduce realistic typos: swap, insert, delete or substitute QWERTY neighbours."""
 
     name = "keyboard_typo"
     family = "character"
     default_intensity = 0.2
-    _edits: ClassVar[tuple[str, ...]] = ("swap", "insert", "delete", "substitute")
+    chunk_scale = 4  # words are sparse: bigger chunks amortise the per-call cost (measured)
 
-    def _transform(self, text: str, rng: random.Random) -> str:
-        # Words of 2+ letters: a typo in a single letter reads as a different word.
-        spans = [m.span() for m in WORD_RE.finditer(text) if m.end() - m.start() >= 2]
-        chosen = [spans[i] for i in sample_indices(rng, len(spans), self.intensity)]
-        # Edit right-to-left so earlier spans keep their offsets.
-        for start, end in reversed(chosen):
-            text = text[:start] + self._typo(text[start:end], rng) + text[end:]
-        return text
+    def _transform_many(self, batch: CharBatch, attempt: int) -> list[str]:
+        codes = batch.points
+        # Words (runs of WORD_RE letters) of 2+ letters: a typo in a single letter reads as a
+        # different word. Runs never cross a text boundary.
+        letter = _IS_WORD_LETTER.mask(codes)
+        step = np.diff(letter.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+        word_start, word_end = np.flatnonzero(step == 1), np.flatnonzero(step == -1)
+        # A run that goes on from one text into the next is two words: split it at the boundary.
+        inner = batch.starts[1:]
+        joined = inner[letter[inner - 1] & letter[inner]]
+        if len(joined):
+            word_start = np.sort(np.concatenate([word_start, joined]))
+            word_end = np.sort(np.concatenate([word_end, joined]))
+        word_len = word_end - word_start
+        long_enough = word_len >= 2
+        word_start, word_len = word_start[long_enough], word_len[long_enough]
+        owner = batch.owner_of(word_start)
+        local = word_start - batch.starts[owner]
+        chosen = batch.choose(owner, local, self.intensity, attempt)
+        word_start, word_len, owner, local = word_start[chosen], word_len[chosen], owner[chosen], local[chosen]
 
-    def _typo(self, word: str, rng: random.Random) -> str:
-        edit = rng.choice(self._edits)
-        pos = rng.randrange(len(word))
-        if edit == "swap" and pos + 1 < len(word) and word[pos] != word[pos + 1]:
-            return word[:pos] + word[pos + 1] + word[pos] + word[pos + 2 :]
-        if edit == "delete" and len(word) >= 3:
-            return word[:pos] + word[pos + 1 :]
-        near = qwerty_neighbours().get(word[pos].lower())
-        if not near:
-            return word
-        typo = _match_case(word[pos], rng.choice(near))
-        if edit == "insert":
-            return word[: pos + 1] + typo + word[pos + 1 :]
-        return word[:pos] + typo + word[pos + 1 :]
+        # One typo per chosen word: an edit kind, a position and a neighbouring key, all drawn.
+        u_edit, u_position, u_near = batch.draws_for(owner, local, (EDIT, POSITION, NEAR), attempt)
+        edit = below(u_edit, 4)
+        at = word_start + below(u_position, word_len)
+        char = codes[at]
+        has_next = at + 1 < word_start + word_len
+        following = codes[at + has_next]  # the next letter, or the letter itself at a word's end
+        swap = (edit == _SWAP) & has_next & (char != following)
+        delete = (edit == _DELETE) & (word_len >= 3)
+        # Everything else (and a swap or delete that cannot apply) types a neighbouring key.
+        table, starts, counts, flat = _neighbour_options()
+        kind = table(char).astype(np.intp)
+        typed = ~swap & ~delete & (counts[kind] > 0)
+        near = flat[starts[kind] + below(u_near, np.maximum(counts[kind], 1))]
+        near = np.where(_IS_UPPER.mask(char), near - np.uint32(32), near)  # ASCII lower -> upper
+        insert = typed & (edit == _INSERT)
+        substitute = typed & (edit != _INSERT)
+        return batch.rebuild(
+            sub_pos=np.concatenate([at[swap], at[swap] + 1, at[substitute]]),
+            sub_val=np.concatenate([following[swap], char[swap], near[substitute]]),
+            del_pos=at[delete],
+            ins_at=at[insert] + 1,
+            ins_val=near[insert],
+            ins_owner=owner[insert],
+        )

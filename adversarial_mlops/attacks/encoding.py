@@ -130,8 +130,10 @@ class UrlEncoding(EncodingStrategy):
 
     @staticmethod
     def encode(payload: str) -> str:
-        # Every byte, not just reserved ones: quote() would leave words readable.
-        return "".join(f"%{byte:02X}" for byte in payload.encode("utf-8"))
+        # Every byte, not just reserved ones: quote() would leave words readable. "%XX" per byte
+        # (bytes.hex with a separator does it in C).
+        data = payload.encode("utf-8")
+        return "%" + data.hex("%").upper() if data else ""
 
     @staticmethod
     def decode(encoded: str) -> str:

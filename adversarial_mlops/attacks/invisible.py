@@ -2,15 +2,19 @@
 
 They split tokens for the classifier's tokenizer while the text looks unchanged
 to a human (and to the LLM behind the classifier, which mostly ignores them).
+All four run vectorised over a batch (``batch.BatchStrategy``).
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
+import functools
 from typing import ClassVar
 
-from adversarial_mlops.attacks.base import Strategy, sample_indices
+import numpy as np
+
+from adversarial_mlops.attacks.batch import COIN, COUNT, PICK, BatchStrategy, CharBatch, CodeTable, below
+
+_IS_ALNUM = CodeTable(str.isalnum)
 
 
 def insertion_points(text: str) -> list[int]:
@@ -19,31 +23,51 @@ def insertion_points(text: str) -> list[int]:
     return inside or list(range(len(text) + 1))
 
 
-def insert_invisibles(text: str, rng: random.Random, intensity: float, make: Callable[[random.Random], str]) -> str:
-    """Insert ``make(rng)`` at ``intensity`` share of the in-word gaps."""
-    points = insertion_points(text)
-    chosen = {points[i] for i in sample_indices(rng, len(points), intensity)}
-    out = []
-    for i, ch in enumerate(text):
-        if i in chosen:
-            out.append(make(rng))
-        out.append(ch)
-    if len(text) in chosen:
-        out.append(make(rng))
-    return "".join(out)
+def _insertion_points(batch: CharBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``insertion_points`` of every text: (global offset to insert before, text, offset in text),
+    in text order."""
+    alnum = _IS_ALNUM.mask(batch.points)
+    gap = np.zeros_like(alnum)
+    gap[1:] = alnum[1:] & alnum[:-1]
+    gap[batch.starts] = False  # offset 0 of a text is not inside a word
+    at = np.flatnonzero(gap)
+    owner = batch.owner[at]
+    none = np.flatnonzero(np.bincount(owner, minlength=batch.n) == 0)
+    if len(none):
+        # No gap inside a word: every offset 0..len (len appends) qualifies.
+        sizes = batch.lengths[none] + 1
+        extra_owner = np.repeat(none, sizes)
+        extra_local = np.arange(len(extra_owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        owner = np.concatenate([owner, extra_owner])
+        at = np.concatenate([at, batch.starts[extra_owner] + extra_local])
+        order = np.lexsort((at, owner))
+        at, owner = at[order], owner[order]
+    return at, owner, at - batch.starts[owner]
 
 
-class _InsertionStrategy(Strategy):
-    """Insert characters from ``alphabet`` at in-word gaps."""
+@functools.lru_cache(maxsize=None)
+def _alphabet_codes(alphabet: tuple[str, ...]) -> np.ndarray:
+    return np.array([ord(ch) for ch in alphabet], dtype=np.uint32)
+
+
+class _InsertionStrategy(BatchStrategy):
+    """Insert characters from ``alphabet`` at ``intensity`` share of the in-word gaps."""
 
     family = "invisible"
     alphabet: ClassVar[tuple[str, ...]] = ()
 
-    def _transform(self, text: str, rng: random.Random) -> str:
-        return insert_invisibles(text, rng, self.intensity, self._filler)
+    def _transform_many(self, batch: CharBatch, attempt: int) -> list[str]:
+        at, owner, local = _insertion_points(batch)
+        chosen = batch.choose(owner, local, self.intensity, attempt)
+        at, owner, local = at[chosen], owner[chosen], local[chosen]
+        sizes, values = self._fillers(batch, owner, local, attempt)
+        return batch.rebuild(ins_at=np.repeat(at, sizes), ins_val=values, ins_owner=np.repeat(owner, sizes))
 
-    def _filler(self, rng: random.Random) -> str:
-        return rng.choice(self.alphabet)
+    def _fillers(self, batch: CharBatch, owner: np.ndarray, local: np.ndarray,
+                 attempt: int) -> tuple[np.ndarray, np.ndarray]:
+        """(characters per chosen point, their code points in order); default: one from ``alphabet``."""
+        codes = _alphabet_codes(self.alphabet)
+        return np.ones(len(owner), dtype=np.int64), codes[below(batch.draws(owner, local, PICK, attempt), len(codes))]
 
 
 class ZeroWidth(_InsertionStrategy):
@@ -60,9 +84,14 @@ class UnicodeTags(_InsertionStrategy):
     # Tag versions of printable ASCII: an invisible copy of text an LLM may read.
     alphabet = tuple(chr(0xE0000 + cp) for cp in range(0x20, 0x7F))
 
-    def _filler(self, rng: random.Random) -> str:
-        # Short tag runs look like smuggled words rather than single stray marks.
-        return "".join(rng.choice(self.alphabet) for _ in range(rng.randint(1, 4)))
+    def _fillers(self, batch, owner, local, attempt):
+        # Short tag runs (1-4) look like smuggled words rather than single stray marks.
+        sizes = 1 + below(batch.draws(owner, local, COUNT, attempt), 4)
+        item = np.repeat(np.arange(len(owner)), sizes)
+        j = np.arange(len(item)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        codes = _alphabet_codes(self.alphabet)
+        u = batch.draws(owner[item], local[item] * 4 + j, PICK, attempt)
+        return sizes, codes[below(u, len(codes))]
 
 
 class VariationSelectors(_InsertionStrategy):
@@ -84,8 +113,14 @@ class BidiControls(_InsertionStrategy):
         ("\u202a", "\u202c"),  # LRE ... PDF
     )
 
-    def _filler(self, rng: random.Random) -> str:
-        if rng.random() < 0.5:
-            return rng.choice(self.alphabet)
-        opener, closer = rng.choice(self.pairs)
-        return opener + closer
+    def _fillers(self, batch, owner, local, attempt):
+        # Half the points get one mark, half a balanced pair.
+        paired = below(batch.draws(owner, local, COIN, attempt), 2) == 1
+        pick = batch.draws(owner, local, PICK, attempt)
+        single = _alphabet_codes(self.alphabet)[below(pick, len(self.alphabet))]
+        pairs = np.array([[ord(a), ord(b)] for a, b in self.pairs], dtype=np.uint32)[below(pick, len(self.pairs))]
+        sizes = np.where(paired, 2, 1)
+        values = np.stack([np.where(paired, pairs[:, 0], single), pairs[:, 1]], axis=1)
+        # Row-major flatten, then drop the second column of the single ones.
+        keep = np.stack([np.ones(len(owner), dtype=bool), paired], axis=1)
+        return sizes, values[keep]

@@ -3,6 +3,12 @@
 Strategies are discovered, never hand-listed: every module of this package is
 scanned for concrete ``Strategy`` subclasses that declare their own ``name``.
 Adding a strategy means adding a class; nothing here changes.
+
+Generation is keyed: variant ``index`` of source ``source_id`` under ``strategy`` and ``seed``
+is ``strategy.apply_seeded(text, variant_key(seed, strategy, source_id, index))``.
+``generate_variants`` computes the same thing for all sources of a strategy in one
+``apply_many`` call (vectorised for the character-level strategies), and
+``regenerate_variant`` redoes one variant alone from its record.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import inspect
 import pkgutil
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from adversarial_mlops.attacks.base import AttackConfigError, Strategy
 
@@ -24,17 +30,25 @@ __all__ = [
     "strategy_names",
     "get_strategy",
     "describe_strategies",
+    "strategy_families",
+    "family_names",
     "variant_rng",
+    "variant_key",
+    "variant_keys",
     "generate_variants",
+    "regenerate_variant",
 ]
 
 # Modules holding infrastructure rather than strategies.
-_NOT_STRATEGY_MODULES = frozenset({"base", "registry"})
+_NOT_STRATEGY_MODULES = frozenset({"base", "batch", "registry"})
 
 
-@dataclass(frozen=True)
-class Variant:
-    """One adversarial rewrite of a source text, with everything needed to redo it."""
+class Variant(NamedTuple):
+    """One adversarial rewrite of a source text, with everything needed to redo it.
+
+    An immutable record (a named tuple: building one costs half as much as a frozen dataclass,
+    which matters at hundreds of thousands of variants per second).
+    """
 
     source_id: str
     strategy: str
@@ -94,6 +108,27 @@ def get_strategy(name: str, intensity: float | None = None) -> Strategy:
     return by_name[name](intensity)
 
 
+def strategy_families(name: str) -> frozenset[str]:
+    """Every family the strategy ``name`` belongs to.
+
+    A composite records ``family = "composite"`` on its variants, yet it also applies each of its
+    parts: "homoglyph+zero_width" is a character *and* an invisible attack. Holding a family out
+    of training must hold out the composites that use it too, so membership includes the parts'
+    families (recursively, should a composite ever chain composites).
+    """
+    return _families_of(type(get_strategy(name)))
+
+
+def _families_of(cls: type[Strategy]) -> frozenset[str]:
+    parts = getattr(cls, "parts", ())
+    return frozenset({cls.family}).union(*(_families_of(part) for part in parts))
+
+
+def family_names() -> list[str]:
+    """The families of the discovered strategies, sorted (composite included)."""
+    return sorted({cls.family for cls in _discover()})
+
+
 def describe_strategies() -> list[tuple[str, str, str]]:
     """(name, family, one-line description) per strategy, for ``attack --list``."""
     return [(cls.name, cls.family, cls.description()) for cls in _discover()]
@@ -102,14 +137,42 @@ def describe_strategies() -> list[tuple[str, str, str]]:
 def variant_rng(seed: int, strategy: str, source_id: str, index: int = 0) -> random.Random:
     """A Random seeded from sha256 of the parts: identical in every process.
 
+    For per-text searches (``adaptive_attack``); batch generation uses ``variant_key``.
     Python's ``hash()`` is salted per process, so it must never feed a seed.
     """
+    digest = hashlib.sha256(_join_parts(str(seed), strategy, source_id, str(index)).encode("utf-8")).digest()
+    return random.Random(int.from_bytes(digest[:16], "big"))
+
+
+def _join_parts(*parts: str) -> str:
     # A separator that cannot appear in the decimal ints keeps ("a:b", "c")
     # and ("a", "b:c") apart; the lengths make it unambiguous for strings too.
-    parts = (str(seed), strategy, source_id, str(index))
-    key = "\x1f".join(f"{len(part)}:{part}" for part in parts)
-    digest = hashlib.sha256(key.encode("utf-8")).digest()
-    return random.Random(int.from_bytes(digest[:16], "big"))
+    return "\x1f".join(f"{len(part)}:{part}" for part in parts)
+
+
+def variant_key(seed: int, strategy: str, source_id: str, index: int = 0) -> int:
+    """The 64-bit key of one variant: identical in every process.
+
+    A stable hash of ``source_id`` (``batch.source_hashes``) mixed with a hash of (seed,
+    strategy, index), so a batch hashes each source once and derives all its keys at once.
+    """
+    return variant_keys(seed, strategy, [source_id], index)[0]
+
+
+def variant_keys(seed: int, strategy: str, source_ids: Sequence[str], index: int = 0,
+                 hashes=None) -> list[int]:
+    """``variant_key`` for many sources (``hashes``: their ``source_hashes``, when known)."""
+    from adversarial_mlops.attacks import batch  # numpy: only when generating
+
+    if hashes is None:
+        hashes = batch.source_hashes(source_ids)
+    return batch.keyed(hashes, _key_context(seed, strategy, index)).tolist()
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_context(seed: int, strategy: str, index: int) -> int:
+    parts = _join_parts("variant_key/1", str(seed), strategy, str(index))
+    return int.from_bytes(hashlib.blake2b(parts.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def generate_variants(
@@ -124,35 +187,42 @@ def generate_variants(
 
     Variants whose text equals the source are dropped, and so are empty sources
     (nothing to perturb). Strategy names and parameters are checked up front so a
-    typo fails before any work is done.
+    typo fails before any work is done. Each strategy runs once per index over all
+    sources (``Strategy.apply_many``); every variant equals ``regenerate_variant`` of it.
     """
     if isinstance(variants_per_strategy, bool) or not isinstance(variants_per_strategy, int) or variants_per_strategy < 1:
         raise AttackConfigError(f"variants_per_strategy must be an integer >= 1, got {variants_per_strategy!r}")
     strategies = [get_strategy(name, intensity) for name in strategy_names]
+    sources = [(source_id, text) for source_id, text in sources if text]
+    if not sources:
+        return []
+    from adversarial_mlops.attacks import batch  # numpy: only when generating
+
+    ids = [source_id for source_id, _ in sources]
+    texts = [text for _, text in sources]
+    hashes = batch.source_hashes(ids)
+    # outputs[s][i][j]: strategy s, index i, source j.
+    outputs = [
+        [strategy.apply_many(texts, variant_keys(seed, strategy.name, ids, index, hashes))
+         for index in range(variants_per_strategy)]
+        for strategy in strategies
+    ]
+    # Source-major order, as before batching: source, then strategy, then index.
+    plan = [(strategy, strategy.name, strategy.family, index, f":{strategy.name}:{seed}:{index}", texts_out)
+            for strategy, per_index in zip(strategies, outputs) for index, texts_out in enumerate(per_index)]
     variants = []
-    for source_id, text in sources:
-        if not text:
-            continue
-        for strategy in strategies:
-            variants.extend(_variants_for(strategy, source_id, text, seed, variants_per_strategy))
+    append, make = variants.append, Variant._make
+    for j, (source_id, text) in enumerate(sources):
+        for strategy, name, family, index, id_suffix, texts_out in plan:
+            rewritten = texts_out[j]
+            if rewritten != text:
+                append(make((source_id, name, family, strategy.params(), seed, index, rewritten,
+                             f"{source_id}{id_suffix}")))
     return variants
 
 
-def _variants_for(strategy: Strategy, source_id: str, text: str, seed: int, count: int) -> list[Variant]:
-    out = []
-    for index in range(count):
-        rewritten = strategy.apply(text, variant_rng(seed, strategy.name, source_id, index))
-        if rewritten != text:
-            out.append(
-                Variant(
-                    source_id=source_id,
-                    strategy=strategy.name,
-                    family=strategy.family,
-                    params=strategy.params(),
-                    seed=seed,
-                    index=index,
-                    text=rewritten,
-                    variant_id=f"{source_id}:{strategy.name}:{seed}:{index}",
-                )
-            )
-    return out
+def regenerate_variant(variant: Variant, source_text: str) -> str:
+    """Redo one variant alone from its record (strategy, params, seed, source id, index)."""
+    strategy = get_strategy(variant.strategy, variant.params["intensity"])
+    key = variant_key(variant.seed, variant.strategy, variant.source_id, variant.index)
+    return strategy.apply_seeded(source_text, key)

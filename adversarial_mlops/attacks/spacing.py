@@ -5,7 +5,10 @@ from __future__ import annotations
 import random
 import re
 
+import numpy as np
+
 from adversarial_mlops.attacks.base import Strategy, sample_indices
+from adversarial_mlops.attacks.batch import SubstitutionStrategy, below
 
 _TOKEN_RE = re.compile(r"\S+")
 
@@ -48,14 +51,18 @@ ODD_SPACES = (
 )
 
 
-class OddWhitespace(Strategy):
+_ODD_SPACE_CODES = np.array([ord(space) for space in ODD_SPACES], dtype=np.uint32)
+
+
+class OddWhitespace(SubstitutionStrategy):
     """Replace spaces with Unicode spaces (NBSP, thin, ideographic, ...)."""
 
     name = "odd_whitespace"
     family = "spacing"
     default_intensity = 0.5
 
-    def _transform(self, text: str, rng: random.Random) -> str:
-        eligible = [i for i, ch in enumerate(text) if ch == " "]
-        chosen = {eligible[i] for i in sample_indices(rng, len(eligible), self.intensity)}
-        return "".join(rng.choice(ODD_SPACES) if i in chosen else ch for i, ch in enumerate(text))
+    def _eligible(self, codes: np.ndarray) -> np.ndarray:
+        return codes == ord(" ")
+
+    def _replacements(self, codes: np.ndarray, u: np.ndarray) -> np.ndarray:
+        return _ODD_SPACE_CODES[below(u, len(_ODD_SPACE_CODES))]

@@ -7,7 +7,7 @@ import dagster as dg
 import pandas as pd
 
 from adversarial_mlops import attack_runner, data, model_lifecycle
-from adversarial_mlops.data_augmentor import build_augmented_dataset, class_balance
+from adversarial_mlops.data_augmentor import augment_for_config, class_balance
 from adversarial_mlops.evaluation import THRESHOLD, evaluate_classifier
 from adversarial_mlops.quality_gate import evaluate_gate
 from adversarial_mlops.sample_collector import collect_failures, load_bank, merge_into_bank, save_bank
@@ -25,12 +25,7 @@ def _pct(value) -> float | None:
 def labeled_dataset(context: dg.AssetExecutionContext, settings: PipelineSettings) -> pd.DataFrame:
     """Labelled texts split train/validation/test by template group (the test set holds unseen templates)."""
     cfg = settings.load().data
-    frame = data.load_labeled_data(cfg.resolved_source(), text_column=cfg.text_column, label_column=cfg.label_column,
-                                   label_map=cfg.label_map, group_column=cfg.group_column, id_column=cfg.id_column,
-                                   hf_split=cfg.hf_split, category_column=cfg.category_column)
-    splits = data.split_by_group(frame, validation_fraction=cfg.validation_fraction,
-                                 test_fraction=cfg.test_fraction, seed=cfg.split_seed)
-    data.check_no_cross_split_duplicates(splits)
+    splits = data.load_splits(cfg)
     counts = splits.groupby(["split", "label"]).size().unstack(fill_value=0)
     context.add_output_metadata({
         "source": cfg.resolved_source(), "rows": len(splits),
@@ -43,10 +38,13 @@ def labeled_dataset(context: dg.AssetExecutionContext, settings: PipelineSetting
 def attack_variants(context: dg.AssetExecutionContext, settings: PipelineSettings,
                     labeled_dataset: pd.DataFrame) -> pd.DataFrame:
     """Seeded adversarial variants: evaluation ones from the test split, training ones from the train split."""
-    table = attack_runner.build_attack_variants(labeled_dataset, settings.load().attack)
+    config = settings.load()
+    excluded = config.augmentation.exclude_families
+    table = attack_runner.build_attack_variants(labeled_dataset, config.attack, exclude_families=excluded)
     per_purpose = table.groupby("purpose").size().to_dict()
     context.add_output_metadata({"variants": len(table), "by purpose": {k: int(v) for k, v in per_purpose.items()},
-                                 "strategies": sorted(table["strategy"].unique().tolist())})
+                                 "strategies": sorted(table["strategy"].unique().tolist()),
+                                 "families held out of training": excluded or "none"})
     return table
 
 
@@ -74,7 +72,9 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: PipelineSetti
         attack_variants[purpose == attack_runner.EVALUATION], attack_variants[purpose == attack_runner.BENIGN_EVALUATION],
         f1_at_promotion=deployed_champion["f1_at_promotion"], adaptive_sources=config.attack.adaptive_sources,
         adaptive_query_budget=config.attack.adaptive_query_budget, adaptive_seed=config.attack.eval_seed,
-        seed=config.seed, n_resamples=config.promotion.bootstrap_resamples)
+        seed=config.seed, n_resamples=config.promotion.bootstrap_resamples,
+        # What the model itself recorded, not today's config: the champion may predate a change.
+        excluded_families=model_lifecycle.excluded_families(version))
     report["model_version"] = version.version
     overall = report["evasion"]["overall"]
     context.add_output_metadata({
@@ -82,6 +82,8 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: PipelineSetti
         "evasion_rate_pct": _pct(overall["rate"]),
         "evasion_rate_95ci_pct": f"{_pct(overall['low'])}–{_pct(overall['high'])}",
         "evasion_by_strategy_pct": {k: _pct(v["rate"]) for k, v in report["evasion"]["by_strategy"].items()},
+        "evasion_by_family_pct": {k: _pct(v["rate"]) for k, v in report["evasion"]["by_family"].items()},
+        "generalization": _generalization_summary(report["generalization"]),
         "obfuscated_benign_fpr_pct": _pct(report["over_defense"]["obfuscated_benign_fpr"]["rate"]),
         "evasion_pct_with_normalization": _pct(report["normalization_defense"]["with_normalization"]["rate"]),
         "evasion_pct_without_normalization": _pct(report["normalization_defense"]["without_normalization"]["rate"]),
@@ -89,6 +91,13 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: PipelineSetti
         "adaptive_attack": report["adaptive_attack"] or "off",
     })
     return report
+
+
+def _generalization_summary(block: dict | None) -> dict | str:
+    if block is None:
+        return "model trained on every family"
+    return {"held-out families": block["excluded_families"], "unseen evasion %": _pct(block["unseen"]["rate"]),
+            "seen evasion %": _pct(block["seen"]["rate"]), "unseen − seen pts": _pct(block["unseen_minus_seen"])}
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas"}, output_required=False)
@@ -122,9 +131,9 @@ def augmented_dataset(context: dg.AssetExecutionContext, settings: PipelineSetti
     """Clean training data + failure bank + new variants of failures + obfuscated benign texts (labelled benign)."""
     config = settings.load()
     train = model_lifecycle.split_frame(labeled_dataset, "train")
-    dataset = build_augmented_dataset(train, failure_samples, attack_runner.selected_strategies(config.attack),
-                                      config.augmentation, obfuscations=attack_runner.benign_strategies(config.attack))
-    context.add_output_metadata({"class_balance": class_balance(dataset)})
+    dataset = augment_for_config(train, failure_samples, config)
+    context.add_output_metadata({"class_balance": class_balance(dataset),
+                                 "families held out": config.augmentation.exclude_families or "none"})
     return dataset
 
 
@@ -132,13 +141,17 @@ def augmented_dataset(context: dg.AssetExecutionContext, settings: PipelineSetti
 def challenger_model(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
                      labeled_dataset: pd.DataFrame, augmented_dataset: pd.DataFrame, deployed_champion: dict) -> dict:
     """A (Q)LoRA model trained on the augmented dataset, registered as an immutable version."""
+    config = settings.load()
+    # The strategy column goes along so train_and_register can verify no held-out family slipped in.
     version = model_lifecycle.train_and_register(
-        registry.get(), settings.load(), labeled_dataset, augmented_dataset[["text", "label"]],
-        role=model_lifecycle.CHALLENGER, parent=deployed_champion["version"], progress=context.log.info)
+        registry.get(), config, labeled_dataset, augmented_dataset[["text", "label", "strategy"]],
+        role=model_lifecycle.CHALLENGER, parent=deployed_champion["version"], progress=context.log.info,
+        excluded_families=config.augmentation.exclude_families)
     summary = {"version": version.version, "clean_f1": version.metrics["clean_f1"],
                "quantization": version.info["training"]["quantization"],
                "best_epoch": version.info["training"]["best_epoch"],
-               "training_seconds": round(version.info["training"]["seconds"], 1)}
+               "training_seconds": round(version.info["training"]["seconds"], 1),
+               "excluded_families": version.info["excluded_families"]}
     context.add_output_metadata(summary)
     return summary
 
