@@ -14,6 +14,7 @@ import pandas as pd
 
 from adversarial_mlops.attacks import strategy_families, strategy_names
 from adversarial_mlops.jsonable import json_safe
+from adversarial_mlops.memory import release_free_heap
 from adversarial_mlops.data import BENIGN, MALICIOUS
 from adversarial_mlops.metrics import (EvasionResult, bootstrap_interval, classification_metrics, evasion_by_group,
                                       evasion_rate, f1_with_ci)
@@ -216,4 +217,5 @@ def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, 
     report["adaptive_attack"] = adaptive_summary
     report["normalization_defense"] = normalization_comparison(classifier, test, variants, report, seed=seed,
                                                                n_resamples=n_resamples)
+    release_free_heap()  # thousands of differently padded batches fragment the heap (memory.py)
     return report
