@@ -202,8 +202,12 @@ def _validate_inputs(texts, labels, what: str) -> None:
 
 
 def train_classifier(*args, **kwargs) -> TrainingResult:
-    """Train LoRA adapters and write the merged model (see ``_train_classifier``), then hand the
-    training's freed heap back to the OS so the next step starts from the live set."""
+    """Train LoRA adapters and write the merged model (see ``_train_classifier``).
+
+    Freed heap goes back to the OS before (what scoring thousands of texts left behind) and after
+    (the training's own), so training starts, and the next step continues, from the live set.
+    """
+    release_free_heap()
     try:
         return _train_classifier(*args, **kwargs)
     finally:
