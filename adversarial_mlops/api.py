@@ -35,6 +35,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adversarial_mlops.config import CONFIG_ENV_VAR, INFERENCE_PRECISIONS, ConfigError, load_config
@@ -47,6 +48,7 @@ MAX_TEXTS_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_TEXTS"
 MAX_TEXT_CHARS_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_TEXT_CHARS"
 MAX_BODY_BYTES_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_BODY_BYTES"
 PRECISION_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_PRECISION"
+WORKERS_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_WORKERS"
 NO_TOKEN_MESSAGE = (f"this endpoint is disabled because the server has no API token: restart it with "
                     f"{TOKEN_ENV_VAR}=<a long random secret> in its environment, then send "
                     f"'Authorization: Bearer <that secret>'")
@@ -76,6 +78,7 @@ class ApiSettings:
     max_body_bytes: int = 1_000_000
     precision: str | None = None  # None = the config's model.inference_precision
     dagster_url: str | None = None
+    workers: int | None = None  # inference threads; None = one per usable core (at most 4)
 
     @classmethod
     def from_env(cls, **overrides) -> "ApiSettings":
@@ -86,6 +89,7 @@ class ApiSettings:
                        max_text_chars=_env_int(MAX_TEXT_CHARS_ENV_VAR, 4000),
                        max_body_bytes=_env_int(MAX_BODY_BYTES_ENV_VAR, 1_000_000, minimum=1024),
                        precision=(os.environ.get(PRECISION_ENV_VAR) or "").strip() or None,
+                       workers=_env_int(WORKERS_ENV_VAR, 0, minimum=1) or None,
                        dagster_url=(os.environ.get(DAGSTER_URL_ENV_VAR) or "").strip() or None)
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         if settings.precision not in (None, *INFERENCE_PRECISIONS):
@@ -187,6 +191,27 @@ def _describe_validation_error(error: RequestValidationError) -> tuple[str, list
     return f"invalid request: {summary}", problems[:20]
 
 
+def check_texts(texts: list[str], settings: ApiSettings) -> None:
+    """The /predict limits: 422 with a message that says what to change."""
+    if not texts:
+        raise ApiError(422, f"texts is empty; send 1 to {settings.max_texts} non-empty strings")
+    if len(texts) > settings.max_texts:
+        raise ApiError(422, f"{len(texts)} texts in one request; the limit is {settings.max_texts} "
+                            f"({MAX_TEXTS_ENV_VAR}); split the request")
+    for i, text in enumerate(texts):
+        if not text.strip():
+            raise ApiError(422, f"texts[{i}] is empty or whitespace; send non-empty text")
+        if len(text) > settings.max_text_chars:
+            raise ApiError(422, f"texts[{i}] has {len(text)} characters; the limit is {settings.max_text_chars} "
+                                f"({MAX_TEXT_CHARS_ENV_VAR}); shorten or split it")
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ApiError(422, f"texts[{i}] is not valid Unicode (an unpaired surrogate escape); "
+                                    "send UTF-8 text") from None
+
+
 # ------------------------------------------------------------------------- body limit
 
 class BodySizeLimitMiddleware:
@@ -267,14 +292,17 @@ def create_app(config_path: str | os.PathLike | None = None, settings: ApiSettin
         ChampionUnavailableError,
         NoChampionError,
         configure_torch_threads,
+        default_inference_workers,
     )
 
-    threads = configure_torch_threads()
+    workers = settings.workers or default_inference_workers()
+    threads = configure_torch_threads(workers=workers)
     instance = prepare_instance(config)
     if holder is None:
         holder = ChampionHolder(state_dir / "registry", max_length=config.model.max_length,
                                 batch_size=config.model.inference_batch_size,
-                                precision=settings.precision or config.model.inference_precision)
+                                precision=settings.precision or config.model.inference_precision,
+                                workers=workers)
     if launcher is None:
         launcher = LoopLauncher(config, instance, dagster_url=settings.dagster_url)
     registry = holder.registry
@@ -283,8 +311,10 @@ def create_app(config_path: str | os.PathLike | None = None, settings: ApiSettin
         if not settings.dagster_url:
             launcher.job_def()  # Dagster code loading happens here, not in the first trigger
     loaded = holder.loaded
-    log.info("API ready in %.1f s (state dir %s, torch threads %d, champion %s)", time.perf_counter() - started,
-             state_dir, threads, loaded.version if loaded else "none yet")
+    log.info("API ready in %.1f s (state dir %s, %d inference workers x %d torch threads, champion %s, "
+             "precision %s)", time.perf_counter() - started, state_dir, holder.workers, threads,
+             loaded.version if loaded else "none yet",
+             getattr(loaded.predictor, "precision", "n/a") if loaded else holder.precision)
 
     app = FastAPI(title="adversarial-mlops", version="0.1.0",
                   description="Harden a prompt-injection classifier: trigger the loop, follow runs, manage "
@@ -455,30 +485,20 @@ def create_app(config_path: str | os.PathLike | None = None, settings: ApiSettin
     # ------------------------------------------------------------------------ serving
     @app.post("/predict", response_model=PredictResponse, tags=["serving"],
               responses={503: {"description": "no champion yet"}})
-    def predict(request: PredictRequest) -> dict:
+    async def predict(request: PredictRequest) -> dict:
         """Label each text malicious/benign with the current champion, in input order."""
+        # A coroutine: checks run on the event loop, the texts go straight to the inference
+        # thread (MicroBatcher) and the loop serves other requests meanwhile; only a champion
+        # (re)load runs in a worker thread.
         texts = request.texts
-        if not texts:
-            raise ApiError(422, f"texts is empty; send 1 to {settings.max_texts} non-empty strings")
-        if len(texts) > settings.max_texts:
-            raise ApiError(422, f"{len(texts)} texts in one request; the limit is {settings.max_texts} "
-                                f"({MAX_TEXTS_ENV_VAR}); split the request")
-        for i, text in enumerate(texts):
-            if not text.strip():
-                raise ApiError(422, f"texts[{i}] is empty or whitespace; send non-empty text")
-            if len(text) > settings.max_text_chars:
-                raise ApiError(422, f"texts[{i}] has {len(text)} characters; the limit is {settings.max_text_chars} "
-                                    f"({MAX_TEXT_CHARS_ENV_VAR}); shorten or split it")
+        check_texts(texts, settings)
+        model = holder.current()  # taken once: the whole request is answered by this version
+        if model is None:
             try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ApiError(422, f"texts[{i}] is not valid Unicode (an unpaired surrogate escape); "
-                                    "send UTF-8 text") from None
-        try:
-            model = holder.get()  # taken once: the whole request is answered by this version
-        except (NoChampionError, ChampionUnavailableError) as error:
-            raise ApiError(503, str(error)) from None
-        prediction = model.predict(texts)
+                model = await run_in_threadpool(holder.get)
+            except (NoChampionError, ChampionUnavailableError) as error:
+                raise ApiError(503, str(error)) from None
+        prediction = await model.predict_async(texts)
         return {"model_version": prediction.model_version, "results": prediction.results()}
 
     @app.get("/healthz", tags=["ops"])

@@ -11,15 +11,18 @@ Plain Python (no web framework), used by the REST API and ``bench/serve.py``.
   evaluation and the A/B test measured (pre-tokenised, length-bucketed under a token budget,
   dynamically padded, ``inference_mode``, the same resolved precision), so served predictions
   are the predictions the metrics describe.
-* ``MicroBatcher`` runs all inference of one loaded model on one thread and merges the
-  requests that queue up while a batch runs into the next batch, so concurrent one-text
-  requests share a forward pass instead of fighting over the two CPU cores.
+* ``MicroBatcher`` runs all inference of one loaded model on its worker threads (one per
+  core, each forward pass single-threaded: see ``configure_torch_threads``) and merges the
+  requests that queue up while a batch runs into the next batch (up to 256 texts, length-
+  bucketed together), so concurrent requests share forward passes instead of fighting over the
+  CPU cores. Async callers await it directly (``submit_async``): no worker-thread hop.
 
 Heavy libraries are imported inside functions: importing this module stays cheap.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -52,15 +55,30 @@ class ChampionUnavailableError(RuntimeError):
     """A champion exists but could not be loaded, and no earlier one is loaded to fall back on."""
 
 
-def configure_torch_threads(threads: int | None = None) -> int:
-    """Intra-op threads = usable cores (inference is serialised by the batcher, so no oversubscription)."""
+def usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def default_inference_workers() -> int:
+    """One inference thread per usable core (at most 4: beyond that, merging requests matters more)."""
+    return min(usable_cores(), 4)
+
+
+def configure_torch_threads(threads: int | None = None, *, workers: int = 1) -> int:
+    """torch's intra-op threads: the usable cores shared out among ``workers`` inference threads.
+
+    With two inference workers on two cores each forward pass runs on ONE thread: no OpenMP
+    team, hence no barrier between the ~200 parallel regions of a MiniLM forward pass, whose
+    idle threads either spin (and collapse when another process wants the cores) or sleep (a
+    futex wake-up per region). ``bench/serve.py`` and bench/README.md have the measurements.
+    """
     import torch
 
     if threads is None:
-        try:
-            threads = len(os.sched_getaffinity(0))
-        except AttributeError:  # pragma: no cover - non-Linux
-            threads = os.cpu_count() or 1
+        threads = usable_cores() // max(1, int(workers))
     threads = max(1, int(threads))
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
@@ -80,6 +98,13 @@ class FastPredictor(TextClassifier):
             predictor.predict_proba(["warm up the model", "a second, somewhat longer text to warm up padding"])
         return predictor
 
+    def for_another_thread(self) -> "FastPredictor":
+        """The same weights (shared, read-only) with a tokenizer of its own: a Rust fast tokenizer
+        must not be used by two threads at once ("Already borrowed")."""
+        import copy
+
+        return dataclasses.replace(self, tokenizer=copy.deepcopy(self.tokenizer))
+
 
 @dataclass
 class _Job:
@@ -88,52 +113,118 @@ class _Job:
 
 
 class MicroBatcher:
-    """Runs ``predict`` on one background thread, merging requests queued meanwhile into one call.
+    """Runs ``predict`` on background threads, merging requests queued meanwhile into one call.
 
-    The thread starts on demand and exits after ``idle_exit`` seconds without work, so a
-    retired model's batcher goes away by itself once its last request is answered.
+    Requests that queue up while a batch runs are answered by ONE ``predict`` call (up to
+    ``max_batch_texts`` texts), so the predictor's length bucketing sees all of them at once.
+    ``submit`` blocks the calling thread; ``submit_async`` awaits on the event loop, so an async
+    endpoint hands its texts straight to an inference thread (no extra worker-thread hop).
+
+    ``predict`` is one callable, or one per worker thread (``workers`` = their number): each
+    worker thread always calls its own, so a predictor that is not thread-safe can be given
+    to each worker as its own copy.
+
+    Threads start on demand and exit after ``idle_exit`` seconds without work (``None``: they
+    stay until ``close()``). After ``close()`` they exit as soon as the queue is empty; a
+    request that still arrives is answered all the same (a thread starts again and exits when idle).
     """
 
-    def __init__(self, predict: Callable[[Sequence[str]], np.ndarray], *, max_batch_texts: int = 256,
-                 idle_exit: float = 2.0):
-        self._predict = predict
-        self._max = max_batch_texts
+    def __init__(self, predict: Callable[[Sequence[str]], np.ndarray] | Sequence[Callable[[Sequence[str]], np.ndarray]],
+                 *, max_batch_texts: int = 256, idle_exit: float | None = 2.0):
+        self._predicts = list(predict) if isinstance(predict, (list, tuple)) else [predict]
+        if not self._predicts:
+            raise ValueError("MicroBatcher needs at least one predict callable")
+        self._max = max(1, int(max_batch_texts))
         self._idle_exit = idle_exit
         self._queue: deque[_Job] = deque()
         self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._idle_workers = list(range(len(self._predicts)))  # worker slots without a thread
+        self._busy = 0  # threads running a batch
+        self._closed = False
+        self.batches = 0  # predict calls made (merged batches)
 
-    def submit(self, texts: Sequence[str]) -> np.ndarray:
+    @property
+    def workers(self) -> int:
+        return len(self._predicts)
+
+    @property
+    def running(self) -> bool:
+        """Whether any worker thread is alive."""
+        with self._cond:
+            return len(self._idle_workers) < len(self._predicts)
+
+    def _enqueue(self, texts: Sequence[str]) -> _Job:
         job = _Job(list(texts))
-        if not job.texts:
-            return np.zeros(0, dtype=np.float64)
         with self._cond:
             self._queue.append(job)
             self._cond.notify()
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._serve, name="predict-batcher", daemon=True)
-                self._thread.start()
-        return job.future.result()
+            alive = len(self._predicts) - len(self._idle_workers)
+            # One more thread when all live ones are busy (or none is alive) and a slot is free.
+            if self._idle_workers and (alive == 0 or self._busy >= alive):
+                slot = self._idle_workers.pop(0)
+                threading.Thread(target=self._serve, args=(slot,), name=f"predict-batcher-{slot}",
+                                 daemon=True).start()
+        return job
 
-    def _serve(self) -> None:
+    def submit(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores for ``texts`` (blocks until their batch has run)."""
+        if len(texts) == 0:
+            return np.zeros(0, dtype=np.float64)
+        return self._enqueue(texts).future.result()
+
+    async def submit_async(self, texts: Sequence[str]) -> np.ndarray:
+        """``submit`` for a coroutine: the event loop keeps serving while the batch runs."""
+        import asyncio
+
+        if len(texts) == 0:
+            return np.zeros(0, dtype=np.float64)
+        # Cancelling the awaiting task cancels a job still queued: it is then skipped, never run.
+        return await asyncio.wrap_future(self._enqueue(texts).future)
+
+    def close(self) -> None:
+        """Let the threads exit once the queue is empty (a retired model's batcher)."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def _take(self, slot: int) -> list[_Job] | None:
+        """The next batch of jobs, or None when this thread should exit (called with the lock held)."""
+        while not self._queue:
+            if self._closed:
+                self._idle_workers.append(slot)
+                return None
+            if not self._cond.wait(timeout=self._idle_exit) and not self._queue:
+                self._idle_workers.append(slot)  # idle for idle_exit seconds
+                return None
+        jobs, count = [], 0
+        while self._queue and (not jobs or count + len(self._queue[0].texts) <= self._max):
+            job = self._queue.popleft()
+            if job.future.set_running_or_notify_cancel():  # False: its request was cancelled
+                jobs.append(job)
+                count += len(job.texts)
+        if jobs:
+            self._busy += 1
+        return jobs
+
+    def _serve(self, slot: int) -> None:
+        predict = self._predicts[slot]
         while True:
             with self._cond:
-                if not self._queue:
-                    self._cond.wait(timeout=self._idle_exit)
-                    if not self._queue:
-                        self._thread = None
-                        return
-                jobs, count = [], 0
-                while self._queue and (not jobs or count + len(self._queue[0].texts) <= self._max):
-                    job = self._queue.popleft()
-                    jobs.append(job)
-                    count += len(job.texts)
+                jobs = self._take(slot)
+            if jobs is None:
+                return
+            if not jobs:
+                continue
             try:
-                scores = self._predict([text for job in jobs for text in job.texts])
+                scores = predict([text for job in jobs for text in job.texts])
             except BaseException as error:  # noqa: BLE001 - handed to every waiting request
                 for job in jobs:
                     job.future.set_exception(error)
                 continue
+            finally:
+                with self._cond:
+                    self._busy -= 1
+                    self.batches += 1
             start = 0
             for job in jobs:
                 job.future.set_result(scores[start:start + len(job.texts)])
@@ -161,6 +252,9 @@ class LoadedModel:
     def predict(self, texts: Sequence[str]) -> Prediction:
         return Prediction(self.version, self.batcher.submit(texts))
 
+    async def predict_async(self, texts: Sequence[str]) -> Prediction:
+        return Prediction(self.version, await self.batcher.submit_async(texts))
+
 
 @dataclass(frozen=True)
 class _State:
@@ -175,8 +269,11 @@ class ChampionHolder:
     """The current champion of a registry, reloaded when ``champion.json`` changes."""
 
     def __init__(self, registry_root: Path | str, *, max_length: int = 128, batch_size: int = 64,
-                 precision: str = "auto", loader: Loader | None = None, retry_failed_after: float = 10.0):
+                 precision: str = "auto", loader: Loader | None = None, retry_failed_after: float = 10.0,
+                 max_batch_texts: int = 256, workers: int = 1):
         self.registry = ModelRegistry(Path(registry_root))
+        self.max_batch_texts = max_batch_texts
+        self.workers = max(1, int(workers))
         self.max_length = max_length
         self.batch_size = batch_size
         self.precision = precision
@@ -205,6 +302,20 @@ class ChampionHolder:
     def loaded(self) -> LoadedModel | None:
         state = self._state
         return None if state is None else state.loaded
+
+    def current(self) -> LoadedModel | None:
+        """``get()`` when that needs no load: one ``os.stat``, never blocks (safe on an event loop).
+
+        None when the champion changed (or none is loaded yet) and nobody is loading it: call
+        ``get()`` from a worker thread then.
+        """
+        state = self._state
+        if state is None:
+            return None
+        signature = self._signature()
+        if signature == state.signature or signature is None or self._load_lock.locked():
+            return state.loaded  # unchanged, or another request is loading the new version
+        return None
 
     def get(self) -> LoadedModel:
         """The champion to answer one request with; take it once per request."""
@@ -250,8 +361,13 @@ class ChampionHolder:
                 return state.loaded
             started = time.perf_counter()
             predictor = self._loader(champion)
-            loaded = LoadedModel(champion.version, predictor, time.perf_counter() - started,
-                                 MicroBatcher(predictor.predict_proba, max_batch_texts=max(self.batch_size, 64)))
+            # One predictor per inference worker: the first as loaded, the others share its weights.
+            sibling = getattr(predictor, "for_another_thread", None)
+            predicts = [predictor.predict_proba] + [(sibling() if callable(sibling) else predictor).predict_proba
+                                                     for _ in range(self.workers - 1)]
+            # The current champion's worker threads stay; a retired one's exit once drained (close below).
+            batcher = MicroBatcher(predicts, max_batch_texts=self.max_batch_texts, idle_exit=None)
+            loaded = LoadedModel(champion.version, predictor, time.perf_counter() - started, batcher)
         except NoChampionError:
             raise
         except Exception as error:  # noqa: BLE001 - keep serving the old champion; say why
@@ -263,6 +379,8 @@ class ChampionHolder:
             raise ChampionUnavailableError(message) from error
         self._failure = None
         self._state = _State(signature, loaded)  # the swap: one reference assignment
+        if state is not None:
+            state.loaded.batcher.close()  # requests that already hold the old model are still answered
         self.swaps += 1
         log.info("serving champion %s (loaded in %.2f s)", loaded.version, loaded.load_seconds)
         return loaded

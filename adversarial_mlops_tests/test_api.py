@@ -218,6 +218,13 @@ def test_settings_from_env_and_bind_refusal(monkeypatch):
     monkeypatch.setenv("ADVERSARIAL_MLOPS_MAX_TEXTS", "8")
     settings = ApiSettings.from_env(max_text_chars=100)
     assert settings.token is None and settings.max_texts == 8 and settings.max_text_chars == 100
+    assert settings.workers is None  # one inference worker per usable core
+    monkeypatch.setenv("ADVERSARIAL_MLOPS_SERVE_WORKERS", "3")
+    assert ApiSettings.from_env().workers == 3
+    monkeypatch.setenv("ADVERSARIAL_MLOPS_SERVE_WORKERS", "0")
+    with pytest.raises(ConfigError, match="ADVERSARIAL_MLOPS_SERVE_WORKERS"):
+        ApiSettings.from_env()
+    monkeypatch.delenv("ADVERSARIAL_MLOPS_SERVE_WORKERS")
     monkeypatch.setenv("ADVERSARIAL_MLOPS_MAX_TEXTS", "many")
     with pytest.raises(ConfigError, match="ADVERSARIAL_MLOPS_MAX_TEXTS"):
         ApiSettings.from_env()
@@ -237,3 +244,41 @@ def test_cli_refuses_public_bind_without_token(loop_config, monkeypatch, capsys)
     assert main(["serve", "--host", "0.0.0.0", "--port", "1"]) == 2
     assert "ADVERSARIAL_MLOPS_API_TOKEN" in capsys.readouterr().err
     assert time.perf_counter() - started < 5  # refused before loading anything heavy
+
+
+def test_concurrent_predict_requests_each_get_one_version(make_client, registry, tiny_base):  # noqa: F811
+    """Many /predict requests in flight on one event loop, a promotion among them: every response
+    is answered by exactly one version, with that version's scores, in input order."""
+    import asyncio
+
+    import httpx
+
+    logits = {register_constant(registry, tiny_base, 3.0): 3.0}
+    app = make_client().app
+
+    async def post(client, i):
+        texts = [f"text {i} {j} " * (1 + j) for j in range(1 + i % 4)]
+        response = await client.post("/predict", json={"texts": texts})
+        assert response.status_code == 200, response.text
+        return len(texts), response.json()
+
+    async def main():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            before = await asyncio.gather(*(post(client, i) for i in range(24)))
+            logits[register_constant(registry, tiny_base, -3.0)] = -3.0
+            after = await asyncio.gather(*(post(client, i) for i in range(24)))
+            last = await post(client, 0)
+        return before, after + [last]
+
+    before, after = asyncio.run(main())
+    for n_texts, body in before + after:
+        assert len(body["results"]) == n_texts
+        expected = expected_score(logits[body["model_version"]])
+        assert [r["score"] for r in body["results"]] == pytest.approx([expected] * n_texts, abs=1e-5)
+        assert {r["label"] for r in body["results"]} == {"malicious" if expected >= 0.5 else "benign"}
+    assert {body["model_version"] for _, body in before} == {"v0001"}
+    # While one request loads the promoted version the others are still answered by the old one;
+    # once it is loaded every request gets it, without a restart.
+    assert {body["model_version"] for _, body in after} <= {"v0001", "v0002"}
+    assert after[-1][1]["model_version"] == "v0002"

@@ -236,3 +236,159 @@ def test_micro_batcher_returns_each_request_its_own_scores():
 
     with pytest.raises(ValueError, match="boom"):
         MicroBatcher(failing).submit(["x"])
+
+
+def test_micro_batcher_async_submit_merges_and_answers_each_request():
+    import asyncio
+
+    calls = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def predict(texts):
+        calls.append(list(texts))
+        started.set()
+        release.wait(5)  # hold the first batch so that the others queue up behind it
+        return np.array([float(len(t)) for t in texts])
+
+    batcher = MicroBatcher(predict, max_batch_texts=64, idle_exit=0.2)
+
+    async def main():
+        first = asyncio.ensure_future(batcher.submit_async(["x"]))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
+        rest = [asyncio.ensure_future(batcher.submit_async(["a" * (i + 1), "b" * (i + 2)])) for i in range(10)]
+        await asyncio.sleep(0.05)
+        release.set()
+        return await first, await asyncio.gather(*rest)
+
+    first, rest = asyncio.run(main())
+    assert list(first) == [1.0]
+    for i, scores in enumerate(rest):
+        assert list(scores) == [float(i + 1), float(i + 2)]
+    assert len(calls) == 2 and len(calls[1]) == 20  # the ten queued requests ran as one batch
+    assert batcher.batches == 2
+    assert asyncio.run(batcher.submit_async([])).shape == (0,)
+
+
+def test_micro_batcher_skips_a_cancelled_request_and_keeps_serving():
+    import asyncio
+
+    ran = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def predict(texts):
+        ran.extend(texts)
+        started.set()
+        release.wait(5)
+        return np.zeros(len(texts))
+
+    batcher = MicroBatcher(predict, idle_exit=0.2)
+
+    async def main():
+        busy = asyncio.ensure_future(batcher.submit_async(["busy"]))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
+        doomed = asyncio.ensure_future(batcher.submit_async(["cancelled"]))
+        await asyncio.sleep(0.02)
+        doomed.cancel()  # e.g. the client went away while its request was still queued
+        await asyncio.sleep(0.02)
+        release.set()
+        await busy
+        return await batcher.submit_async(["after"]), doomed
+
+    after, doomed = asyncio.run(main())
+    assert doomed.cancelled() and list(after) == [0.0]
+    assert ran == ["busy", "after"]  # the cancelled request never reached the model
+
+
+def test_micro_batcher_thread_lifecycle():
+    batcher = MicroBatcher(lambda texts: np.ones(len(texts)), idle_exit=None)
+    assert not batcher.running
+    assert list(batcher.submit(["a"])) == [1.0]
+    time.sleep(0.1)
+    assert batcher.running  # idle_exit=None: the thread stays until close()
+    batcher.close()
+    deadline = time.monotonic() + 5
+    while batcher.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not batcher.running
+    assert list(batcher.submit(["late", "request"])) == [1.0, 1.0]  # still answered after close()
+    deadline = time.monotonic() + 5
+    while batcher.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not batcher.running  # and the thread went away again
+
+
+def test_holder_current_never_loads(tmp_path, tiny_base):
+    registry = ModelRegistry(tmp_path / "registry")
+    holder = ChampionHolder(registry.root)
+    assert holder.current() is None  # nothing loaded yet: get() (in a worker thread) must load
+    v1 = register_constant(registry, tiny_base, 1.0)
+    assert holder.current() is None
+    first = holder.get()
+    assert holder.current() is first and first.version == v1
+    v2 = register_constant(registry, tiny_base, -1.0)
+    assert holder.current() is None  # the champion changed: a load is due
+    with holder._load_lock:  # another request is loading it: keep answering with the old one
+        assert holder.current() is first
+    assert holder.get().version == v2 and holder.current().version == v2
+
+
+def test_micro_batcher_workers_each_use_their_own_predictor():
+    seen = {0: set(), 1: set()}
+    release = threading.Event()
+    both_busy = threading.Barrier(2, timeout=5)
+
+    def make(worker):
+        def predict(texts):
+            seen[worker].add(threading.get_ident())
+            if texts[0] == "block":
+                both_busy.wait()  # only passes when the two workers run batches at the same time
+                release.wait(5)
+            return np.full(len(texts), float(worker))
+        return predict
+
+    batcher = MicroBatcher([make(0), make(1)], idle_exit=0.5)
+    assert batcher.workers == 2
+    results = {}
+
+    def client(name):
+        results[name] = batcher.submit(["block"])
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(2)]
+    threads[0].start()
+    time.sleep(0.1)  # the first request is running on one worker: the second starts the other
+    threads[1].start()
+    time.sleep(0.2)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert sorted(float(r[0]) for r in results.values()) == [0.0, 1.0]  # one batch on each worker
+    assert all(len(idents) == 1 for idents in seen.values())  # each predictor only on its own thread
+    assert seen[0] != seen[1]
+    with pytest.raises(ValueError, match="at least one"):
+        MicroBatcher([])
+
+
+def test_holder_with_two_workers_shares_weights_and_retires_the_old_batcher(tmp_path, tiny_base):
+    registry = ModelRegistry(tmp_path / "registry")
+    v1 = register_constant(registry, tiny_base, 2.0)
+    holder = ChampionHolder(registry.root, workers=2)
+    first = holder.get()
+    assert first.batcher.workers == 2
+    sibling = first.predictor.for_another_thread()
+    assert sibling.model is first.predictor.model and sibling.tokenizer is not first.predictor.tokenizer
+    assert sibling.predict_proba(["hello"]) == pytest.approx(first.predictor.predict_proba(["hello"]), abs=1e-6)
+    assert holder.predict(["a", "b", "c"]).scores == pytest.approx([expected_score(2.0)] * 3, abs=1e-5)
+    assert first.batcher.running  # the current champion's workers stay
+
+    register_constant(registry, tiny_base, -2.0)
+    second = holder.get()
+    assert second is not first
+    deadline = time.monotonic() + 5
+    while first.batcher.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not first.batcher.running  # the retired version's threads went away
+    # A request that took the old version before the swap is still answered, by that version.
+    late = first.predict(["late"])
+    assert late.model_version == v1 and late.scores[0] == pytest.approx(expected_score(2.0), abs=1e-5)
