@@ -206,6 +206,7 @@ def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, 
     """The whole evaluation of a ``modeling.TextClassifier``: static variants plus the adaptive
     attack against it, over-defence, evasion with and without input normalisation, and — for a
     model trained without ``excluded_families`` — evasion on those unseen families next to the seen."""
+    release_free_heap()  # start from the live set, not what earlier steps of this process left behind
     adaptive_summary = None
     if adaptive_sources:
         adaptive, adaptive_summary = adaptive_variants(classifier.predict_proba, test, n_sources=adaptive_sources,

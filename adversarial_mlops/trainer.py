@@ -34,9 +34,9 @@ log = logging.getLogger(__name__)
 UNQUANTIZED_MODULES = ["classifier", "pooler", "score", "pre_classifier"]
 ADAPTER_DIR = "adapter"
 TRAINING_FILE = "training.json"
-# Steps between returns of freed heap pages to the OS (see memory.py): often enough to keep the
-# resident set near the live set, rarely enough that the page faults cost ~1 % of a step.
-RELEASE_HEAP_EVERY_STEPS = 25
+# Steps between returns of freed heap pages to the OS (see memory.py). Measured on the MiniLM loop:
+# every 25 steps -> challenger peak RSS 3.49 GB; every 5 -> 2.94 GB for ~7 % more training time.
+RELEASE_HEAP_EVERY_STEPS = 5
 
 
 class TrainingError(RuntimeError):
