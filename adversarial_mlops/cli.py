@@ -150,7 +150,10 @@ def cmd_ui(args) -> int:
         os.environ[CONFIG_ENV_VAR] = str(Path(args.config).resolve())
     prepare_instance(load_config(args.config))  # sets DAGSTER_HOME: the UI reads the CLI's runs
     workspace = str(PROJECT_ROOT / "workspace.yaml")
-    os.execvp("dagster", ["dagster", "dev", "-w", workspace, "-p", str(args.port)])
+    # This interpreter's dagster, not whatever `dagster` is on PATH (none when the venv is not
+    # activated); its bin dir goes first on PATH for the webserver and daemon that `dagster dev` starts.
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    os.execv(sys.executable, [sys.executable, "-m", "dagster", "dev", "-w", workspace, "-p", str(args.port)])
     return 0  # not reached: exec replaces this process
 
 

@@ -39,3 +39,39 @@ def test_models_on_empty_registry_and_bad_version(tmp_path, monkeypatch, capsys)
 def test_run_rejects_state_dir_override(capsys):
     assert main(["run", "--set", "state_dir=/tmp/elsewhere"]) == 2
     assert "ADVERSARIAL_MLOPS_HOME" in capsys.readouterr().err
+
+
+def test_ui_starts_the_dagster_webserver_without_an_activated_venv(tmp_path):
+    """`adversarial-mlops ui` must use this interpreter's dagster, not a `dagster` on PATH."""
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    from adversarial_mlops_tests.conftest import write_loop_config
+
+    config = write_loop_config(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}  # no venv bin dir: as when not activated
+    process = subprocess.Popen([sys.executable, "-m", "adversarial_mlops.cli", "ui", "--config", str(config),
+                                "--port", str(port)], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline, answered = time.monotonic() + 180, None
+        while time.monotonic() < deadline and process.poll() is None and answered is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5) as response:
+                    answered = response.status
+            except OSError:
+                time.sleep(1)
+        output = b"" if process.poll() is None else process.stdout.read()
+        assert answered == 200, f"the Dagster UI never answered: {output.decode(errors='replace')[-2000:]}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
