@@ -154,12 +154,15 @@ def arm_summary(arm: Arm) -> dict:
 
 
 def leave_one_family_out(config: PipelineConfig, families: Sequence[str], *, splits: pd.DataFrame | None = None,
-                         progress: Progress | None = None) -> dict:
+                         progress: Progress | None = None,
+                         on_partial: Callable[[dict], None] | None = None) -> dict:
     """Hold each of ``families`` out of training in turn; JSON-ready results (see the module docstring).
 
     Models go to ``<state_dir>/registry`` (role "generalization", never promoted); the registry's
     champion — a clean-data baseline trained on first use — is the shared starting point. The
     experiment sets ``augmentation.exclude_families`` itself; the one in ``config`` is ignored.
+    ``on_partial`` receives the results so far (``"complete": False``) after each family: a run of
+    an hour or more should not lose the families it finished when it is stopped.
     """
     say = progress or (lambda message: None)
     started = time.perf_counter()
@@ -183,6 +186,13 @@ def leave_one_family_out(config: PipelineConfig, families: Sequence[str], *, spl
         arm = evaluate_arm(train_arm(registry, config, splits, champion, mining, [family], progress),
                            config, test, variants)
         held_out[family] = summarize_held_out(family, arm, reference, baseline, evaluation, config)
-    return json_safe({"families": families, "baseline": arm_summary(baseline), "trained_on_all": arm_summary(reference),
-                      "held_out": held_out, "base_model": config.model.base_model,
-                      "seconds": round(time.perf_counter() - started, 1)})
+        if on_partial is not None and len(held_out) < len(families):
+            on_partial(results(families, baseline, reference, held_out, config, started, complete=False))
+    return results(families, baseline, reference, held_out, config, started, complete=True)
+
+
+def results(families: Sequence[str], baseline: Arm, reference: Arm, held_out: dict, config: PipelineConfig,
+            started: float, *, complete: bool) -> dict:
+    return json_safe({"families": list(families), "complete": complete, "baseline": arm_summary(baseline),
+                      "trained_on_all": arm_summary(reference), "held_out": dict(held_out),
+                      "base_model": config.model.base_model, "seconds": round(time.perf_counter() - started, 1)})

@@ -201,7 +201,13 @@ def test_leave_one_family_out_on_the_tiny_model(tmp_path):
     with pytest.raises(ConfigError, match="family 'case' has no strategy in attack.strategies"):
         leave_one_family_out(config, ["case"])
 
-    result = leave_one_family_out(config, ["encoding"])
+    partials = []
+    result = leave_one_family_out(config, ["encoding", "invisible"], on_partial=partials.append)
+    # After the first family a partial result is handed out; the last one is the complete result.
+    assert [p["complete"] for p in partials] == [False] and list(partials[0]["held_out"]) == ["encoding"]
+    assert result["complete"] and list(result["held_out"]) == ["encoding", "invisible"]
+    assert partials[0]["held_out"]["encoding"] == result["held_out"]["encoding"]
+    assert "invisible" not in result["held_out"]["invisible"]["seen_by_family"]
     row = result["held_out"]["encoding"]
     assert row["unseen_strategies"] == sorted(ENCODING_STRATEGIES & set(SMALL_ATTACKS["strategies"]))
     for key in ("held_out_family", "same_family_trained_on_all", "seen"):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adversarial_mlops.atomic_io import atomic_write_text  # noqa: E402
 from adversarial_mlops.config import load_config, parse_override  # noqa: E402
 
 # The tiny test model needs what the test suite gives it (adversarial_mlops_tests/conftest.py):
@@ -82,12 +83,16 @@ def main(argv=None) -> int:
 
     config = load_config(args.config, build_overrides(args))
     # Flushed: training runs for minutes between lines, and the log is often redirected to a file.
-    result = leave_one_family_out(config, args.families or family_names(),
-                                  progress=lambda message: print(message, flush=True))
-    result["state_dir"] = str(config.resolved_state_dir())
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    state_dir = str(config.resolved_state_dir())
+
+    def write(result: dict) -> None:
+        # Rewritten after every family (atomically), so a stopped run keeps what it finished.
+        atomic_write_text(out, json.dumps({**result, "state_dir": state_dir}, indent=2) + "\n")
+
+    result = leave_one_family_out(config, args.families or family_names(),
+                                  progress=lambda message: print(message, flush=True), on_partial=write)
+    write(result)
     print_table(result)
     print(f"written to {out}")
     return 0
