@@ -18,9 +18,13 @@ Two additions over a plain greedy search, both switchable:
   the next step also scores one candidate that applies it together with the new word's.
 * **Memory across texts** (``memory=True``) — texts are attacked in waves; what earlier waves
   learned is reused: words whose removal or perturbation lowered the score are tried first
-  *without* spending importance queries, transformations that never move this model's score
+  *without* spending importance queries, words that did not are neither queried nor tried
+  before the others, transformations that never move this model's score
   (zero-width and combining marks vanish in a BERT tokenizer's normalizer) are dropped, and
-  only the most effective transformations are tried. Results then depend on the other texts in
+  only the most effective transformations are tried, one at a time, best first: the next one
+  gets a query only when the previous one did not lower the score (most steps cost one query;
+  measured on MiniLM, 150 texts, DeepWordBug's constraint: 17.8 → 12.6 queries per success,
+  success 22.7 → 20.0 %, i.e. 34 → 30 texts). Results then depend on the other texts in
   the call (still deterministic for the same inputs and seed); ``memory=False`` attacks each
   text on its own, exactly like a per-text greedy search.
 
@@ -56,6 +60,7 @@ STOPWORDS = frozenset(
 _EPS = 1e-6  # probabilities are clipped to [eps, 1 - eps] before taking log-odds
 _MAX_PAIRS = 4  # joint candidates pairing the current word with one earlier neutral rewrite
 _MOVED = 1e-6  # a candidate whose log-odds differ by less than this did not move the model
+_TRIGGER_DROP = 0.1  # mean log-odds drop (from memory) above which a word counts as a trigger
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,8 @@ class AdaptiveAttackSettings:
     memory: bool = True  # reuse word importance and transformation effectiveness across texts
     wave_size: int = 32  # texts per wave when memory is on (the first wave is half that)
     memory_transformations: int = 2  # with memory, after the first wave: the best N transformations,
-    memory_candidates: int = 1  # ... with this many candidates each per step (cheap single-query steps)
+    memory_candidates: int = 1  # ... with this many candidates each, tried best first, the next only
+    #                             when one leaves the score unmoved (mostly single-query steps)
 
     def __post_init__(self) -> None:
         if isinstance(self.transformations, (list, str)):
@@ -206,6 +212,8 @@ class _TextState:
     queries: int = 1  # the clean text was scored
     order: list[int] = field(default_factory=list)  # segment indices still to visit
     unranked: list[int] = field(default_factory=list)  # words not yet scored for importance
+    weak: list[int] = field(default_factory=list)  # words memory knows barely move the score: tried last
+    fallback: tuple[int, int] | None = None  # (slot, transformation index) to try next on that word
     perturbed: dict[int, str] = field(default_factory=dict)  # segment index -> original word
     neutral: list[tuple[int, str]] = field(default_factory=list)  # score-neutral word rewrites
     limit: int = 1
@@ -255,6 +263,7 @@ class _Memory:
         self.gain = {name: 0.0 for name in settings.transformations}
         self.frozen_transformations: tuple[str, ...] | None = None  # the choice for the current wave
         self.per_transformation = settings.candidates_per_transformation
+        self.sequential = False  # try the frozen transformations one at a time, best first
 
     def note_word(self, word: str, drop: float) -> None:
         self.word_drop.setdefault(word.lower(), []).append(drop)
@@ -276,6 +285,7 @@ class _Memory:
             live.sort(key=lambda n: -(self.gain[n] / self.tries[n]) if self.tries[n] else 0.0)
             names = tuple(live[:settings.memory_transformations])
             self.per_transformation = settings.memory_candidates
+            self.sequential = True
         self.frozen_transformations = tuple(names)
 
 
@@ -308,13 +318,20 @@ def _run_wave(wave: list[_TextState], oracle: _Oracle, memory: _Memory, settings
 
 
 def _plan(state: _TextState, memory: _Memory) -> None:
-    """Known trigger words (from memory) go first, free; the rest wait for importance queries."""
-    known, unknown = [], []
+    """Known trigger words (from memory) go first, free; unknown words wait for importance
+    queries; words memory knows to be weak are not queried at all and come last."""
+    known, unknown, weak = [], [], []
     for slot in state.word_slots:
         prior = memory.word_prior(state.segments[slot]) if memory.enabled else None
-        (known if prior is not None and prior > 0.1 else unknown).append((prior or 0.0, slot))
-    state.order = [slot for _, slot in sorted(known, key=lambda item: (-item[0], item[1]))]
-    state.unranked = [slot for _, slot in unknown]
+        if prior is None:
+            unknown.append(slot)
+        else:
+            (known if prior > _TRIGGER_DROP else weak).append((-prior, slot))
+    state.order = [slot for _, slot in sorted(known)]
+    state.unranked = unknown
+    state.weak = [slot for _, slot in sorted(weak)]
+    if not state.unranked:
+        state.order += state.weak
 
 
 @dataclass
@@ -328,6 +345,11 @@ def _next_request(state: _TextState, memory: _Memory, settings: AdaptiveAttackSe
     if state.score < settings.threshold or state.remaining < 1 or len(state.perturbed) >= state.limit:
         state.done = True
         return None
+    if state.fallback is not None:
+        (slot, start), state.fallback = state.fallback, None
+        request = _candidate_request(state, slot, memory, settings, start)
+        if request is not None:
+            return request
     while state.order:
         request = _candidate_request(state, state.order.pop(0), memory, settings)
         if request is not None:
@@ -358,7 +380,7 @@ def _handle_importance(state: _TextState, meta: list, scores: np.ndarray, memory
                 memory.note_word(state.segments[slot], drop)
             # Ties (no signal, e.g. two redundant triggers) go to longer words first.
             ranked.append((-drop, -len(state.segments[slot]), slot))
-    state.order += [slot for *_, slot in sorted(ranked)]
+    state.order += [slot for *_, slot in sorted(ranked)] + state.weak
 
 
 def _candidate_words(state: _TextState, slot: int, names: Sequence[str], per_transformation: int,
@@ -382,9 +404,18 @@ def _strategy(name: str, intensity: float):
     return get_strategy(name, intensity)
 
 
-def _candidate_request(state: _TextState, slot: int, memory: _Memory, settings) -> _Request | None:
-    candidates = _candidate_words(state, slot, memory.frozen_transformations, memory.per_transformation,
-                                  settings.seed)
+def _candidate_request(state: _TextState, slot: int, memory: _Memory, settings, start: int = 0) -> _Request | None:
+    """Candidates for the word at ``slot``: every frozen transformation at once or, when memory
+    has ranked them (``memory.sequential``), the best one from ``start`` that yields any; the
+    next is tried only if this one leaves the score where it was (``state.fallback``)."""
+    names = memory.frozen_transformations
+    candidates, following = [], None
+    for index in range(start, len(names) if memory.sequential else start + 1):
+        chosen = names[index:index + 1] if memory.sequential else names
+        candidates = _candidate_words(state, slot, chosen, memory.per_transformation, settings.seed)
+        if candidates:
+            following = index + 1 if memory.sequential and index + 1 < len(names) else None
+            break
     if not candidates:
         return None
     texts = [state.text_with({slot: new}) for _, new in candidates]
@@ -402,29 +433,37 @@ def _candidate_request(state: _TextState, slot: int, memory: _Memory, settings) 
             meta.append((slot, name, new, joint))
     if len(texts) > state.remaining:
         texts, meta = texts[:state.remaining], meta[:state.remaining]
-    return _Request(texts, _handle_candidates, meta=meta)
+    return _Request(texts, functools.partial(_handle_candidates, following=following), meta=meta)
 
 
-def _handle_candidates(state: _TextState, meta: list, scores: np.ndarray, memory: _Memory) -> None:
+def _handle_candidates(state: _TextState, meta: list, scores: np.ndarray, memory: _Memory,
+                       following: int | None = None) -> None:
     base = _logit(state.score)
     drops = [base - _logit(float(s)) for s in scores]
     for (slot, name, _, joint), drop in zip(meta, drops):
         if not joint:
             memory.note_transformation(name, drop)
     best = int(np.argmax(drops))
-    slot, _, new, joint = meta[best]
+    slot = meta[best][0]
     if drops[best] > _MOVED:
-        memory.note_word(state.segments[slot], drops[best])
-        for neutral_slot, neutral_word in joint:
-            state.perturbed[neutral_slot] = state.segments[neutral_slot]
-            state.segments[neutral_slot] = neutral_word
-            state.neutral.remove((neutral_slot, neutral_word))
-        state.perturbed[slot] = state.segments[slot]
-        state.segments[slot] = new
-        state.score = float(scores[best])
+        _apply(state, (drops[best], float(scores[best]), meta[best]), memory)
+    elif following is not None:
+        state.fallback = (slot, following)  # this transformation did not lower the score: the next one
     elif not any(abs(d) > _MOVED for d in drops):
         # Nothing moved: the word may be held up by another trigger; remember a rewrite of it.
         state.neutral.append((slot, meta[0][2]))
+
+
+def _apply(state: _TextState, candidate: tuple, memory: _Memory) -> None:
+    drop, score, (slot, _, new, joint) = candidate
+    memory.note_word(state.segments[slot], drop)
+    for neutral_slot, neutral_word in joint:
+        state.perturbed[neutral_slot] = state.segments[neutral_slot]
+        state.segments[neutral_slot] = neutral_word
+        state.neutral.remove((neutral_slot, neutral_word))
+    state.perturbed[slot] = state.segments[slot]
+    state.segments[slot] = new
+    state.score = score
 
 
 def _levenshtein(a: str, b: str) -> int:

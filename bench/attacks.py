@@ -14,7 +14,10 @@ minute with the peers) and merges its section into ``--out``, keeping the others
 
 Part 2 — model-guided attack. ``adaptive_attack`` (with and without cross-text memory) against
 TextAttack's DeepWordBug recipe, on the same held-out malicious texts that the same MiniLM model
-flags: success rate, queries per success, wall time. Both sides get the same query budget.
+flags: success rate, queries per success, wall time. Both sides get the same query budget and,
+for the comparison, the same constraint (DeepWordBug's: no limit on the share of words changed,
+at most 30 character edits — ours is checked against it); ours with its default constraint (at
+most 30 % of the words) is reported beside them.
 
 The peers need transformers 4.x (the project uses 5.x), so they run in their own venv
 (``.bench-venvs/peers``) as a subprocess with a driver script written by this file. That driver
@@ -389,8 +392,19 @@ def run_peers(python: Path, job: dict, work: Path, timeout: int, serve=None) -> 
 # --------------------------------------------------------------------------------------
 # Part 2: adaptive attack vs DeepWordBug
 # --------------------------------------------------------------------------------------
+# DeepWordBug's constraints (TextAttack 0.3.11): at most 30 character edits in all, no stopword
+# and no word modified twice; no limit on the share of words. Ours by default: at most 30 % of the
+# words. The comparison with DeepWordBug is made under its constraint; the default is shown too.
+DWB_MAX_EDITS = 30
+ADAPTIVE_ARMS = {
+    "adaptive (memory, DeepWordBug's constraint)": {"memory": True, "max_perturbed_words": 1.0},
+    "adaptive (no memory, DeepWordBug's constraint)": {"memory": False, "max_perturbed_words": 1.0},
+    "adaptive (memory, default: <= 30 % of words)": {"memory": True},
+}
+
+
 def run_adaptive(classifier, items, settings) -> dict:
-    from adversarial_mlops.adaptive_attack import adaptive_attack, summarize
+    from adversarial_mlops.adaptive_attack import _levenshtein, adaptive_attack, summarize
 
     calls = {"n": 0}
 
@@ -402,6 +416,10 @@ def run_adaptive(classifier, items, settings) -> dict:
     results = adaptive_attack(items, predict, settings)
     seconds = time.perf_counter() - start
     summary = summarize(results, settings.threshold)
+    edits = [_levenshtein(r.original, r.adversarial) for r in results if r.success]
+    # One edit per perturbed word keeps ours far inside DeepWordBug's 30-edit limit; checked, not assumed.
+    summary.update(max_edit_distance=max(edits, default=0),
+                   within_deepwordbug_edit_limit=all(e <= DWB_MAX_EDITS for e in edits))
     summary.update(seconds=seconds, predict_calls=calls["n"],
                    examples=[{"original": r.original, "adversarial": r.adversarial}
                              for r in results if r.success][:3])
@@ -539,8 +557,9 @@ def run_throughput(frame, args) -> dict:
     return {"protocol": (f"same {len(texts)} texts for all, in one run. Ours: one generate_variants call per pass "
                          f"(all texts), best and median of {args.repeats} passes. nlpaug: {args.repeats} rounds; "
                          "in each, every transformation runs one pass per text and one pass with the whole list, "
-                         "each bracketed by a pass of ours right before and after (same machine load); a round's "
-                         "ratio is the median of those four passes of ours over the faster nlpaug mode; the "
+                         "each bracketed by a rate of ours taken right before and after (same machine load; ours "
+                         f"runs passes back to back for >= {OUR_MIN_SECONDS} s, about as long as one nlpaug pass); a round's "
+                         "ratio is the median of those four rates of ours over the faster nlpaug mode; the "
                          "headline is the median round. TextAttack: per text, capped at "
                          f"{args.peer_seconds} s per transformation; its ratios are best pass over best pass."),
             "ours": ours, "ours_unbatched": unbatched, "peers": peer_rates,
@@ -551,6 +570,9 @@ def run_throughput(frame, args) -> dict:
             "interleaved_rounds": rounds}
 
 
+OUR_MIN_SECONDS = 0.25  # shortest window in which a rate of ours is taken in the interleaved rounds
+
+
 def _interleaver(texts: list[str], repeats: int, rounds: list[dict]):
     """The ``serve`` callback of ``run_peers``: nlpaug passes, each bracketed by passes of ours."""
     from adversarial_mlops.attacks import generate_variants
@@ -559,9 +581,15 @@ def _interleaver(texts: list[str], repeats: int, rounds: list[dict]):
     peers_of = {peer: mine for mine, theirs in EQUIVALENTS.items() for peer in theirs}
 
     def ours(name: str) -> float:
-        start = time.perf_counter()
-        produced = len(generate_variants(sources, [name], seed=0))
-        return produced / (time.perf_counter() - start)
+        # Passes back to back for at least OUR_MIN_SECONDS: one pass of ours takes ~15 ms, one of
+        # nlpaug's ~400 ms, and a 15 ms window right after the peer's pass mostly measures cold
+        # caches. Both sides are then timed over windows of similar length.
+        produced, start = 0, time.perf_counter()
+        while True:
+            produced += len(generate_variants(sources, [name], seed=0))
+            elapsed = time.perf_counter() - start
+            if elapsed >= OUR_MIN_SECONDS:
+                return produced / elapsed
 
     def serve(ops: list[str], request) -> None:
         for _ in range(repeats):
@@ -605,8 +633,8 @@ def run_attack(frame, args, run: dict) -> dict:
                             "attacked": len(flagged)}
     log(f"adaptive attack on {len(flagged)} flagged malicious test texts")
     adaptive = {}
-    for label, memory in (("adaptive (memory)", True), ("adaptive (no memory)", False)):
-        settings = AdaptiveAttackSettings(query_budget=args.query_budget, memory=memory, seed=args.seed)
+    for label, knobs in ADAPTIVE_ARMS.items():
+        settings = AdaptiveAttackSettings(query_budget=args.query_budget, seed=args.seed, **knobs)
         adaptive[label] = run_adaptive(classifier, flagged, settings)
         log(f"{label}: {adaptive[label]['success_rate']:.1%} success, "
             f"{adaptive[label]['queries_per_success']} queries/success, {adaptive[label]['seconds']:.1f} s")
@@ -651,14 +679,14 @@ def print_tables(report: dict) -> None:
     made = report.get("provenance", {}).get("adaptive", {}).get("date")
     print("\nModel-guided attack (same model, same flagged texts, same query budget)"
           + (f"; run of {made}" if made else ""))
-    print(f"  {'attack':24} {'attacked':>8} {'success':>8} {'q/success':>10} {'q/attacked':>10} {'seconds':>8}")
+    print(f"  {'attack':48} {'attacked':>8} {'success':>8} {'q/success':>10} {'q/attacked':>10} {'seconds':>8}")
     rows = {**report["adaptive"], "DeepWordBug (TextAttack)": report["deepwordbug"]}
     for name, row in rows.items():
         if "fatal" in row:
-            print(f"  {name:24} FAILED: {str(row['fatal'])[:200]}")
+            print(f"  {name:48} FAILED: {str(row['fatal'])[:200]}")
             continue
         qps = row["queries_per_success"]
-        print(f"  {name:24} {row['n_attacked']:8d} {row['success_rate']:8.1%} "
+        print(f"  {name:48} {row['n_attacked']:8d} {row['success_rate']:8.1%} "
               f"{qps if qps is None else round(qps, 1)!s:>10} {round(row['queries_per_attacked'] or 0, 1)!s:>10} "
               f"{row['seconds']:8.1f}")
     for name, row in report.get("comparison", {}).items():
