@@ -108,7 +108,7 @@ def variants_table(sources: Sequence[tuple[str, str]], strategies: Sequence[str]
     params_json: dict[str, str] = {}
     for v in variants:
         if v.strategy not in params_json:
-            params_json[v.strategy] = json.dumps(v.params, sort_keys=True)
+            params_json[v.strategy] = json.dumps(dict(v.params), sort_keys=True)
     columns = {"variant_id": [f"{purpose}:{v.variant_id}" for v in variants],
                "source_id": [v.source_id for v in variants], "purpose": [purpose] * len(variants),
                "strategy": [v.strategy for v in variants], "family": [v.family for v in variants],

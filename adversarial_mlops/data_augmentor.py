@@ -39,7 +39,8 @@ def _variants_with_random_strategies(sources: Sequence[tuple[str, str]], strateg
 
 
 def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies: Sequence[str],
-                            settings: AugmentationSettings, obfuscations: Sequence[str] | None = None) -> pd.DataFrame:
+                            settings: AugmentationSettings, obfuscations: Sequence[str] | None = None,
+                            *, case_sensitive: bool = False) -> pd.DataFrame:
     """``train``: clean training split (id, text, label); ``bank``: the cumulative failure bank.
 
     ``strategies`` make new variants of the failures; ``obfuscations`` (default: the same) are
@@ -47,6 +48,8 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
     (``attack_runner.benign_strategies``), so no benign text is taught to hide a payload.
     Strategies of ``settings.exclude_families`` are left out of all three, failure-bank rows
     included: the bank is cumulative, so earlier loops may have mined a now-held-out family.
+    ``case_sensitive`` (does the model read case? ``modeling.reads_case``) decides whether texts
+    differing only in case are duplicates.
     """
     if not strategies:
         raise ValueError("augmentation needs at least one attack strategy; set attack.strategies")
@@ -72,16 +75,18 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
         parts.append(pd.DataFrame({"text": [t for t, _ in pairs], "label": label, "origin": origin,
                                    "strategy": [s for _, s in pairs]}))
     combined = pd.concat(parts, ignore_index=True)[AUGMENTED_COLUMNS]
-    combined = combined.loc[~combined["text"].map(dedupe_key).duplicated()].reset_index(drop=True)
+    keys = combined["text"].map(lambda text: dedupe_key(text, case_sensitive=case_sensitive))
+    combined = combined.loc[~keys.duplicated()].reset_index(drop=True)
     check_no_excluded_families(combined, excluded, "the augmented training set")
     return combined
 
 
-def augment_for_config(train: pd.DataFrame, bank: pd.DataFrame, config: PipelineConfig) -> pd.DataFrame:
+def augment_for_config(train: pd.DataFrame, bank: pd.DataFrame, config: PipelineConfig, *,
+                       case_sensitive: bool = False) -> pd.DataFrame:
     """The loop's augmented set: the configured strategies make failure variants, only the
     content-preserving ones obfuscate, and ``augmentation.exclude_families`` is held out of both."""
     return build_augmented_dataset(train, bank, selected_strategies(config.attack), config.augmentation,
-                                   obfuscations=benign_strategies(config.attack))
+                                   obfuscations=benign_strategies(config.attack), case_sensitive=case_sensitive)
 
 
 def class_balance(dataset: pd.DataFrame) -> dict:

@@ -29,6 +29,7 @@ from adversarial_mlops.data_augmentor import augment_for_config
 from adversarial_mlops.evaluation import THRESHOLD, evaluate_classifier, families_of
 from adversarial_mlops.jsonable import json_safe
 from adversarial_mlops.metrics import delta_evasion
+from adversarial_mlops.modeling import reads_case
 from adversarial_mlops.registry import ModelRegistry, ModelVersion
 from adversarial_mlops.sample_collector import collect_failures, merge_into_bank
 
@@ -43,6 +44,7 @@ class Mining:
     train: pd.DataFrame
     clean_pred: np.ndarray
     variants: pd.DataFrame  # training-purpose variants of every family, with a "pred" column
+    case_sensitive: bool  # whether the champion's tokenizer reads case (deduplication)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def mine_with_champion(champion: ModelVersion, config: PipelineConfig, splits: p
     clean_pred = (classifier.predict_proba(train["text"].tolist()) >= THRESHOLD).astype(int)
     variants = training_variants.reset_index(drop=True)
     preds = (classifier.predict_proba(variants["text"].tolist()) >= THRESHOLD).astype(int)
-    return Mining(train, clean_pred, variants.assign(pred=preds))
+    return Mining(train, clean_pred, variants.assign(pred=preds), reads_case(classifier.tokenizer))
 
 
 def training_set(mining: Mining, config: PipelineConfig) -> pd.DataFrame:
@@ -94,8 +96,10 @@ def training_set(mining: Mining, config: PipelineConfig) -> pd.DataFrame:
     excluded = config.augmentation.exclude_families
     variants = attack_runner.drop_excluded(mining.variants, excluded).reset_index(drop=True)
     found = collect_failures(mining.train, mining.clean_pred, variants.drop(columns="pred"),
-                             variants["pred"].to_numpy(), loop_id="lofo-" + ("-".join(excluded) or "all"))
-    return augment_for_config(mining.train, merge_into_bank(None, found), config)
+                             variants["pred"].to_numpy(), loop_id="lofo-" + ("-".join(excluded) or "all"),
+                             case_sensitive=mining.case_sensitive)
+    bank = merge_into_bank(None, found, case_sensitive=mining.case_sensitive)
+    return augment_for_config(mining.train, bank, config, case_sensitive=mining.case_sensitive)
 
 
 def evaluate_arm(version: ModelVersion, config: PipelineConfig, test: pd.DataFrame,

@@ -19,6 +19,7 @@ from adversarial_mlops.attack_runner import check_no_excluded_families
 from adversarial_mlops.config import PipelineConfig, config_to_dict
 from adversarial_mlops.evaluation import THRESHOLD, clean_report
 from adversarial_mlops.model_promoter import PairedPredictions, PromotionDecision, compare_models
+from adversarial_mlops import modeling
 from adversarial_mlops.modeling import TextClassifier, resolve_base_model
 from adversarial_mlops.registry import ModelRegistry, ModelVersion
 from adversarial_mlops.trainer import train_classifier
@@ -50,6 +51,11 @@ def load_classifier(version: ModelVersion, config: PipelineConfig) -> TextClassi
     return TextClassifier.load(version.path, max_length=config.model.max_length,
                                batch_size=config.model.inference_batch_size,
                                precision=config.model.inference_precision)
+
+
+def reads_case(version: ModelVersion) -> bool:
+    """Whether ``version``'s tokenizer tells case apart (training-set deduplication depends on it)."""
+    return modeling.reads_case(modeling.load_tokenizer(str(version.path)))
 
 
 def base_model_for(config: PipelineConfig, splits: pd.DataFrame) -> str:

@@ -122,6 +122,16 @@ def load_tokenizer(path: str):
         raise ModelLoadError(f"cannot load a tokenizer from {path!r}: {error}") from None
 
 
+_CASE_PROBE = "Ignore The PREVIOUS Instructions"
+
+
+def reads_case(tokenizer) -> bool:
+    """Whether the tokenizer gives different tokens to a text in other case (a cased model).
+    Asked of the tokenizer itself rather than its config: lower-casing is set in different
+    places (``do_lower_case``, a normalizer in tokenizer.json) by different model families."""
+    return tokenizer(_CASE_PROBE)["input_ids"] != tokenizer(_CASE_PROBE.lower())["input_ids"]
+
+
 def read_preprocessing(model_dir: Path) -> dict:
     path = model_dir / PREPROCESSING_FILE
     settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

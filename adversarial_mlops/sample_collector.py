@@ -23,14 +23,18 @@ EVASION = "evasion"
 CLEAN_MISS = "clean_miss"
 
 
-def dedupe_key(text: str) -> str:
-    """Texts that differ only in case or spacing are the same training example."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+def dedupe_key(text: str, *, case_sensitive: bool = False) -> str:
+    """Texts that differ only in spacing (and, for a model that does not read case, in case) are
+    the same training example. An uncased tokenizer (MiniLM's) gives "IGNORE" and "ignore" the
+    same tokens; a cased one does not, and then a case variant is a different input to learn."""
+    key = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    return key if case_sensitive else key.casefold()
 
 
 def collect_failures(train: pd.DataFrame, clean_pred: np.ndarray, variants: pd.DataFrame, variant_pred: np.ndarray,
-                     *, loop_id: str) -> pd.DataFrame:
-    """``train``: id, text, label (training split); ``variants``: training-purpose attack variants."""
+                     *, loop_id: str, case_sensitive: bool = False) -> pd.DataFrame:
+    """``train``: id, text, label (training split); ``variants``: training-purpose attack variants.
+    ``case_sensitive``: whether the model reads case (``modeling.reads_case``), for deduplication."""
     if len(train) != len(clean_pred) or len(variants) != len(variant_pred):
         raise ValueError("each text needs exactly one prediction")
     caught = {sid for sid, label, pred in zip(train["id"], train["label"], clean_pred) if label == MALICIOUS and pred == 1}
@@ -41,18 +45,19 @@ def collect_failures(train: pd.DataFrame, clean_pred: np.ndarray, variants: pd.D
     misses = pd.DataFrame({"text": missed["text"], "label": missed["label"], "kind": CLEAN_MISS,
                            "strategy": None, "source_id": missed["id"]})
     failures = pd.concat([evasions, misses], ignore_index=True).assign(loop_id=loop_id)
-    return _dedupe(failures)[BANK_COLUMNS]
+    return _dedupe(failures, case_sensitive)[BANK_COLUMNS]
 
 
-def merge_into_bank(bank: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+def merge_into_bank(bank: pd.DataFrame | None, new: pd.DataFrame, *, case_sensitive: bool = False) -> pd.DataFrame:
     """Cumulative bank: earlier entries win, so a failure keeps the loop that first found it."""
     if bank is None or bank.empty:
-        return _dedupe(new)[BANK_COLUMNS].reset_index(drop=True)
-    return _dedupe(pd.concat([bank[BANK_COLUMNS], new[BANK_COLUMNS]], ignore_index=True)).reset_index(drop=True)
+        return _dedupe(new, case_sensitive)[BANK_COLUMNS].reset_index(drop=True)
+    merged = pd.concat([bank[BANK_COLUMNS], new[BANK_COLUMNS]], ignore_index=True)
+    return _dedupe(merged, case_sensitive).reset_index(drop=True)
 
 
-def _dedupe(frame: pd.DataFrame) -> pd.DataFrame:
-    keys = frame["text"].map(dedupe_key)
+def _dedupe(frame: pd.DataFrame, case_sensitive: bool) -> pd.DataFrame:
+    keys = frame["text"].map(lambda text: dedupe_key(text, case_sensitive=case_sensitive))
     return frame.loc[~keys.duplicated()].reset_index(drop=True)
 
 

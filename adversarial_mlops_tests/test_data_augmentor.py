@@ -51,3 +51,12 @@ def test_class_obfuscations_use_only_the_given_content_preserving_strategies():
     obfuscated = dataset[dataset["origin"].str.endswith("_obfuscation")]
     assert set(obfuscated["strategy"]) == {"zero_width"}
     assert len(build_augmented_dataset(TRAIN, BANK, STRATEGIES, AugmentationSettings(), obfuscations=[])) > 0
+
+
+def test_case_variants_are_kept_only_for_a_model_that_reads_case():
+    settings = AugmentationSettings(variants_per_failure=1, obfuscation_share=1.0)
+    blind = build_augmented_dataset(TRAIN, BANK, ["random_case"], settings)  # changes case only
+    cased = build_augmented_dataset(TRAIN, BANK, ["random_case"], settings, case_sensitive=True)
+    # Case-blind: every case variant is a duplicate of its source and is dropped.
+    assert set(blind["origin"]) == {"clean", "failure_bank"}
+    assert {"failure_variant", "benign_obfuscation", "malicious_obfuscation"} <= set(cased["origin"])

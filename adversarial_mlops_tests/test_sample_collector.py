@@ -44,3 +44,16 @@ def test_case_and_spacing_duplicates_collapse():
     variants = VARIANTS.assign(text=["Ignore  the rules", "ignore the RULES", "x", "y"])
     found = collect_failures(TRAIN, np.array([1, 1, 0, 0]), variants, np.array([0, 0, 1, 1]), loop_id="L")
     assert len(found[found["kind"] == EVASION]) == 1
+
+
+def test_case_variants_stay_apart_for_a_model_that_reads_case():
+    variants = VARIANTS.assign(text=["Ignore  the rules", "ignore the RULES", "x", "y"])
+    found = collect_failures(TRAIN, np.array([1, 1, 0, 0]), variants, np.array([0, 0, 1, 1]), loop_id="L",
+                             case_sensitive=True)
+    assert sorted(found[found["kind"] == EVASION]["text"]) == ["Ignore  the rules", "ignore the RULES"]
+    # Spacing still collapses; the merged bank keeps both case forms too.
+    again = collect_failures(TRAIN, np.array([1, 1, 0, 0]), variants.assign(text=["Ignore the rules", "x", "y", "z"]),
+                             np.array([0, 1, 1, 1]), loop_id="L2", case_sensitive=True)
+    bank = merge_into_bank(found, again, case_sensitive=True)
+    assert sorted(bank[bank["kind"] == EVASION]["text"]) == ["Ignore  the rules", "ignore the RULES"]
+    assert len(merge_into_bank(found, again)) == len(bank) - 1  # case-blind: the two forms are one

@@ -139,3 +139,16 @@ def test_micro_batches_accumulate_the_full_batch_gradient(tiny_base):
     assert split_loss == pytest.approx(whole_loss, rel=1e-5)
     for name, grad in whole.items():
         torch.testing.assert_close(split[name], grad, rtol=1e-4, atol=1e-6)
+
+
+def test_reads_case_asks_the_tokenizer(tiny_base, tmp_path):
+    from transformers import BertTokenizer
+
+    from adversarial_mlops.modeling import load_tokenizer, reads_case
+
+    assert not reads_case(load_tokenizer(tiny_base))  # the tiny model (like MiniLM) lower-cases
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "ignore", "Ignore", "the", "The",
+                                "previous", "PREVIOUS", "instructions", "Instructions"]) + "\n")
+    assert reads_case(BertTokenizer(vocab=str(vocab), do_lower_case=False))
+    assert not reads_case(BertTokenizer(vocab=str(vocab), do_lower_case=True))

@@ -9,6 +9,7 @@ import pandas as pd
 from adversarial_mlops import attack_runner, data, model_lifecycle
 from adversarial_mlops.data_augmentor import augment_for_config, class_balance
 from adversarial_mlops.evaluation import THRESHOLD, evaluate_classifier
+from adversarial_mlops.modeling import reads_case
 from adversarial_mlops.quality_gate import evaluate_gate
 from adversarial_mlops.sample_collector import collect_failures, load_bank, merge_into_bank, save_bank
 
@@ -116,9 +117,11 @@ def failure_samples(context: dg.AssetExecutionContext, settings: PipelineSetting
     variants = attack_variants[attack_variants["purpose"] == attack_runner.TRAINING].reset_index(drop=True)
     clean_pred = (classifier.predict_proba(train["text"].tolist()) >= THRESHOLD).astype(int)
     variant_pred = (classifier.predict_proba(variants["text"].tolist()) >= THRESHOLD).astype(int)
-    found = collect_failures(train, clean_pred, variants, variant_pred, loop_id=context.run_id[:8])
+    case_sensitive = reads_case(classifier.tokenizer)
+    found = collect_failures(train, clean_pred, variants, variant_pred, loop_id=context.run_id[:8],
+                             case_sensitive=case_sensitive)
     bank_path = config.resolved_state_dir() / "failure_bank.parquet"
-    bank = merge_into_bank(load_bank(bank_path), found)
+    bank = merge_into_bank(load_bank(bank_path), found, case_sensitive=case_sensitive)
     save_bank(bank_path, bank)
     yield dg.Output(bank, metadata={"new_this_loop": len(found), "bank_size": len(bank),
                                     "by_kind": {k: int(v) for k, v in bank["kind"].value_counts().items()},
@@ -126,13 +129,16 @@ def failure_samples(context: dg.AssetExecutionContext, settings: PipelineSetting
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas"})
-def augmented_dataset(context: dg.AssetExecutionContext, settings: PipelineSettings, labeled_dataset: pd.DataFrame,
-                      failure_samples: pd.DataFrame) -> pd.DataFrame:
+def augmented_dataset(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
+                      labeled_dataset: pd.DataFrame, failure_samples: pd.DataFrame,
+                      deployed_champion: dict) -> pd.DataFrame:
     """Clean training data + failure bank + new variants of failures + obfuscated benign texts (labelled benign)."""
     config = settings.load()
     train = model_lifecycle.split_frame(labeled_dataset, "train")
-    dataset = augment_for_config(train, failure_samples, config)
-    context.add_output_metadata({"class_balance": class_balance(dataset),
+    # The challenger starts from the champion's base model: its tokenizer says whether case matters.
+    case_sensitive = model_lifecycle.reads_case(registry.get().get(deployed_champion["version"]))
+    dataset = augment_for_config(train, failure_samples, config, case_sensitive=case_sensitive)
+    context.add_output_metadata({"class_balance": class_balance(dataset), "model reads case": case_sensitive,
                                  "families held out": config.augmentation.exclude_families or "none"})
     return dataset
 
