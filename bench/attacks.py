@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
@@ -220,6 +221,7 @@ PEER_DRIVER = textwrap.dedent(r'''
         model = transformers.AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
         tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
         wrapper = DynamicPaddingWrapper(model, tokenizer)
+        textattack.shared.utils.set_seed(int(job.get("seed", 0)))  # random, numpy and torch
         attack = DeepWordBugGao2018.build(wrapper)
         attack.goal_function.query_budget = query_budget
         attack.goal_function.batch_size = 64
@@ -418,12 +420,24 @@ def run_adaptive(classifier, items, settings) -> dict:
     summary = summarize(results, settings.threshold)
     edits = [_levenshtein(r.original, r.adversarial) for r in results if r.success]
     # One edit per perturbed word keeps ours far inside DeepWordBug's 30-edit limit; checked, not assumed.
+    summary.update(success_rate_ci95=wilson_interval(summary["n_success"], summary["n_attacked"]),
+                   outcomes={r.source_id: r.success for r in results if r.original_score >= settings.threshold})
     summary.update(max_edit_distance=max(edits, default=0),
                    within_deepwordbug_edit_limit=all(e <= DWB_MAX_EDITS for e in edits))
     summary.update(seconds=seconds, predict_calls=calls["n"],
                    examples=[{"original": r.original, "adversarial": r.adversarial}
                              for r in results if r.success][:3])
     return summary
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959964) -> list[float] | None:
+    """95 % Wilson score interval of a success rate: with 150 texts, ±6 points around 20 %."""
+    if n == 0:
+        return None
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [centre - half, centre + half]
 
 
 def summarize_deepwordbug(report: dict) -> dict:
@@ -433,12 +447,42 @@ def summarize_deepwordbug(report: dict) -> dict:
     return {
         "n_texts": len(items), "n_attacked": len(attacked), "n_skipped": len(items) - len(attacked),
         "n_success": len(wins), "success_rate": len(wins) / len(attacked) if attacked else 0.0,
+        "success_rate_ci95": wilson_interval(len(wins), len(attacked)),
+        "outcomes": {i["source_id"]: i["outcome"] == "success" for i in attacked},
         "queries_per_success": sum(i["queries"] for i in wins) / len(wins) if wins else None,
         "queries_per_attacked": sum(i["queries"] for i in attacked) / len(attacked) if attacked else None,
         "total_queries": sum(i["queries"] for i in items), "seconds": report["seconds"],
         "versions": report.get("versions"),
         "examples": [i["adversarial"] for i in wins][:3],
     }
+
+
+def pool_deepwordbug(by_seed: dict) -> dict:
+    """DeepWordBug over its seeded runs: rates over all attempts, plus each run's own."""
+    runs = list(by_seed.values())
+    attacked, wins = sum(r["n_attacked"] for r in runs), sum(r["n_success"] for r in runs)
+    win_queries = sum(r["queries_per_success"] * r["n_success"] for r in runs if r["n_success"])
+    return {"n_runs": len(runs), "n_attacked": attacked, "n_success": wins,
+            "success_rate": wins / attacked if attacked else 0.0,
+            "success_rate_ci95": wilson_interval(wins, attacked),
+            "success_rate_range": [min(r["success_rate"] for r in runs), max(r["success_rate"] for r in runs)],
+            "queries_per_success": win_queries / wins if wins else None,
+            "queries_per_success_range": [min(r["queries_per_success"] or 0 for r in runs),
+                                          max(r["queries_per_success"] or 0 for r in runs)],
+            "queries_per_attacked": sum(r["total_queries"] for r in runs) / attacked if attacked else None,
+            "seconds": sum(r["seconds"] for r in runs) / len(runs), "versions": runs[0]["versions"],
+            "examples": runs[0]["examples"], "by_seed": by_seed}
+
+
+def paired_outcomes(ours: dict, theirs: dict) -> dict:
+    """Same texts on both sides: texts only one attack broke, and an exact McNemar p-value."""
+    shared = sorted(set(ours) & set(theirs))
+    only_ours = sum(ours[k] and not theirs[k] for k in shared)
+    only_theirs = sum(theirs[k] and not ours[k] for k in shared)
+    discordant = only_ours + only_theirs
+    tail = sum(math.comb(discordant, i) for i in range(min(only_ours, only_theirs) + 1)) / 2 ** discordant
+    return {"texts_only_ours_broke": only_ours, "texts_only_deepwordbug_broke": only_theirs,
+            "mcnemar_exact_p": min(1.0, 2 * tail) if discordant else 1.0}
 
 
 # --------------------------------------------------------------------------------------
@@ -454,7 +498,9 @@ def main(argv=None) -> int:
     parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "adversarial-mlops-bench-attacks")
     parser.add_argument("--n-texts", type=int, default=2000, help="texts for the throughput part")
     parser.add_argument("--repeats", type=int, default=5, help="timed passes per transformation (best and median kept)")
-    parser.add_argument("--n-attack", type=int, default=100, help="flagged malicious test texts to attack")
+    parser.add_argument("--n-attack", type=int, default=150, help="flagged malicious test texts to attack")
+    parser.add_argument("--deepwordbug-seeds", type=int, nargs="+", default=[0, 1, 2],
+                        help="DeepWordBug draws its character edits at random: one run per seed (~80 s each idle)")
     parser.add_argument("--train-size", type=int, default=3000)
     parser.add_argument("--query-budget", type=int, default=200)
     parser.add_argument("--peer-seconds", type=float, default=8.0, help="time cap per peer transformation")
@@ -641,17 +687,26 @@ def run_attack(frame, args, run: dict) -> dict:
     report["adaptive"] = adaptive
     dwb: dict = {"fatal": "skipped (--skip-peers)"}
     if not args.skip_peers:
-        log("DeepWordBug (TextAttack, peers venv) on the same texts and model")
-        raw = run_peers(args.peers_python, {"deepwordbug": True, "model_dir": str(model_dir.resolve()),
-                                            "items": flagged, "query_budget": args.query_budget,
-                                            "threads": os.cpu_count() or 1}, args.work_dir, timeout=900)
-        dwb = summarize_deepwordbug(raw["deepwordbug"]) if "deepwordbug" in raw else {"fatal": raw.get("fatal")}
+        by_seed = {}
+        for dwb_seed in args.deepwordbug_seeds:
+            log(f"DeepWordBug (TextAttack, peers venv, seed {dwb_seed}) on the same texts and model")
+            raw = run_peers(args.peers_python, {"deepwordbug": True, "model_dir": str(model_dir.resolve()),
+                                                "items": flagged, "query_budget": args.query_budget,
+                                                "seed": dwb_seed, "threads": os.cpu_count() or 1},
+                            args.work_dir, timeout=900)
+            if "deepwordbug" not in raw:
+                by_seed = {"fatal": raw.get("fatal")}
+                break
+            by_seed[str(dwb_seed)] = summarize_deepwordbug(raw["deepwordbug"])
+        dwb = by_seed if "fatal" in by_seed else pool_deepwordbug(by_seed)
     report["deepwordbug"] = dwb
     if dwb.get("queries_per_success"):
         report["comparison"] = {
             label: {"queries_per_success_ratio": (a["queries_per_success"] / dwb["queries_per_success"]
                                                   if a["queries_per_success"] else None),
                     "success_rate_delta": a["success_rate"] - dwb["success_rate"],
+                    "paired_by_deepwordbug_seed": {seed: paired_outcomes(a["outcomes"], run["outcomes"])
+                                                   for seed, run in dwb["by_seed"].items()},
                     "wall_time_ratio": a["seconds"] / dwb["seconds"]}
             for label, a in adaptive.items()}
     return report
@@ -680,7 +735,9 @@ def print_tables(report: dict) -> None:
     print("\nModel-guided attack (same model, same flagged texts, same query budget)"
           + (f"; run of {made}" if made else ""))
     print(f"  {'attack':48} {'attacked':>8} {'success':>8} {'q/success':>10} {'q/attacked':>10} {'seconds':>8}")
-    rows = {**report["adaptive"], "DeepWordBug (TextAttack)": report["deepwordbug"]}
+    dwb = report["deepwordbug"]
+    rows = {**report["adaptive"], f"DeepWordBug (TextAttack, {dwb.get('n_runs', 1)} seeds pooled)": dwb,
+            **{f"  DeepWordBug seed {seed}": run for seed, run in dwb.get("by_seed", {}).items()}}
     for name, row in rows.items():
         if "fatal" in row:
             print(f"  {name:48} FAILED: {str(row['fatal'])[:200]}")
@@ -690,8 +747,11 @@ def print_tables(report: dict) -> None:
               f"{qps if qps is None else round(qps, 1)!s:>10} {round(row['queries_per_attacked'] or 0, 1)!s:>10} "
               f"{row['seconds']:8.1f}")
     for name, row in report.get("comparison", {}).items():
+        paired = "; ".join(f"seed {seed}: {p['texts_only_ours_broke']}/{p['texts_only_deepwordbug_broke']}, "
+                           f"p {p['mcnemar_exact_p']:.2f}" for seed, p in row["paired_by_deepwordbug_seed"].items())
         print(f"  {name}: queries/success = {row['queries_per_success_ratio']:.2f}x DeepWordBug's, "
-              f"success {row['success_rate_delta']:+.1%}, wall time {row['wall_time_ratio']:.2f}x")
+              f"success {row['success_rate_delta']:+.1%}, wall time {row['wall_time_ratio']:.2f}x\n"
+              f"    texts only ours / only DeepWordBug broke, exact McNemar p — {paired}")
 
 
 if __name__ == "__main__":
