@@ -26,7 +26,7 @@ and queries it through a wrapper with dynamic padding: TextAttack's stock
 ``HuggingFaceModelWrapper`` pads every query to 512 tokens (~18x slower, same scores).
 
     python bench/attacks.py [--only all|throughput|attack] [--model-dir DIR] [--n-texts 2000] [--repeats 5]
-                            [--n-attack 100] [--peers-python .bench-venvs/peers/bin/python]
+                            [--n-attack 150] [--deepwordbug-seeds 0 1 2] [--peers-python .bench-venvs/peers/bin/python]
                             [--out bench/results/attacks.json]
 
 Setting up the peers venv (once, ~3 min):
