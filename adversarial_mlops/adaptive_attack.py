@@ -60,6 +60,7 @@ STOPWORDS = frozenset(
 _EPS = 1e-6  # probabilities are clipped to [eps, 1 - eps] before taking log-odds
 _MAX_PAIRS = 4  # joint candidates pairing the current word with one earlier neutral rewrite
 _MOVED = 1e-6  # a candidate whose log-odds differ by less than this did not move the model
+_DEAD_AFTER = 10  # tries without any score change after which memory drops a transformation
 _TRIGGER_DROP = 0.1  # mean log-odds drop (from memory) above which a word counts as a trigger
 
 
@@ -278,10 +279,21 @@ class _Memory:
             self.moved[name] += 1
         self.gain[name] += max(drop, 0.0)
 
+    def dead(self, name: str) -> bool:
+        """Tried often enough and never moved the score (e.g. removed by the model's normalizer)."""
+        return self.tries[name] >= _DEAD_AFTER and self.moved[name] == 0
+
+    def drop_dead(self) -> None:
+        # Between rounds, not only between waves: the first wave would otherwise keep paying for
+        # transformations this model cannot see until its last step.
+        if self.enabled and self.frozen_transformations:
+            live = tuple(n for n in self.frozen_transformations if not self.dead(n))
+            self.frozen_transformations = live or self.frozen_transformations
+
     def start_wave(self, settings: AdaptiveAttackSettings, first: bool) -> None:
         names = settings.transformations
         if self.enabled and not first:
-            live = [n for n in names if not (self.tries[n] >= 10 and self.moved[n] == 0)] or list(names)
+            live = [n for n in names if not self.dead(n)] or list(names)
             live.sort(key=lambda n: -(self.gain[n] / self.tries[n]) if self.tries[n] else 0.0)
             names = tuple(live[:settings.memory_transformations])
             self.per_transformation = settings.memory_candidates
@@ -303,6 +315,7 @@ def _run_wave(wave: list[_TextState], oracle: _Oracle, memory: _Memory, settings
     for state in wave:
         _plan(state, memory)
     while True:
+        memory.drop_dead()
         requests = [(state, _next_request(state, memory, settings)) for state in wave if not state.done]
         requests = [(state, req) for state, req in requests if req is not None]
         if not requests:

@@ -222,3 +222,30 @@ def test_end_to_end_on_a_tiny_trained_model(tmp_path):
             assert result.adversarial is None
     assert any(r.original_score >= attack.threshold for r in results)  # something was attacked
     assert adaptive_attack(items, classifier.predict_proba, attack) == results
+
+
+def test_memory_drops_a_transformation_that_never_moves_the_score_within_the_wave():
+    from adversarial_mlops.adaptive_attack import _DEAD_AFTER, _Memory
+
+    settings = AdaptiveAttackSettings(transformations=("zero_width", "homoglyph"))
+    memory = _Memory(settings)
+    memory.start_wave(settings, first=True)
+    for _ in range(_DEAD_AFTER - 1):
+        memory.note_transformation("zero_width", 0.0)
+        memory.note_transformation("homoglyph", 0.0)
+    memory.note_transformation("homoglyph", 1.5)  # homoglyph moved the score once
+    memory.drop_dead()
+    assert memory.frozen_transformations == ("zero_width", "homoglyph")  # not tried often enough yet
+    memory.note_transformation("zero_width", 0.0)
+    memory.drop_dead()
+    assert memory.frozen_transformations == ("homoglyph",)
+    for _ in range(2 * _DEAD_AFTER):
+        memory.note_transformation("homoglyph", 0.0)
+    memory.drop_dead()
+    assert memory.frozen_transformations == ("homoglyph",)  # it moved once: kept
+    no_memory = _Memory(dataclasses.replace(settings, memory=False))
+    no_memory.start_wave(settings, first=True)
+    for _ in range(_DEAD_AFTER):
+        no_memory.note_transformation("zero_width", 0.0)
+    no_memory.drop_dead()
+    assert no_memory.frozen_transformations == ("zero_width", "homoglyph")  # per-text search: untouched
