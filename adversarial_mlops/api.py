@@ -39,7 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adversarial_mlops.config import CONFIG_ENV_VAR, INFERENCE_PRECISIONS, ConfigError, load_config
-from adversarial_mlops.registry import RegistryError
+from adversarial_mlops.models.registry import RegistryError
 
 log = logging.getLogger("adversarial_mlops.api")
 
@@ -82,7 +82,7 @@ class ApiSettings:
 
     @classmethod
     def from_env(cls, **overrides) -> "ApiSettings":
-        from adversarial_mlops.run_launcher import DAGSTER_URL_ENV_VAR
+        from adversarial_mlops.dagster_defs.launcher import DAGSTER_URL_ENV_VAR
 
         token = (os.environ.get(TOKEN_ENV_VAR) or "").strip() or None
         settings = cls(token=token, max_texts=_env_int(MAX_TEXTS_ENV_VAR, 64),
@@ -284,9 +284,9 @@ def create_app(config_path: str | os.PathLike | None = None, settings: ApiSettin
     import torch  # noqa: F401
     import transformers  # noqa: F401
 
-    from adversarial_mlops.orchestrator import prepare_instance, summarize_run
-    from adversarial_mlops.run_launcher import LaunchError, LoopAlreadyRunning, LoopLauncher
-    from adversarial_mlops.serving import (
+    from adversarial_mlops.dagster_defs.runs import prepare_instance, summarize_run
+    from adversarial_mlops.dagster_defs.launcher import LaunchError, LoopAlreadyRunning, LoopLauncher
+    from adversarial_mlops.models.serving import (
         NO_CHAMPION_MESSAGE,
         ChampionHolder,
         ChampionUnavailableError,

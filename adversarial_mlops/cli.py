@@ -101,7 +101,7 @@ def _generalization_lines(block: dict | None) -> list[str]:
 
 def cmd_run(args) -> int:
     from adversarial_mlops.config import parse_override
-    from adversarial_mlops.orchestrator import run_loop
+    from adversarial_mlops.dagster_defs.runs import run_loop
 
     overrides = dict(parse_override(item) for item in args.overrides)
     summary = run_loop(args.config, overrides, force_retrain=args.force_retrain, selection=args.select)
@@ -111,7 +111,7 @@ def cmd_run(args) -> int:
 
 def _registry(args):
     from adversarial_mlops.config import load_config
-    from adversarial_mlops.registry import ModelRegistry
+    from adversarial_mlops.models.registry import ModelRegistry
 
     return ModelRegistry(load_config(args.config, args.overrides).resolved_state_dir() / "registry")
 
@@ -144,7 +144,7 @@ def cmd_ui(args) -> int:
     from pathlib import Path
 
     from adversarial_mlops.config import CONFIG_ENV_VAR, PROJECT_ROOT, load_config
-    from adversarial_mlops.orchestrator import prepare_instance
+    from adversarial_mlops.dagster_defs.runs import prepare_instance
 
     if args.config:
         os.environ[CONFIG_ENV_VAR] = str(Path(args.config).resolve())
@@ -173,7 +173,7 @@ def cmd_attack(args) -> int:
     import random
 
     from adversarial_mlops.attacks import get_strategy
-    from adversarial_mlops.attacks.registry import describe_strategies
+    from adversarial_mlops.attacks.discovery import describe_strategies
 
     if args.list:
         for name, family, description in describe_strategies():

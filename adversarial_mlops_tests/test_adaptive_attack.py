@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adversarial_mlops.adaptive_attack import AdaptiveAttackSettings, AdaptiveResult, adaptive_attack, summarize
+from adversarial_mlops.attacks.adaptive import AdaptiveAttackSettings, AdaptiveResult, adaptive_attack, summarize
 from adversarial_mlops.attacks import AttackConfigError
 from adversarial_mlops.config import BUNDLED_DATASET, TinyModelSettings, TrainingSettings
-from adversarial_mlops.normalization import normalize_text
+from adversarial_mlops.models.normalization import normalize_text
 
 TRIGGERS = ("ignore", "password")
 
@@ -190,8 +190,8 @@ def test_settings_accept_a_list_of_transformations():
 
 
 def test_end_to_end_on_a_tiny_trained_model(tmp_path):
-    from adversarial_mlops.modeling import TextClassifier, build_tiny_model
-    from adversarial_mlops.trainer import train_classifier
+    from adversarial_mlops.models.modeling import TextClassifier, build_tiny_model
+    from adversarial_mlops.models.trainer import train_classifier
 
     frame = pd.read_csv(BUNDLED_DATASET).sample(n=360, random_state=0)
     texts, labels = frame.text.tolist(), [int(v == "malicious") for v in frame.label]
@@ -225,7 +225,7 @@ def test_end_to_end_on_a_tiny_trained_model(tmp_path):
 
 
 def test_memory_drops_a_transformation_that_never_moves_the_score_within_the_wave():
-    from adversarial_mlops.adaptive_attack import _DEAD_AFTER, _Memory
+    from adversarial_mlops.attacks.adaptive import _DEAD_AFTER, _Memory
 
     settings = AdaptiveAttackSettings(transformations=("zero_width", "homoglyph"))
     memory = _Memory(settings)

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from adversarial_mlops.api import ApiSettings, check_bind_host, create_app, is_loopback
 from adversarial_mlops.config import ConfigError, load_config
-from adversarial_mlops.registry import ModelRegistry
-from adversarial_mlops.run_launcher import LoopLauncher
+from adversarial_mlops.models.registry import ModelRegistry
+from adversarial_mlops.dagster_defs.launcher import LoopLauncher
 from adversarial_mlops_tests.test_serving import expected_score, register_constant, tiny_base  # noqa: F401
 
 TOKEN = "test-token-0123456789"
@@ -34,7 +34,7 @@ def make_client(loop_config, tmp_path):
     launchers = []
 
     def build(**settings) -> TestClient:
-        from adversarial_mlops.orchestrator import prepare_instance
+        from adversarial_mlops.dagster_defs.runs import prepare_instance
 
         config = load_config(None)
         launcher = LoopLauncher(config, prepare_instance(config), python=str(script), dagster_url="")

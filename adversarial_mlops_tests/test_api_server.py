@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from adversarial_mlops.config import load_config
-from adversarial_mlops.registry import ModelRegistry
+from adversarial_mlops.models.registry import ModelRegistry
 from adversarial_mlops_tests.conftest import write_loop_config
 
 TOKEN = "server-test-token-0123456789"

@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from adversarial_mlops import atomic_io
-from adversarial_mlops.atomic_io import (
+from adversarial_mlops.storage import atomic_io
+from adversarial_mlops.storage.atomic_io import (
     append_jsonl,
     atomic_directory,
     atomic_write_bytes,

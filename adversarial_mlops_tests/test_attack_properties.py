@@ -20,7 +20,7 @@ from adversarial_mlops.attacks import Strategy, available_strategies, get_strate
 from adversarial_mlops.attacks.character import homoglyph_table
 from adversarial_mlops.attacks.encoding import EncodingStrategy
 from adversarial_mlops.attacks.structural import PayloadSplit
-from adversarial_mlops.normalization import normalize_text
+from adversarial_mlops.models.normalization import normalize_text
 
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None)
 

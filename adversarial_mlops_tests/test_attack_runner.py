@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from adversarial_mlops.attack_runner import (BENIGN_EVALUATION, EVALUATION, TRAINING, LeakageError, build_ab_variants,
+from adversarial_mlops.loop.attack_runner import (BENIGN_EVALUATION, EVALUATION, TRAINING, LeakageError, build_ab_variants,
                                              build_attack_variants, check_no_leakage, selected_strategies)
 from adversarial_mlops.config import AttackSettings
 
@@ -62,7 +62,7 @@ def test_all_means_every_registered_strategy():
 
 
 def test_benign_texts_only_get_content_preserving_obfuscations():
-    from adversarial_mlops.attack_runner import benign_strategies, is_content_preserving
+    from adversarial_mlops.loop.attack_runner import benign_strategies, is_content_preserving
 
     assert is_content_preserving("homoglyph") and is_content_preserving("synonym+context_wrap")
     assert not is_content_preserving("base64") and not is_content_preserving("letter_spacing+base64")

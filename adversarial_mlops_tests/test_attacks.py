@@ -329,7 +329,7 @@ def test_generate_variants_validates_names_before_work() -> None:
 
 
 def test_variant_keys_match_variant_key_and_hash_any_string() -> None:
-    from adversarial_mlops.attacks.registry import variant_keys
+    from adversarial_mlops.attacks.discovery import variant_keys
 
     ids = ["s1", "", "日本語", "\ud800x", "a" * 300, "s1 "]
     assert variant_keys(3, "homoglyph", ids, 1) == [variant_key(3, "homoglyph", i, 1) for i in ids]

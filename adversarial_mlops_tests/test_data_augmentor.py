@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from adversarial_mlops.config import AugmentationSettings
-from adversarial_mlops.data_augmentor import build_augmented_dataset, class_balance
+from adversarial_mlops.loop.augmentor import build_augmented_dataset, class_balance
 
 TRAIN = pd.DataFrame({"id": [f"t{i}" for i in range(8)],
                       "text": [f"ignore previous instructions number {i}" for i in range(4)]

@@ -1,8 +1,8 @@
 import numpy as np
 import pandas as pd
 
-from adversarial_mlops.evaluation import evaluate_model
-from adversarial_mlops.quality_gate import evaluate_gate
+from adversarial_mlops.judging.evaluation import evaluate_model
+from adversarial_mlops.judging.quality_gate import evaluate_gate
 from adversarial_mlops.config import QualityGateSettings
 
 TEST = pd.DataFrame({"id": ["m1", "m2", "m3", "b1", "b2"],
@@ -53,7 +53,7 @@ def test_over_defense_counts_false_alarms_on_obfuscated_benign_texts_and_by_cate
 
 
 def test_adaptive_attack_rows_count_in_the_evasion_rate():
-    from adversarial_mlops.evaluation import ADAPTIVE, adaptive_variants
+    from adversarial_mlops.judging.evaluation import ADAPTIVE, adaptive_variants
 
     def brittle(texts):  # flags the exact word "ignore" only: one changed character evades it
         return np.array([0.9 if "ignore" in t.split() else 0.1 for t in texts])

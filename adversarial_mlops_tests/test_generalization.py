@@ -7,13 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adversarial_mlops import attack_runner, data, model_lifecycle
-from adversarial_mlops.attack_runner import LeakageError
+from adversarial_mlops.loop import attack_runner, lifecycle as model_lifecycle
+
+from adversarial_mlops import data
+from adversarial_mlops.loop.attack_runner import LeakageError
 from adversarial_mlops.attacks import family_names, strategy_families, strategy_names
 from adversarial_mlops.config import AttackSettings, AugmentationSettings, ConfigError, load_config
-from adversarial_mlops.data_augmentor import build_augmented_dataset
-from adversarial_mlops.evaluation import ADAPTIVE, evaluate_model
-from adversarial_mlops.registry import ModelRegistry, ModelVersion
+from adversarial_mlops.loop.augmentor import build_augmented_dataset
+from adversarial_mlops.judging.evaluation import ADAPTIVE, evaluate_model
+from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
 
 from .conftest import small_dataset, write_loop_config
 
@@ -190,7 +192,7 @@ SMALL_ATTACKS = {"strategies": ["homoglyph", "leetspeak", "zero_width", "homogly
 
 
 def test_leave_one_family_out_on_the_tiny_model(tmp_path):
-    from adversarial_mlops.generalization import ROLE, leave_one_family_out
+    from adversarial_mlops.loop.generalization import ROLE, leave_one_family_out
 
     # Two epochs: the test checks what is trained on, recorded and compared, not how well it learns.
     path = write_loop_config(tmp_path, attack=SMALL_ATTACKS, training={"epochs": 2},
@@ -234,7 +236,7 @@ LENIENT = {"quality_gate.max_evasion_rate": 1.0, "quality_gate.min_f1_score": 0.
 
 
 def test_the_loop_holds_families_out_and_evaluation_trusts_the_model(tmp_path, monkeypatch):
-    from adversarial_mlops.orchestrator import run_loop
+    from adversarial_mlops.dagster_defs.runs import run_loop
 
     # One epoch: this checks the wiring of the Dagster assets, not what the models learn.
     path = write_loop_config(tmp_path, attack=SMALL_ATTACKS, augmentation={"exclude_families": ["encoding"]},

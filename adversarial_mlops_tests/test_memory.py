@@ -2,7 +2,7 @@
 
 import platform
 
-from adversarial_mlops.memory import release_free_heap
+from adversarial_mlops.models.memory import release_free_heap
 
 
 def test_release_free_heap_works_on_glibc_and_is_harmless_elsewhere():

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adversarial_mlops.metrics import (
+from adversarial_mlops.judging.metrics import (
     EvasionResult,
     Interval,
     bootstrap_interval,

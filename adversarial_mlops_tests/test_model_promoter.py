@@ -1,7 +1,7 @@
 import numpy as np
 
 from adversarial_mlops.config import PromotionSettings
-from adversarial_mlops.model_promoter import PairedPredictions, compare_models, meets_f1_floor
+from adversarial_mlops.judging.promotion import PairedPredictions, compare_models, meets_f1_floor
 
 RNG = np.random.default_rng(0)
 N = 400

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adversarial_mlops.normalization import confusable_to_ascii, normalize_text, whitespace_chars
+from adversarial_mlops.models.normalization import confusable_to_ascii, normalize_text, whitespace_chars
 
 
 @pytest.mark.parametrize(

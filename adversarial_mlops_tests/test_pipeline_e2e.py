@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from adversarial_mlops.config import load_config
-from adversarial_mlops.orchestrator import LOOP_ASSETS, run_loop
-from adversarial_mlops.registry import ModelRegistry
+from adversarial_mlops.dagster_defs.runs import LOOP_ASSETS, run_loop
+from adversarial_mlops.models.registry import ModelRegistry
 
 LENIENT = {"quality_gate.max_evasion_rate": 1.0, "quality_gate.min_f1_score": 0.0,
            "quality_gate.max_obfuscated_benign_fpr": 1.0}

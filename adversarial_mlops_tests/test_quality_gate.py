@@ -1,7 +1,7 @@
 import pytest
 
 from adversarial_mlops.config import QualityGateSettings
-from adversarial_mlops.quality_gate import evaluate_gate
+from adversarial_mlops.judging.quality_gate import evaluate_gate
 
 
 def report(evasion=0.10, f1=0.90, drop=0.0, benign_fpr=0.02):

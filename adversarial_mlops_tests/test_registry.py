@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from adversarial_mlops.registry import ModelRegistry, ModelVersion, RegistryError
+from adversarial_mlops.models.registry import ModelRegistry, ModelVersion, RegistryError
 
 
 def writes(content: str = "weights"):

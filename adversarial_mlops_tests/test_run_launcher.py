@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from adversarial_mlops.config import ConfigError, load_config
-from adversarial_mlops.run_launcher import (
+from adversarial_mlops.dagster_defs.launcher import (
     LAUNCHED_BY_TAG,
     LaunchError,
     LoopAlreadyRunning,
@@ -45,7 +45,7 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
 
 @pytest.fixture
 def instance(loop_config):
-    from adversarial_mlops.orchestrator import prepare_instance
+    from adversarial_mlops.dagster_defs.runs import prepare_instance
 
     return prepare_instance(load_config(None))
 
@@ -196,7 +196,7 @@ def test_launcher_admits_one_loop_and_recovers_from_a_killed_worker(instance, sl
 
 
 def test_worker_exits_cleanly_on_an_unknown_run(loop_config):
-    result = subprocess.run([sys.executable, "-m", "adversarial_mlops.run_worker", str(uuid.uuid4())],
+    result = subprocess.run([sys.executable, "-m", "adversarial_mlops.dagster_defs.worker", str(uuid.uuid4())],
                             capture_output=True, text=True, timeout=120, env=dict(os.environ))
     assert result.returncode == 2 and "no Dagster run" in result.stderr
 
@@ -240,7 +240,7 @@ def test_graphql_submission_path_with_a_recorded_transport(instance, monkeypatch
     """With ADVERSARIAL_MLOPS_DAGSTER_URL set, runs go to the webserver; the lock follows its run id."""
     from dagster import DagsterRunStatus
 
-    from adversarial_mlops import run_launcher
+    from adversarial_mlops.dagster_defs import launcher as run_launcher
 
     submitted = make_run(instance, DagsterRunStatus.STARTED)  # what the webserver would have created
     transport = RecordedTransport(submitted.run_id)

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from adversarial_mlops.sample_collector import (CLEAN_MISS, EVASION, collect_failures, load_bank, merge_into_bank,
+from adversarial_mlops.loop.collector import (CLEAN_MISS, EVASION, collect_failures, load_bank, merge_into_bank,
                                                 save_bank)
 
 TRAIN = pd.DataFrame({"id": ["m1", "m2", "b1", "b2"],

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from adversarial_mlops.config import TinyModelSettings
-from adversarial_mlops.modeling import TextClassifier, build_tiny_model
-from adversarial_mlops.registry import ModelRegistry
-from adversarial_mlops.serving import (
+from adversarial_mlops.models.modeling import TextClassifier, build_tiny_model
+from adversarial_mlops.models.registry import ModelRegistry
+from adversarial_mlops.models.serving import (
     NO_CHAMPION_MESSAGE,
     ChampionHolder,
     ChampionUnavailableError,
@@ -167,7 +167,7 @@ def one_at_a_time_scores(model_dir, texts, max_length):
     import torch
     from transformers import AutoModelForSequenceClassification
 
-    from adversarial_mlops.modeling import load_tokenizer
+    from adversarial_mlops.models.modeling import load_tokenizer
 
     model = AutoModelForSequenceClassification.from_pretrained(str(model_dir)).eval()
     tokenizer = load_tokenizer(str(model_dir))
@@ -189,7 +189,7 @@ def test_bucketed_padded_predictions_match_one_text_at_a_time(tiny_base):
 
 
 def test_auto_precision_follows_the_hardware(tmp_path):
-    from adversarial_mlops.modeling import cpu_has_native_bf16, resolve_precision
+    from adversarial_mlops.models.modeling import cpu_has_native_bf16, resolve_precision
 
     amx = tmp_path / "amx"
     amx.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx512f amx_bf16 amx_tile\n")

@@ -266,8 +266,8 @@ def load_splits():
 
 def train_model(frame, out_dir: Path, train_size: int, seed: int) -> dict:
     from adversarial_mlops.config import ModelSettings, TrainingSettings
-    from adversarial_mlops.modeling import resolve_base_model
-    from adversarial_mlops.trainer import train_classifier
+    from adversarial_mlops.models.modeling import resolve_base_model
+    from adversarial_mlops.models.trainer import train_classifier
 
     train = frame[frame.split == "train"].sample(n=min(train_size, int((frame.split == "train").sum())),
                                                  random_state=seed)
@@ -406,7 +406,7 @@ ADAPTIVE_ARMS = {
 
 
 def run_adaptive(classifier, items, settings) -> dict:
-    from adversarial_mlops.adaptive_attack import _levenshtein, adaptive_attack, summarize
+    from adversarial_mlops.attacks.adaptive import _levenshtein, adaptive_attack, summarize
 
     calls = {"n": 0}
 
@@ -526,7 +526,7 @@ def main(argv=None) -> int:
     run["load_average_at_end"] = list(os.getloadavg())
     run["seconds"] = time.perf_counter() - started
 
-    from adversarial_mlops.jsonable import json_safe
+    from adversarial_mlops.storage.jsonable import json_safe
 
     report = merge_results(args.out, report, run)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -657,8 +657,8 @@ def _interleaver(texts: list[str], repeats: int, rounds: list[dict]):
 def run_attack(frame, args, run: dict) -> dict:
     import torch
 
-    from adversarial_mlops.adaptive_attack import AdaptiveAttackSettings
-    from adversarial_mlops.modeling import TextClassifier
+    from adversarial_mlops.attacks.adaptive import AdaptiveAttackSettings
+    from adversarial_mlops.models.modeling import TextClassifier
 
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     run["machine"]["torch"] = torch.__version__

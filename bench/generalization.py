@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adversarial_mlops.atomic_io import atomic_write_text  # noqa: E402
+from adversarial_mlops.storage.atomic_io import atomic_write_text  # noqa: E402
 from adversarial_mlops.config import load_config, parse_override  # noqa: E402
 
 # The tiny test model needs what the test suite gives it (adversarial_mlops_tests/conftest.py):
@@ -79,7 +79,7 @@ def print_table(result: dict) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     from adversarial_mlops.attacks import family_names
-    from adversarial_mlops.generalization import leave_one_family_out
+    from adversarial_mlops.loop.generalization import leave_one_family_out
 
     config = load_config(args.config, build_overrides(args))
     # Flushed: training runs for minutes between lines, and the log is often redirected to a file.

@@ -96,7 +96,7 @@ def main() -> int:
     os.environ.pop("DAGSTER_HOME", None)  # the bench's own instance, inside its state dir
     overrides = dict(parse_override(o) for o in args.overrides)
 
-    from adversarial_mlops.orchestrator import run_loop
+    from adversarial_mlops.dagster_defs.runs import run_loop
 
     sampler = RssSampler()
     sampler.start()

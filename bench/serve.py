@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adversarial_mlops.config import BUNDLED_DATASET  # noqa: E402
-from adversarial_mlops.registry import ModelRegistry  # noqa: E402
+from adversarial_mlops.models.registry import ModelRegistry  # noqa: E402
 
 PRECISION_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_PRECISION"
 # Served / in-process scores vs the one-text-at-a-time fp32 reference.
@@ -186,12 +186,12 @@ def reference_scores(model_dir: Path, texts: list[str], max_length: int) -> tupl
     import torch
     from transformers import AutoModelForSequenceClassification
 
-    from adversarial_mlops.modeling import load_tokenizer, read_preprocessing
+    from adversarial_mlops.models.modeling import load_tokenizer, read_preprocessing
 
     model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32).eval()
     tokenizer = load_tokenizer(str(model_dir))
     if read_preprocessing(Path(model_dir))["normalize_inputs"]:  # the model was trained on normalised input
-        from adversarial_mlops.normalization import normalize_text
+        from adversarial_mlops.models.normalization import normalize_text
 
         texts = [normalize_text(t) for t in texts]
     started = time.perf_counter()
@@ -275,7 +275,7 @@ def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, max_le
     * ``direct``: ``predict_proba`` called directly with all cores as torch threads, on all
       texts at once and on the chunks one after another.
     """
-    from adversarial_mlops.serving import FastPredictor, MicroBatcher, configure_torch_threads, \
+    from adversarial_mlops.models.serving import FastPredictor, MicroBatcher, configure_torch_threads, \
         default_inference_workers
 
     chunks = [texts[i:i + batch_texts] for i in range(0, len(texts), batch_texts)]

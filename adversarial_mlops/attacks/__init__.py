@@ -9,7 +9,7 @@ this package is cheap.
 """
 
 from adversarial_mlops.attacks.base import AttackConfigError, Strategy
-from adversarial_mlops.attacks.registry import (
+from adversarial_mlops.attacks.discovery import (
     Variant,
     available_strategies,
     describe_strategies,

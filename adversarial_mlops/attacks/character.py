@@ -31,7 +31,7 @@ def homoglyph_table() -> dict[str, tuple[str, ...]]:
     letter into another.
     """
     # Lazy import: normalization loads its own tables only when first used.
-    from adversarial_mlops.normalization import normalize_text
+    from adversarial_mlops.models.normalization import normalize_text
 
     table: dict[str, set[str]] = {}
     for glyph in _glyphs_confusable_with_ascii():

@@ -6,12 +6,14 @@ from typing import Iterator
 import dagster as dg
 import pandas as pd
 
-from adversarial_mlops import attack_runner, data, model_lifecycle
-from adversarial_mlops.data_augmentor import augment_for_config, class_balance
-from adversarial_mlops.evaluation import THRESHOLD, evaluate_classifier
-from adversarial_mlops.modeling import reads_case
-from adversarial_mlops.quality_gate import evaluate_gate
-from adversarial_mlops.sample_collector import collect_failures, load_bank, merge_into_bank, save_bank
+from adversarial_mlops.loop import attack_runner, lifecycle as model_lifecycle
+
+from adversarial_mlops import data
+from adversarial_mlops.loop.augmentor import augment_for_config, class_balance
+from adversarial_mlops.judging.evaluation import THRESHOLD, evaluate_classifier
+from adversarial_mlops.models.modeling import reads_case
+from adversarial_mlops.judging.quality_gate import evaluate_gate
+from adversarial_mlops.loop.collector import collect_failures, load_bank, merge_into_bank, save_bank
 
 from .resources import ModelRegistryResource, PipelineSettings
 

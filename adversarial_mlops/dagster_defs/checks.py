@@ -3,8 +3,8 @@
 
 import dagster as dg
 
-from adversarial_mlops.model_promoter import meets_f1_floor
-from adversarial_mlops.quality_gate import GateVerdict, evaluate_gate
+from adversarial_mlops.judging.promotion import meets_f1_floor
+from adversarial_mlops.judging.quality_gate import GateVerdict, evaluate_gate
 
 from .assets import challenger_model, evaluation_report
 from .resources import ModelRegistryResource, PipelineSettings

@@ -12,8 +12,8 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from adversarial_mlops.atomic_io import atomic_write_bytes, atomic_write_json
-from adversarial_mlops.jsonable import json_safe
+from adversarial_mlops.storage.atomic_io import atomic_write_bytes, atomic_write_json
+from adversarial_mlops.storage.jsonable import json_safe
 
 FULL_LOOP_HINT = ("run the whole loop first: `adversarial-mlops run` (or `python scripts/run_pipeline.py`, "
                   "or `dagster asset materialize --select '*champion_model' -m adversarial_mlops.dagster_defs.definitions`)")

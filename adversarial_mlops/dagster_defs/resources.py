@@ -9,7 +9,7 @@ import yaml
 from pydantic import Field
 
 from adversarial_mlops.config import ConfigError, PipelineConfig, load_config
-from adversarial_mlops.registry import ModelRegistry
+from adversarial_mlops.models.registry import ModelRegistry
 
 
 class PipelineSettings(dg.ConfigurableResource):

@@ -21,9 +21,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from adversarial_mlops.config import TrainingSettings
-from adversarial_mlops.memory import release_free_heap
-from adversarial_mlops.metrics import classification_metrics
-from adversarial_mlops.modeling import (default_token_budget, length_buckets, load_tokenizer, pad_batch, pick_device,
+from adversarial_mlops.models.memory import release_free_heap
+from adversarial_mlops.judging.metrics import classification_metrics
+from adversarial_mlops.models.modeling import (default_token_budget, length_buckets, load_tokenizer, pad_batch, pick_device,
                                         quiet_transformers, score_texts, tokenize_unpadded, uses_token_types,
                                         write_preprocessing)
 
@@ -228,7 +228,7 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
     _validate_inputs(train_texts, train_labels, "training data")
     _validate_inputs(val_texts, val_labels, "validation data")
     if normalize_inputs:
-        from adversarial_mlops.normalization import normalize_text
+        from adversarial_mlops.models.normalization import normalize_text
 
         train_texts = [normalize_text(t) for t in train_texts]
         val_texts = [normalize_text(t) for t in val_texts]

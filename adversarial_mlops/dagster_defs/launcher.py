@@ -7,7 +7,7 @@
   process is gone (or a zombie) or its run is finished; a run left STARTED by a dead worker is
   marked failed in the instance, because Dagster itself would show it running forever.
 * ``LoopLauncher``: validates overrides, takes the lock, creates the run in the instance and
-  executes it in a separate process (``python -m adversarial_mlops.run_worker RUN_ID``) — or,
+  executes it in a separate process (``python -m adversarial_mlops.dagster_defs.worker RUN_ID``) — or,
   when ``ADVERSARIAL_MLOPS_DAGSTER_URL`` names a Dagster webserver, submits it over GraphQL.
 
 Dagster is imported inside functions: importing this module stays cheap.
@@ -34,15 +34,15 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-from adversarial_mlops.atomic_io import atomic_write_json
-from adversarial_mlops.config import ConfigError, PipelineConfig, load_config
+from adversarial_mlops.storage.atomic_io import atomic_write_json
+from adversarial_mlops.config import PROJECT_ROOT, ConfigError, PipelineConfig, load_config
 
 log = logging.getLogger(__name__)
 
 DAGSTER_URL_ENV_VAR = "ADVERSARIAL_MLOPS_DAGSTER_URL"
 LOCK_FILE = "pipeline.lock"
 LAUNCHED_BY_TAG = "adversarial_mlops/launched_by"
-WORKER_MODULE = "adversarial_mlops.run_worker"
+WORKER_MODULE = "adversarial_mlops.dagster_defs.worker"
 MAX_OVERRIDES = 64
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
@@ -293,7 +293,7 @@ class LoopLauncher:
 
     def launch(self, overrides: Mapping[str, object] | None = None, *, force_retrain: bool = False) -> str:
         """Start one loop run and return its id. ConfigError, LoopAlreadyRunning or LaunchError otherwise."""
-        from adversarial_mlops.orchestrator import run_config_for
+        from adversarial_mlops.dagster_defs.runs import run_config_for
 
         overrides = validate_overrides(overrides)
         run_config = run_config_for(overrides, force_retrain)
@@ -322,7 +322,7 @@ class LoopLauncher:
         with open(log_path, "ab") as log_file:
             process = subprocess.Popen([self.python, "-m", WORKER_MODULE, run_id], start_new_session=True,
                                        env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                                       cwd=str(Path(__file__).resolve().parent.parent))
+                                       cwd=str(PROJECT_ROOT))
         self.lock.update(run_id, pid=process.pid, mode="subprocess")
         # Reap the worker (a zombie would look alive), then clear its lock if it could not.
         threading.Thread(target=self._reap, args=(process, run_id), name=f"reap-{run_id[:8]}", daemon=True).start()

@@ -35,12 +35,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from adversarial_mlops.modeling import LABEL_NAMES, TextClassifier
-from adversarial_mlops.registry import ModelRegistry, ModelVersion
+from adversarial_mlops.models.modeling import LABEL_NAMES, TextClassifier
+from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
 
 log = logging.getLogger(__name__)
 
-THRESHOLD = 0.5  # same cut-off as adversarial_mlops.evaluation.THRESHOLD
+THRESHOLD = 0.5  # same cut-off as adversarial_mlops.judging.evaluation.THRESHOLD
 NO_CHAMPION_MESSAGE = "no champion trained yet: run the loop (POST /pipeline/trigger or adversarial-mlops run)"
 
 

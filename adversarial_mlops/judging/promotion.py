@@ -22,8 +22,8 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from adversarial_mlops.config import PromotionSettings
-from adversarial_mlops.jsonable import json_safe
-from adversarial_mlops.metrics import (NAN_INTERVAL, Interval, classification_metrics, delta_evasion, delta_f1,
+from adversarial_mlops.storage.jsonable import json_safe
+from adversarial_mlops.judging.metrics import (NAN_INTERVAL, Interval, classification_metrics, delta_evasion, delta_f1,
                                       delta_fpr, mcnemar_exact, paired_bootstrap_delta)
 
 

@@ -14,12 +14,12 @@ from typing import Sequence
 
 import pandas as pd
 
-from adversarial_mlops.attack_runner import (benign_strategies, check_no_excluded_families, drop_excluded, is_excluded,
+from adversarial_mlops.loop.attack_runner import (benign_strategies, check_no_excluded_families, drop_excluded, is_excluded,
                                              selected_strategies, training_strategies)
 from adversarial_mlops.attacks import generate_variants
 from adversarial_mlops.config import AugmentationSettings, PipelineConfig
 from adversarial_mlops.data import BENIGN, MALICIOUS
-from adversarial_mlops.sample_collector import dedupe_key
+from adversarial_mlops.loop.collector import dedupe_key
 
 AUGMENTED_COLUMNS = ["text", "label", "origin", "strategy"]
 

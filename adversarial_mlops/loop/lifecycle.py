@@ -15,14 +15,14 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from adversarial_mlops.attack_runner import check_no_excluded_families
+from adversarial_mlops.loop.attack_runner import check_no_excluded_families
 from adversarial_mlops.config import PipelineConfig, config_to_dict
-from adversarial_mlops.evaluation import THRESHOLD, clean_report
-from adversarial_mlops.model_promoter import PairedPredictions, PromotionDecision, compare_models
-from adversarial_mlops import modeling
-from adversarial_mlops.modeling import TextClassifier, resolve_base_model
-from adversarial_mlops.registry import ModelRegistry, ModelVersion
-from adversarial_mlops.trainer import train_classifier
+from adversarial_mlops.judging.evaluation import THRESHOLD, clean_report
+from adversarial_mlops.judging.promotion import PairedPredictions, PromotionDecision, compare_models
+from adversarial_mlops.models import modeling
+from adversarial_mlops.models.modeling import TextClassifier, resolve_base_model
+from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
+from adversarial_mlops.models.trainer import train_classifier
 
 BASELINE = "baseline"
 CHALLENGER = "challenger"

@@ -1,4 +1,4 @@
-"""Execute one already-created loop run: ``python -m adversarial_mlops.run_worker RUN_ID``.
+"""Execute one already-created loop run: ``python -m adversarial_mlops.dagster_defs.worker RUN_ID``.
 
 Started by ``run_launcher.LoopLauncher`` in its own session, with $ADVERSARIAL_MLOPS_CONFIG and
 $DAGSTER_HOME pointing at the launcher's config and instance. The run's events go to that
@@ -26,7 +26,7 @@ def _interrupt(signum, frame):  # noqa: ARG001
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) != 1:
-        print("usage: python -m adversarial_mlops.run_worker RUN_ID", file=sys.stderr)
+        print("usage: python -m adversarial_mlops.dagster_defs.worker RUN_ID", file=sys.stderr)
         return 2
     run_id = argv[0]
 
@@ -34,8 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dagster._core.execution.api import execute_run  # not re-exported by `dagster` in 1.13
 
     from adversarial_mlops.config import load_config
-    from adversarial_mlops.orchestrator import prepare_instance
-    from adversarial_mlops.run_launcher import FINISHED, LoopLock
+    from adversarial_mlops.dagster_defs.runs import prepare_instance
+    from adversarial_mlops.dagster_defs.launcher import FINISHED, LoopLock
 
     # SIGTERM → KeyboardInterrupt: Dagster then records the run as failed instead of leaving it STARTED.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         # Import by module name: under `python -m`, this file is __main__, which Dagster cannot
         # point a reconstructable job at.
-        from adversarial_mlops import run_worker
+        from adversarial_mlops.dagster_defs import worker as run_worker
 
         result = execute_run(reconstructable(run_worker.loop_job), run, instance)
         return 0 if result.success else 1

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from adversarial_mlops.atomic_io import atomic_write_text
+from adversarial_mlops.storage.atomic_io import atomic_write_text
 from adversarial_mlops.config import CONFIG_ENV_VAR, ConfigError, PipelineConfig, load_config
 
 LOOP_ASSETS = ["labeled_dataset", "attack_variants", "deployed_champion", "evaluation_report", "failure_samples",

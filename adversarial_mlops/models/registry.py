@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from adversarial_mlops.atomic_io import (
+from adversarial_mlops.storage.atomic_io import (
     append_jsonl,
     atomic_directory,
     atomic_write_json,

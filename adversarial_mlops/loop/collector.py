@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from adversarial_mlops.atomic_io import atomic_write_bytes
+from adversarial_mlops.storage.atomic_io import atomic_write_bytes
 from adversarial_mlops.data import MALICIOUS
 
 BANK_COLUMNS = ["text", "label", "kind", "strategy", "source_id", "loop_id"]

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from adversarial_mlops.attacks import strategy_families, strategy_names
-from adversarial_mlops.jsonable import json_safe
-from adversarial_mlops.memory import release_free_heap
+from adversarial_mlops.storage.jsonable import json_safe
+from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.data import BENIGN, MALICIOUS
-from adversarial_mlops.metrics import (EvasionResult, bootstrap_interval, classification_metrics, evasion_by_group,
+from adversarial_mlops.judging.metrics import (EvasionResult, bootstrap_interval, classification_metrics, evasion_by_group,
                                       evasion_rate, f1_with_ci)
 
 PredictProba = Callable[[Sequence[str]], np.ndarray]
@@ -188,7 +188,7 @@ def adaptive_variants(predict_proba: PredictProba, test: pd.DataFrame, *, n_sour
     A failed attack contributes the unchanged text (still caught), so the evasion rate over these
     rows is the attack's success rate on texts the model catches when clean.
     """
-    from adversarial_mlops.adaptive_attack import AdaptiveAttackSettings, adaptive_attack, summarize
+    from adversarial_mlops.attacks.adaptive import AdaptiveAttackSettings, adaptive_attack, summarize
 
     malicious = test[test["label"] == MALICIOUS].sort_values("id")
     if len(malicious) > n_sources:

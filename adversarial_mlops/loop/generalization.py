@@ -23,15 +23,17 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from adversarial_mlops import attack_runner, data, model_lifecycle
+from adversarial_mlops.loop import attack_runner, lifecycle as model_lifecycle
+
+from adversarial_mlops import data
 from adversarial_mlops.config import ConfigError, PipelineConfig, build_config, config_to_dict
-from adversarial_mlops.data_augmentor import augment_for_config
-from adversarial_mlops.evaluation import THRESHOLD, evaluate_classifier, families_of
-from adversarial_mlops.jsonable import json_safe
-from adversarial_mlops.metrics import delta_evasion
-from adversarial_mlops.modeling import reads_case
-from adversarial_mlops.registry import ModelRegistry, ModelVersion
-from adversarial_mlops.sample_collector import collect_failures, merge_into_bank
+from adversarial_mlops.loop.augmentor import augment_for_config
+from adversarial_mlops.judging.evaluation import THRESHOLD, evaluate_classifier, families_of
+from adversarial_mlops.storage.jsonable import json_safe
+from adversarial_mlops.judging.metrics import delta_evasion
+from adversarial_mlops.models.modeling import reads_case
+from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
+from adversarial_mlops.loop.collector import collect_failures, merge_into_bank
 
 ROLE = "generalization"  # registry role of the experiment's challengers: never promoted
 Progress = Callable[[str], None]

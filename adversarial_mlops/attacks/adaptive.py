@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adversarial_mlops.attacks.base import WORD_RE, AttackConfigError
-from adversarial_mlops.attacks.registry import get_strategy, strategy_names, variant_rng
+from adversarial_mlops.attacks.discovery import get_strategy, strategy_names, variant_rng
 
 __all__ = ["AdaptiveAttackSettings", "AdaptiveResult", "adaptive_attack", "summarize", "DEFAULT_TRANSFORMATIONS"]
 

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 # Modules holding infrastructure rather than strategies.
-_NOT_STRATEGY_MODULES = frozenset({"base", "batch", "registry"})
+_NOT_STRATEGY_MODULES = frozenset({"adaptive", "base", "batch", "discovery"})  # modules without strategy plug-ins
 
 
 class Variant(NamedTuple):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from adversarial_mlops.atomic_io import atomic_directory
+from adversarial_mlops.storage.atomic_io import atomic_directory
 from adversarial_mlops.config import INFERENCE_PRECISIONS, ModelSettings, TinyModelSettings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -257,7 +257,7 @@ class TextClassifier:
     def prepare(self, texts: Sequence[str]) -> list[str]:
         if not self.normalize_inputs:
             return list(texts)
-        from adversarial_mlops.normalization import normalize_text
+        from adversarial_mlops.models.normalization import normalize_text
 
         return [normalize_text(t) for t in texts]
 

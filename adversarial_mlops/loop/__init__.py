@@ -1,0 +1,1 @@
+"""The loop's steps as plain functions: attack runs, failure collection, augmentation, model lifecycle, generalisation."""

@@ -1,0 +1,1 @@
+"""The models: loading and scoring, training, the registry, serving, input normalisation."""

@@ -1,0 +1,1 @@
+"""Writing files atomically and making values JSON-safe."""
