@@ -64,14 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def render_summary(summary) -> str:
     lines = [f"run {summary.run_id}: {summary.status} — {summary.outcome()}"]
-    gate = summary.gate
-    if gate is not None:
-        meta = gate["metadata"]
-        lines.append(f"quality gate: {meta.get('verdict')}")
-        for name in ("evasion_rate", "f1_score", "f1_drop", "obfuscated_benign_fpr"):
-            value = meta.get(f"{name}.value")
-            shown = "n/a" if value is None else f"{value:.4f}"
-            lines.append(f"  {name:<21} {shown:>8}  limit {meta.get(f'{name}.limit')}  {meta.get(f'{name}.verdict')}")
+    if summary.gate is not None:
+        lines += _gate_lines(summary.gate)
     if summary.evaluation is not None:
         by_strategy = summary.evaluation["evasion"]["by_strategy"]
         worst = sorted(((v["rate"] or 0.0, k) for k, v in by_strategy.items()), reverse=True)[:5]
@@ -85,6 +79,16 @@ def render_summary(summary) -> str:
     if summary.failed and not summary.loop_completed:
         lines.append(f"failed step(s): {', '.join(summary.failed)}: {summary.failure_message}")
     return "\n".join(lines)
+
+
+def _gate_lines(gate: dict) -> list[str]:
+    """The structured verdict the quality-gate check recorded: one line per threshold it judged."""
+    lines = [f"quality gate: {gate['status']}"]
+    for check in gate["checks"]:
+        shown = "n/a" if check["value"] is None else f"{check['value']:.4f}"
+        verdict = "PASS" if check["passed"] else "FAIL"
+        lines.append(f"  {check['name']:<21} {shown:>8}  limit {check['limit']}  {verdict} ({check['rule']})")
+    return lines
 
 
 def _generalization_lines(block: dict | None) -> list[str]:
@@ -146,14 +150,17 @@ def cmd_ui(args) -> int:
     from adversarial_mlops.config import CONFIG_ENV_VAR, PROJECT_ROOT, load_config
     from adversarial_mlops.dagster_defs.runs import prepare_instance
 
+    config = load_config(args.config)  # a bad file fails here, with the fix, not inside dagster dev
+    instance = prepare_instance(config)
+    # The environment of `dagster dev` only (exec replaces this process): the UI reads the CLI's
+    # instance, its code location loads this config file, and this interpreter's dagster (not
+    # whatever is on PATH, none when the venv is not activated) starts the webserver and daemon.
+    env = {**os.environ, "DAGSTER_HOME": str(instance.root_directory),
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     if args.config:
-        os.environ[CONFIG_ENV_VAR] = str(Path(args.config).resolve())
-    prepare_instance(load_config(args.config))  # sets DAGSTER_HOME: the UI reads the CLI's runs
+        env[CONFIG_ENV_VAR] = str(Path(args.config).resolve())
     workspace = str(PROJECT_ROOT / "workspace.yaml")
-    # This interpreter's dagster, not whatever `dagster` is on PATH (none when the venv is not
-    # activated); its bin dir goes first on PATH for the webserver and daemon that `dagster dev` starts.
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    os.execv(sys.executable, [sys.executable, "-m", "dagster", "dev", "-w", workspace, "-p", str(args.port)])
+    os.execve(sys.executable, [sys.executable, "-m", "dagster", "dev", "-w", workspace, "-p", str(args.port)], env)
     return 0  # not reached: exec replaces this process
 
 
@@ -189,17 +196,13 @@ def cmd_attack(args) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"run": cmd_run, "models": cmd_models, "attack": cmd_attack, "ui": cmd_ui, "serve": cmd_serve}
+    from adversarial_mlops.errors import AdversarialMlopsError
+
     try:
         return handlers[args.command](args)
-    except Exception as error:  # noqa: BLE001 — user-facing boundary: known errors become one clear line
-        if type(error).__name__ not in _USER_ERRORS:
-            raise
+    except AdversarialMlopsError as error:  # its message already says what to fix: no traceback
         print(f"error: {error}", file=sys.stderr)
         return 2
-
-
-# Errors whose message already tells the user what to fix: print them without a traceback.
-_USER_ERRORS = {"ConfigError", "DataError", "RegistryError", "AttackConfigError", "ModelLoadError", "LeakageError"}
 
 if __name__ == "__main__":
     sys.exit(main())

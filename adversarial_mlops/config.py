@@ -14,6 +14,8 @@ from typing import Any, Literal, Mapping, Sequence
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from adversarial_mlops.errors import InvalidInputError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATASET = PROJECT_ROOT / "data" / "prompt_injection.csv"
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "pipeline.yaml"
@@ -21,7 +23,7 @@ CONFIG_ENV_VAR = "ADVERSARIAL_MLOPS_CONFIG"
 STATE_DIR_ENV_VAR = "ADVERSARIAL_MLOPS_HOME"
 
 
-class ConfigError(ValueError):
+class ConfigError(InvalidInputError):
     """The configuration is invalid; the message names the key and the fix."""
 
 

@@ -15,12 +15,15 @@ import random
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import pandas as pd
 
+from adversarial_mlops.errors import InvalidInputError
+
 BENIGN = 0
 MALICIOUS = 1
-LABEL_NAMES = {BENIGN: "benign", MALICIOUS: "malicious"}
+LABEL_NAMES = MappingProxyType({BENIGN: "benign", MALICIOUS: "malicious"})
 
 DEFAULT_LABEL_MAP: dict[str, int] = {
     "benign": BENIGN, "malicious": MALICIOUS, "0": BENIGN, "1": MALICIOUS,
@@ -39,7 +42,7 @@ SPLITS = ("train", "validation", "test")
 MAX_ROWS_NAMED = 5
 
 
-class DataError(ValueError):
+class DataError(InvalidInputError):
     """Bad input data; the message names the file, row (1-based data row) and the fix."""
 
 

@@ -115,8 +115,10 @@ def test_real_server_loop_predict_promotion_and_rollback(server):
     assert status["outcome"] == "no retraining needed" and status["loop_completed"]
     assert {"labeled_dataset", "deployed_champion", "evaluation_report"} <= set(status["materialized"])
     assert {"challenger_model", "champion_model"} <= set(status["skipped"])
-    assert status["gate"]["passed"] and status["gate"]["verdict"] == "PASS"
-    assert "f1_score.value" in status["gate"]["metrics"]
+    assert status["gate"]["passed"] and status["gate"]["status"] == "PASS"
+    checks = {check["name"]: check for check in status["gate"]["checks"]}
+    assert checks["evasion_rate"]["limit"] == 1.0  # the trigger's override, carried by the run
+    assert checks["f1_score"]["value"] == pytest.approx(status["evaluation"]["clean"]["f1"])
     assert status["evaluation"]["model_version"] == "v0001"
 
     # The lock went with the run: the list shows nothing running.

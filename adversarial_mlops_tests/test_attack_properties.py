@@ -114,12 +114,12 @@ def test_payload_split_pieces_concatenate_to_payload(text: str, seed: int, inten
 @PROPERTY_SETTINGS
 @given(text=any_texts, seed=seeds)
 def test_synonym_context_wrap_embeds_a_paraphrase(text: str, seed: int) -> None:
-    # The chain's first step runs with step_key(key, 0, 0), so replay it to find the payload.
-    from adversarial_mlops.attacks.composite import step_key
+    # The chain's first step runs with step_keys([key], 0, 0), so replay it to find the payload.
+    from adversarial_mlops.attacks.composite import step_keys
 
     variant = get_strategy("synonym+context_wrap").apply(text, random.Random(seed))
     key = random.Random(seed).getrandbits(64)
-    paraphrased = get_strategy("synonym", 0.3).apply_seeded(text, step_key(key, 0, 0))
+    paraphrased = get_strategy("synonym", 0.3).apply_seeded(text, step_keys([key], 0, 0)[0])
     assert paraphrased in variant
 
 

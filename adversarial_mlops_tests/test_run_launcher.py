@@ -23,7 +23,7 @@ from adversarial_mlops.dagster_defs.launcher import (
     LoopLock,
     graphql_client,
     process_alive,
-    validate_overrides,
+    resolve_overrides,
 )
 
 
@@ -148,13 +148,15 @@ def test_finished_run_releases_even_a_live_pid(instance, tmp_path):
 
 
 def test_overrides_are_validated_before_anything_starts(loop_config):
-    assert validate_overrides({"training.epochs": 1}) == {"training.epochs": 1}
+    config = load_config(None)
+    resolved = resolve_overrides(config, {"training.epochs": 1})
+    assert resolved.training.epochs == 1 and resolved.model == config.model  # the rest is the server's config
     for bad, message in [({"state_dir": "/tmp/x"}, "state_dir cannot be set"),
                          ({"training.epochs": 0}, "training.epochs"),
                          ({"no_such.key": 1}, "no_such"),
                          ({"training..epochs": 1}, "dotted config key")]:
         with pytest.raises(ConfigError, match=message):
-            validate_overrides(bad)
+            resolve_overrides(config, bad)
 
 
 @pytest.fixture
@@ -177,8 +179,12 @@ def test_launcher_admits_one_loop_and_recovers_from_a_killed_worker(instance, sl
     run_id = launcher.launch({"training.epochs": 1}, force_retrain=True)
     run = instance.get_run_by_id(run_id)
     assert run is not None and run.job_name == "adversarial_loop" and run.tags[LAUNCHED_BY_TAG] == "api"
+    # The run carries the whole resolved config: the worker and every asset read this, not a file.
     settings = run.run_config["resources"]["settings"]["config"]
-    assert settings == {"overrides": {"training.epochs": "1"}, "force_retrain": True}
+    assert settings["force_retrain"] is True and settings["overrides"] == {}
+    expected = load_config(None, {"training.epochs": 1}).model_dump(mode="json")
+    expected.pop("state_dir")
+    assert settings["pipeline"] == expected
     holder = launcher.running()
     assert holder.run_id == run_id and holder.mode == "subprocess" and holder.pid != os.getpid()
 
@@ -196,7 +202,12 @@ def test_launcher_admits_one_loop_and_recovers_from_a_killed_worker(instance, sl
 
 
 def test_worker_exits_cleanly_on_an_unknown_run(loop_config):
-    result = subprocess.run([sys.executable, "-m", "adversarial_mlops.dagster_defs.worker", str(uuid.uuid4())],
+    from adversarial_mlops.dagster_defs.runs import prepare_instance
+
+    config = load_config(None)
+    home = prepare_instance(config).root_directory
+    result = subprocess.run([sys.executable, "-m", "adversarial_mlops.dagster_defs.worker", str(uuid.uuid4()),
+                             "--state-dir", str(config.resolved_state_dir()), "--dagster-home", home],
                             capture_output=True, text=True, timeout=120, env=dict(os.environ))
     assert result.returncode == 2 and "no Dagster run" in result.stderr
 
@@ -253,7 +264,7 @@ def test_graphql_submission_path_with_a_recorded_transport(instance, monkeypatch
     params = variables["executionParams"]
     assert {k: v for k, v in params["selector"].items() if v is not None} == {"repositoryLocationName": "adversarial_mlops", "repositoryName": "__repository__",
                                   "pipelineName": "adversarial_loop"}
-    assert params["runConfigData"]["resources"]["settings"]["config"]["overrides"] == {"training.epochs": "1"}
+    assert params["runConfigData"]["resources"]["settings"]["config"]["pipeline"]["training"]["epochs"] == 1
     holder = launcher.running()
     assert holder.run_id == run_id and holder.mode == "graphql" and holder.pid is None
     with pytest.raises(LoopAlreadyRunning):

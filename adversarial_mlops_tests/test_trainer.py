@@ -144,7 +144,7 @@ def test_micro_batches_accumulate_the_full_batch_gradient(tiny_base):
 def test_reads_case_asks_the_tokenizer(tiny_base, tmp_path):
     from transformers import BertTokenizer
 
-    from adversarial_mlops.models.modeling import load_tokenizer, reads_case
+    from adversarial_mlops.models.modeling import load_tokenizer, tokenizer_reads_case as reads_case
 
     assert not reads_case(load_tokenizer(tiny_base))  # the tiny model (like MiniLM) lower-cases
     vocab = tmp_path / "vocab.txt"

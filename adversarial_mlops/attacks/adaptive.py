@@ -44,6 +44,7 @@ import numpy as np
 
 from adversarial_mlops.attacks.base import WORD_RE, AttackConfigError
 from adversarial_mlops.attacks.discovery import get_strategy, strategy_names, variant_rng
+from adversarial_mlops.judging.decision import DECISION_THRESHOLD
 
 __all__ = ["AdaptiveAttackSettings", "AdaptiveResult", "adaptive_attack", "summarize", "DEFAULT_TRANSFORMATIONS"]
 
@@ -70,7 +71,7 @@ class AdaptiveAttackSettings:
 
     query_budget: int = 200  # texts scored per attacked text, the clean one included
     max_perturbed_words: float = 0.3  # share of a text's words that may change (at least one)
-    threshold: float = 0.5  # malicious when score >= threshold; success when it drops below
+    threshold: float = DECISION_THRESHOLD  # malicious when score >= threshold; success when it drops below
     transformations: tuple[str, ...] = DEFAULT_TRANSFORMATIONS
     seed: int = 0
     candidates_per_transformation: int = 2  # random one-word variants per transformation and step
@@ -157,7 +158,7 @@ def adaptive_attack(items: Sequence[tuple[str, str]], predict_proba: PredictProb
     return [s.result(settings.threshold) for s in states]
 
 
-def summarize(results: Sequence[AdaptiveResult], threshold: float = 0.5) -> dict:
+def summarize(results: Sequence[AdaptiveResult], threshold: float = DECISION_THRESHOLD) -> dict:
     """Success rate over texts the model caught clean; means over successes (None when none)."""
     attacked = [r for r in results if r.original_score >= threshold]
     wins = [r for r in attacked if r.success]

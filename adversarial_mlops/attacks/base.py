@@ -22,8 +22,10 @@ from collections.abc import Iterable
 from numbers import Integral
 from typing import ClassVar
 
-__all__ = ["AttackConfigError", "Strategy", "FAMILIES", "validate_intensity", "sample_indices", "WORD_RE",
-           "check_inputs", "KEY_BITS"]
+from adversarial_mlops.errors import InvalidInputError
+
+__all__ = ("AttackConfigError", "Strategy", "KeyedStrategy", "FAMILIES", "validate_intensity", "sample_indices",
+           "WORD_RE", "check_inputs", "KEY_BITS")
 
 KEY_BITS = 64  # variant keys are integers in [0, 2**64)
 _KEY_LIMIT = 1 << KEY_BITS
@@ -34,7 +36,7 @@ FAMILIES = ("character", "invisible", "spacing", "case", "encoding", "lexical", 
 WORD_RE = re.compile(r"[^\W\d_]+")
 
 
-class AttackConfigError(ValueError):
+class AttackConfigError(InvalidInputError):
     """A strategy name or parameter is invalid; the message lists what is valid."""
 
 
@@ -70,8 +72,15 @@ class Strategy(abc.ABC):
         self.intensity = validate_intensity(self.default_intensity if intensity is None else intensity)
 
     def apply(self, text: str, rng: random.Random) -> str:
-        """Return a perturbed copy of ``text``; identical only when unavoidable."""
+        """Return a perturbed copy of ``text``; identical only when unavoidable.
+
+        The template method: inputs are checked here, then the ``_apply_one`` hook perturbs.
+        """
         check_inputs(text, rng)
+        return self._apply_one(text, rng)
+
+    def _apply_one(self, text: str, rng: random.Random) -> str:
+        """Per-text hook: ``_transform`` with up to ``max_attempts`` draws from ``rng``."""
         result = text
         for _ in range(self.max_attempts):
             result = self._transform(text, rng)
@@ -103,7 +112,7 @@ class Strategy(abc.ABC):
 
         Strategies with a vectorised implementation override this (inputs are validated).
         """
-        return [self.apply(text, random.Random(key)) for text, key in zip(texts, keys)]
+        return [self._apply_one(text, random.Random(key)) for text, key in zip(texts, keys)]
 
     @abc.abstractmethod
     def _transform(self, text: str, rng: random.Random) -> str:
@@ -122,6 +131,37 @@ class Strategy(abc.ABC):
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.params().items())
         return f"{type(self).__name__}({args})"
+
+
+class KeyedStrategy(Strategy):
+    """A strategy whose variants are computed from 64-bit keys, many texts at a time.
+
+    Subclasses implement ``_attempt(texts, keys, attempt)``: one try over a batch, where
+    ``attempt`` selects fresh draws. The per-text path is a batch of one keyed with
+    ``rng.getrandbits(64)``, so both paths run the same code.
+    """
+
+    def _apply_one(self, text: str, rng: random.Random) -> str:
+        return self._apply_keys([text], [rng.getrandbits(KEY_BITS)])[0]
+
+    def _transform(self, text: str, rng: random.Random) -> str:
+        return self._attempt([text], [rng.getrandbits(KEY_BITS)], 0)[0]
+
+    def _apply_keys(self, texts: list[str], keys: list[int]) -> list[str]:
+        out = self._attempt(texts, keys, 0)
+        # As Strategy._apply_one: an unchanged result is retried with fresh draws, all misses of
+        # the batch at once.
+        for attempt in range(1, self.max_attempts):
+            redo = [i for i, (new, old) in enumerate(zip(out, texts)) if new == old]
+            if not redo:
+                break
+            for i, new in zip(redo, self._attempt([texts[i] for i in redo], [keys[i] for i in redo], attempt)):
+                out[i] = new
+        return out
+
+    @abc.abstractmethod
+    def _attempt(self, texts: list[str], keys: list[int], attempt: int) -> list[str]:
+        """One try at perturbing every text; ``attempt`` > 0 must draw afresh."""
 
 
 def check_inputs(text: object, rng: object) -> None:

@@ -18,16 +18,15 @@ from __future__ import annotations
 import abc
 import codecs
 import functools
-import random
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 import numpy as np
 
-from adversarial_mlops.attacks.base import Strategy, check_inputs
+from adversarial_mlops.attacks.base import KeyedStrategy
 
-__all__ = ["BatchStrategy", "SubstitutionStrategy", "CharBatch", "CodeTable", "options_table", "below", "mix64",
-           "source_hashes", "keyed"]
+__all__ = ("BatchStrategy", "SubstitutionStrategy", "TableSubstitution", "CharBatch", "CodeTable", "options_table",
+           "below", "mix64", "source_hashes", "keyed", "derived_keys")
 
 _U = np.uint64
 _GOLDEN = _U(0x9E3779B97F4A7C15)
@@ -93,6 +92,13 @@ def source_hashes(ids: Sequence[str]) -> np.ndarray:
     tail += _U(0x8CB92BA72F3D8DD7)
     acc ^= mix64(tail)
     return mix64(acc)
+
+
+def derived_keys(keys: Sequence[int], counter: int) -> list[int]:
+    """Sub-keys ``mix64(key + counter * GOLDEN)`` (wrapping), e.g. one per step of a composite."""
+    x = np.array(keys, dtype=_U)
+    x += _U((counter * int(_GOLDEN)) & _MASK64)
+    return mix64(x).tolist()
 
 
 def keyed(hashes: np.ndarray, context: int) -> np.ndarray:
@@ -266,7 +272,7 @@ class CharBatch:
         return [joined[a:b] for a, b in zip([0, *ends[:-1]], ends)]
 
 
-class BatchStrategy(Strategy):
+class BatchStrategy(KeyedStrategy):
     """A strategy with a vectorised batch path; its per-text path is a batch of one.
 
     Subclasses implement ``_transform_many(batch, attempt)``. ``apply(text, rng)`` uses
@@ -277,30 +283,10 @@ class BatchStrategy(Strategy):
     # Strategies whose candidates are sparse (words, not characters) run faster in larger chunks.
     chunk_scale: ClassVar[int] = 1
 
-    def apply(self, text: str, rng: random.Random) -> str:
-        check_inputs(text, rng)
-        return self._apply_keys([text], [rng.getrandbits(64)])[0]
-
-    def _transform(self, text: str, rng: random.Random) -> str:
-        batch = CharBatch([text], np.array([rng.getrandbits(64)], dtype=_U))
-        return self._transform_many(batch, 0)[0]
-
-    def _apply_keys(self, texts: list[str], keys: Sequence[int]) -> list[str]:
-        all_keys = np.array(keys, dtype=_U)
-        out = self._run(texts, all_keys, 0)
-        # A miss (nothing changed this time) is retried with fresh draws, as ``Strategy.apply``
-        # does; all misses of the batch at once.
-        for attempt in range(1, self.max_attempts):
-            redo = [i for i, (new, old) in enumerate(zip(out, texts)) if new == old]
-            if not redo:
-                break
-            for i, new in zip(redo, self._run([texts[i] for i in redo], all_keys[redo], attempt)):
-                out[i] = new
-        return out
-
-    def _run(self, texts: list[str], keys: np.ndarray, attempt: int) -> list[str]:
+    def _attempt(self, texts: list[str], keys: Sequence[int], attempt: int) -> list[str]:
         """``_transform_many`` over chunks of at most CHUNK_TEXTS texts and
         ``CHUNK_CHARS * chunk_scale`` characters."""
+        keys = np.array(keys, dtype=_U)
         out: list[str] = []
         lo, max_chars = 0, CHUNK_CHARS * self.chunk_scale
         while lo < len(texts):
@@ -333,6 +319,22 @@ class SubstitutionStrategy(BatchStrategy):
     @abc.abstractmethod
     def _replacements(self, codes: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Replacement code point per chosen character, from one uniform draw ``u`` each."""
+
+
+class TableSubstitution(SubstitutionStrategy):
+    """Substitution where each eligible character has a list of options (``options_table``)."""
+
+    @abc.abstractmethod
+    def _options(self) -> tuple[CodeTable, np.ndarray, np.ndarray, np.ndarray]:
+        """The (class table, starts, counts, flat code points) of ``options_table``."""
+
+    def _eligible(self, codes: np.ndarray) -> np.ndarray:
+        return self._options()[0](codes) > 0
+
+    def _replacements(self, codes: np.ndarray, u: np.ndarray) -> np.ndarray:
+        table, starts, counts, flat = self._options()
+        kind = table(codes).astype(np.intp)
+        return flat[starts[kind] + below(u, counts[kind])]
 
 
 def options_table(mapping: dict[str, Sequence[str]]) -> tuple[CodeTable, np.ndarray, np.ndarray, np.ndarray]:

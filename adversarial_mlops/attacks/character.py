@@ -15,7 +15,7 @@ import numpy as np
 
 from adversarial_mlops.attacks.base import WORD_RE
 from adversarial_mlops.attacks.batch import (COUNT, EDIT, NEAR, PICK, POSITION, BatchStrategy, CharBatch, CodeTable,
-                                             SubstitutionStrategy, below, options_table)
+                                             SubstitutionStrategy, TableSubstitution, below, options_table)
 
 _ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 
@@ -65,19 +65,14 @@ def _homoglyph_options():
     return options_table(homoglyph_table())
 
 
-class Homoglyph(SubstitutionStrategy):
+class Homoglyph(TableSubstitution):
     """Replace letters with Unicode lookalikes (Cyrillic, Greek, math alphanumerics)."""
 
     name = "homoglyph"
     family = "character"
 
-    def _eligible(self, codes: np.ndarray) -> np.ndarray:
-        return _homoglyph_options()[0](codes) > 0
-
-    def _replacements(self, codes: np.ndarray, u: np.ndarray) -> np.ndarray:
-        table, starts, counts, flat = _homoglyph_options()
-        kind = table(codes).astype(np.intp)
-        return flat[starts[kind] + below(u, counts[kind])]
+    def _options(self):
+        return _homoglyph_options()
 
 
 _LEET: dict[str, tuple[str, ...]] = {
@@ -102,19 +97,14 @@ def _leet_options():
     return CodeTable(lambda ch: index.get(ch.lower(), 0)), starts, counts, flat
 
 
-class Leetspeak(SubstitutionStrategy):
+class Leetspeak(TableSubstitution):
     """Replace letters with look-alike digits and symbols (l33tsp34k)."""
 
     name = "leetspeak"
     family = "character"
 
-    def _eligible(self, codes: np.ndarray) -> np.ndarray:
-        return _leet_options()[0](codes) > 0
-
-    def _replacements(self, codes: np.ndarray, u: np.ndarray) -> np.ndarray:
-        table, starts, counts, flat = _leet_options()
-        kind = table(codes).astype(np.intp)
-        return flat[starts[kind] + below(u, counts[kind])]
+    def _options(self):
+        return _leet_options()
 
 
 # ASCII '!'..'~' sit at a fixed offset from the fullwidth block U+FF01..U+FF5E.

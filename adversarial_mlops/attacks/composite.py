@@ -4,16 +4,16 @@ Real attackers stack tricks; a defence that undoes each trick alone can still
 miss the combination (e.g. synonyms inside a benign email).
 
 A composite is keyed like every batch path: step ``i`` of a variant with key ``k`` runs with
-``step_key(k, attempt, i)``, and a batch runs each step over all texts at once (vectorised
+``step_keys([k], attempt, i)``, and a batch runs each step over all texts at once (vectorised
 where the step is), so a variant alone equals the same variant in a batch.
 """
 
 from __future__ import annotations
 
-import random
 from typing import ClassVar
 
-from adversarial_mlops.attacks.base import Strategy, check_inputs
+from adversarial_mlops.attacks.base import KeyedStrategy, Strategy
+from adversarial_mlops.attacks.batch import derived_keys
 from adversarial_mlops.attacks.character import Homoglyph, Leetspeak
 from adversarial_mlops.attacks.encoding import Base64
 from adversarial_mlops.attacks.invisible import ZeroWidth
@@ -22,18 +22,12 @@ from adversarial_mlops.attacks.spacing import LetterSpacing
 from adversarial_mlops.attacks.structural import ContextWrap, DelimiterInjection
 
 
-_MASK64 = (1 << 64) - 1
+def step_keys(keys: list[int], attempt: int, step: int) -> list[int]:
+    """The keys of step ``step`` (attempt ``attempt``) of composite variants with ``keys``."""
+    return derived_keys(keys, attempt * 64 + step + 1)
 
 
-def step_key(key: int, attempt: int, step: int) -> int:
-    """The key of step ``step`` (attempt ``attempt``) of a composite variant with ``key``."""
-    z = (key + (attempt * 64 + step + 1) * 0x9E3779B97F4A7C15) & _MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return z ^ (z >> 31)
-
-
-class Composite(Strategy):
+class Composite(KeyedStrategy):
     """Apply ``parts`` in order, each with this strategy's intensity."""
 
     family = "composite"
@@ -43,28 +37,9 @@ class Composite(Strategy):
         super().__init__(intensity)
         self._steps = tuple(part(self.intensity) for part in self.parts)
 
-    def apply(self, text: str, rng: random.Random) -> str:
-        check_inputs(text, rng)
-        return self._apply_keys([text], [rng.getrandbits(64)])[0]
-
-    def _transform(self, text: str, rng: random.Random) -> str:
-        return self._chain([text], [rng.getrandbits(64)], 0)[0]
-
-    def _apply_keys(self, texts: list[str], keys: list[int]) -> list[str]:
-        out = self._chain(texts, keys, 0)
-        # As Strategy.apply: an unchanged result is retried with fresh keys.
-        for attempt in range(1, self.max_attempts):
-            redo = [i for i, (new, old) in enumerate(zip(out, texts)) if new == old]
-            if not redo:
-                break
-            again = self._chain([texts[i] for i in redo], [keys[i] for i in redo], attempt)
-            for i, new in zip(redo, again):
-                out[i] = new
-        return out
-
-    def _chain(self, texts: list[str], keys: list[int], attempt: int) -> list[str]:
+    def _attempt(self, texts: list[str], keys: list[int], attempt: int) -> list[str]:
         for number, step in enumerate(self._steps):
-            texts = step.apply_many(texts, [step_key(key, attempt, number) for key in keys])
+            texts = step.apply_many(texts, step_keys(keys, attempt, number))
         return texts
 
     def params(self) -> dict:

@@ -1,23 +1,20 @@
 """The loop's software-defined assets. Each one wires domain functions together and reports."""
 
-
 from typing import Iterator
 
 import dagster as dg
 import pandas as pd
 
-from adversarial_mlops.loop import attack_runner, lifecycle as model_lifecycle
-
 from adversarial_mlops import data
+from adversarial_mlops.judging.quality_gate import GateVerdict, evaluate_gate
+from adversarial_mlops.loop import attack_runner, lifecycle
 from adversarial_mlops.loop.augmentor import augment_for_config, class_balance
-from adversarial_mlops.judging.evaluation import THRESHOLD, evaluate_classifier
-from adversarial_mlops.models.modeling import reads_case
-from adversarial_mlops.judging.quality_gate import evaluate_gate
-from adversarial_mlops.loop.collector import collect_failures, load_bank, merge_into_bank, save_bank
+from adversarial_mlops.loop.collector import load_bank, merge_into_bank, mine, save_bank
 
-from .resources import ModelRegistryResource, PipelineSettings
+from .resources import ModelRegistryResource, RunSettings
 
 GROUP = "adversarial_loop"
+Settings = dg.ResourceParam[RunSettings]
 
 
 def _pct(value) -> float | None:
@@ -25,9 +22,9 @@ def _pct(value) -> float | None:
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas"})
-def labeled_dataset(context: dg.AssetExecutionContext, settings: PipelineSettings) -> pd.DataFrame:
+def labeled_dataset(context: dg.AssetExecutionContext, settings: Settings) -> pd.DataFrame:
     """Labelled texts split train/validation/test by template group (the test set holds unseen templates)."""
-    cfg = settings.load().data
+    cfg = settings.config.data
     splits = data.load_splits(cfg)
     counts = splits.groupby(["split", "label"]).size().unstack(fill_value=0)
     context.add_output_metadata({
@@ -38,10 +35,10 @@ def labeled_dataset(context: dg.AssetExecutionContext, settings: PipelineSetting
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas"})
-def attack_variants(context: dg.AssetExecutionContext, settings: PipelineSettings,
+def attack_variants(context: dg.AssetExecutionContext, settings: Settings,
                     labeled_dataset: pd.DataFrame) -> pd.DataFrame:
     """Seeded adversarial variants: evaluation ones from the test split, training ones from the train split."""
-    config = settings.load()
+    config = settings.config
     excluded = config.augmentation.exclude_families
     table = attack_runner.build_attack_variants(labeled_dataset, config.attack, exclude_families=excluded)
     per_purpose = table.groupby("purpose").size().to_dict()
@@ -52,10 +49,10 @@ def attack_variants(context: dg.AssetExecutionContext, settings: PipelineSetting
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"})
-def deployed_champion(context: dg.AssetExecutionContext, settings: PipelineSettings,
+def deployed_champion(context: dg.AssetExecutionContext, settings: Settings,
                       registry: ModelRegistryResource, labeled_dataset: pd.DataFrame) -> dict:
     """The registry's current champion; on an empty registry a baseline is trained on clean data and promoted."""
-    state = model_lifecycle.ensure_champion(registry.get(), settings.load(), labeled_dataset, progress=context.log.info)
+    state = lifecycle.ensure_champion(registry.get(), settings.config, labeled_dataset, progress=context.log.info)
     summary = {"version": state.version.version, "trained_now": state.trained_now,
                "f1_at_promotion": state.f1_at_promotion}
     context.add_output_metadata(summary)
@@ -63,25 +60,24 @@ def deployed_champion(context: dg.AssetExecutionContext, settings: PipelineSetti
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"})
-def evaluation_report(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
+def evaluation_report(context: dg.AssetExecutionContext, settings: Settings, registry: ModelRegistryResource,
                       labeled_dataset: pd.DataFrame, attack_variants: pd.DataFrame, deployed_champion: dict) -> dict:
-    """Clean test metrics and evasion rate (overall and per strategy) with bootstrap 95% CIs."""
-    config = settings.load()
+    """Clean test metrics and evasion rate (overall, per strategy and family) with bootstrap 95% CIs,
+    and the quality gate's verdict on them — computed here, once, for the check and the branch."""
+    config = settings.config
     version = registry.get().get(deployed_champion["version"])
-    classifier = model_lifecycle.load_classifier(version, config)
-    purpose = attack_variants["purpose"]
-    report = evaluate_classifier(
-        classifier, model_lifecycle.split_frame(labeled_dataset, "test"),
-        attack_variants[purpose == attack_runner.EVALUATION], attack_variants[purpose == attack_runner.BENIGN_EVALUATION],
-        f1_at_promotion=deployed_champion["f1_at_promotion"], adaptive_sources=config.attack.adaptive_sources,
-        adaptive_query_budget=config.attack.adaptive_query_budget, adaptive_seed=config.attack.eval_seed,
-        seed=config.seed, n_resamples=config.promotion.bootstrap_resamples,
-        # What the model itself recorded, not today's config: the champion may predate a change.
-        excluded_families=model_lifecycle.excluded_families(version))
-    report["model_version"] = version.version
+    report = lifecycle.evaluate_version(version, config, lifecycle.split_frame(labeled_dataset, "test"),
+                                        attack_variants, f1_at_promotion=deployed_champion["f1_at_promotion"])
+    report["gate"] = evaluate_gate(report, config.quality_gate).to_dict()
+    context.add_output_metadata(_evaluation_metadata(report))
+    return report
+
+
+def _evaluation_metadata(report: dict) -> dict:
     overall = report["evasion"]["overall"]
-    context.add_output_metadata({
-        "model_version": version.version, "clean_f1": report["clean"]["f1"], "clean_fpr": report["clean"]["fpr"],
+    return {
+        "model_version": report["model_version"], "clean_f1": report["clean"]["f1"],
+        "clean_fpr": report["clean"]["fpr"], "gate": report["gate"]["status"],
         "evasion_rate_pct": _pct(overall["rate"]),
         "evasion_rate_95ci_pct": f"{_pct(overall['low'])}–{_pct(overall['high'])}",
         "evasion_by_strategy_pct": {k: _pct(v["rate"]) for k, v in report["evasion"]["by_strategy"].items()},
@@ -92,8 +88,7 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: PipelineSetti
         "evasion_pct_without_normalization": _pct(report["normalization_defense"]["without_normalization"]["rate"]),
         "clean_fpr_by_category": report["over_defense"]["clean_fpr_by_category"],
         "adaptive_attack": report["adaptive_attack"] or "off",
-    })
-    return report
+    }
 
 
 def _generalization_summary(block: dict | None) -> dict | str:
@@ -104,26 +99,22 @@ def _generalization_summary(block: dict | None) -> dict | str:
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas"}, output_required=False)
-def failure_samples(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
+def failure_samples(context: dg.AssetExecutionContext, settings: Settings, registry: ModelRegistryResource,
                     labeled_dataset: pd.DataFrame, attack_variants: pd.DataFrame, evaluation_report: dict,
                     deployed_champion: dict) -> Iterator[dg.Output[pd.DataFrame]]:
     """Cumulative failure bank: training-split evasions and clean misses. Only when the gate fails (or forced)."""
-    config = settings.load()
-    verdict = evaluate_gate(evaluation_report, config.quality_gate)
+    verdict = GateVerdict.from_dict(evaluation_report["gate"])  # the verdict the check shows, not a new one
     if verdict.passed and not settings.force_retrain:
         context.log.info(f"quality gate {verdict.summary()}; no retraining needed, downstream assets are skipped")
         return
     context.log.info(f"retraining: gate {verdict.summary()}, force_retrain={settings.force_retrain}")
-    classifier = model_lifecycle.load_classifier(registry.get().get(deployed_champion["version"]), config)
-    train = model_lifecycle.split_frame(labeled_dataset, "train")
-    variants = attack_variants[attack_variants["purpose"] == attack_runner.TRAINING].reset_index(drop=True)
-    clean_pred = (classifier.predict_proba(train["text"].tolist()) >= THRESHOLD).astype(int)
-    variant_pred = (classifier.predict_proba(variants["text"].tolist()) >= THRESHOLD).astype(int)
-    case_sensitive = reads_case(classifier.tokenizer)
-    found = collect_failures(train, clean_pred, variants, variant_pred, loop_id=context.run_id[:8],
-                             case_sensitive=case_sensitive)
+    config = settings.config
+    classifier = lifecycle.load_classifier(registry.get().get(deployed_champion["version"]), config)
+    training_variants = attack_variants[attack_variants["purpose"] == attack_runner.TRAINING]
+    mining = mine(classifier, lifecycle.split_frame(labeled_dataset, "train"), training_variants)
+    found = mining.failures(loop_id=context.run_id[:8])
     bank_path = config.resolved_state_dir() / "failure_bank.parquet"
-    bank = merge_into_bank(load_bank(bank_path), found, case_sensitive=case_sensitive)
+    bank = merge_into_bank(load_bank(bank_path), found, case_sensitive=mining.case_sensitive)
     save_bank(bank_path, bank)
     yield dg.Output(bank, metadata={"new_this_loop": len(found), "bank_size": len(bank),
                                     "by_kind": {k: int(v) for k, v in bank["kind"].value_counts().items()},
@@ -131,14 +122,14 @@ def failure_samples(context: dg.AssetExecutionContext, settings: PipelineSetting
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas"})
-def augmented_dataset(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
+def augmented_dataset(context: dg.AssetExecutionContext, settings: Settings, registry: ModelRegistryResource,
                       labeled_dataset: pd.DataFrame, failure_samples: pd.DataFrame,
                       deployed_champion: dict) -> pd.DataFrame:
     """Clean training data + failure bank + new variants of failures + obfuscated benign texts (labelled benign)."""
-    config = settings.load()
-    train = model_lifecycle.split_frame(labeled_dataset, "train")
+    config = settings.config
+    train = lifecycle.split_frame(labeled_dataset, "train")
     # The challenger starts from the champion's base model: its tokenizer says whether case matters.
-    case_sensitive = model_lifecycle.reads_case(registry.get().get(deployed_champion["version"]))
+    case_sensitive = lifecycle.model_reads_case(registry.get().get(deployed_champion["version"]))
     dataset = augment_for_config(train, failure_samples, config, case_sensitive=case_sensitive)
     context.add_output_metadata({"class_balance": class_balance(dataset), "model reads case": case_sensitive,
                                  "families held out": config.augmentation.exclude_families or "none"})
@@ -146,14 +137,14 @@ def augmented_dataset(context: dg.AssetExecutionContext, settings: PipelineSetti
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"})
-def challenger_model(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
+def challenger_model(context: dg.AssetExecutionContext, settings: Settings, registry: ModelRegistryResource,
                      labeled_dataset: pd.DataFrame, augmented_dataset: pd.DataFrame, deployed_champion: dict) -> dict:
     """A (Q)LoRA model trained on the augmented dataset, registered as an immutable version."""
-    config = settings.load()
+    config = settings.config
     # The strategy column goes along so train_and_register can verify no held-out family slipped in.
-    version = model_lifecycle.train_and_register(
+    version = lifecycle.train_and_register(
         registry.get(), config, labeled_dataset, augmented_dataset[["text", "label", "strategy"]],
-        role=model_lifecycle.CHALLENGER, parent=deployed_champion["version"], progress=context.log.info,
+        role=lifecycle.CHALLENGER, parent=deployed_champion["version"], progress=context.log.info,
         excluded_families=config.augmentation.exclude_families)
     summary = {"version": version.version, "clean_f1": version.metrics["clean_f1"],
                "quantization": version.info["training"]["quantization"],
@@ -165,15 +156,15 @@ def challenger_model(context: dg.AssetExecutionContext, settings: PipelineSettin
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"})
-def champion_model(context: dg.AssetExecutionContext, settings: PipelineSettings, registry: ModelRegistryResource,
+def champion_model(context: dg.AssetExecutionContext, settings: Settings, registry: ModelRegistryResource,
                    labeled_dataset: pd.DataFrame, challenger_model: dict, deployed_champion: dict) -> dict:
     """A/B of challenger vs champion on clean test texts and a fresh adversarial set; promote or keep."""
-    config = settings.load()
+    config = settings.config
     models = registry.get()
     ab_variants = attack_runner.build_ab_variants(labeled_dataset, config.attack)
-    decision = model_lifecycle.decide_promotion(models, models.get(deployed_champion["version"]),
-                                                models.get(challenger_model["version"]), config, labeled_dataset,
-                                                ab_variants)
+    decision = lifecycle.decide_promotion(models, models.get(deployed_champion["version"]),
+                                          models.get(challenger_model["version"]), config, labeled_dataset,
+                                          ab_variants)
     champion = models.champion()
     result = {"promoted": decision.promote, "champion_version": champion.version if champion else None,
               "challenger_version": challenger_model["version"], "previous_champion": deployed_champion["version"],

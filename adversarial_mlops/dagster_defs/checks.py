@@ -4,34 +4,38 @@
 import dagster as dg
 
 from adversarial_mlops.judging.promotion import meets_f1_floor
-from adversarial_mlops.judging.quality_gate import GateVerdict, evaluate_gate
+from adversarial_mlops.judging.quality_gate import GateVerdict
 
-from .assets import challenger_model, evaluation_report
-from .resources import ModelRegistryResource, PipelineSettings
+from .assets import Settings, challenger_model, evaluation_report
+from .resources import ModelRegistryResource
+
+GATE_VERDICT_KEY = "verdict"  # the check's metadata entry holding the structured verdict
 
 
 def gate_metadata(verdict: GateVerdict) -> dict:
-    metadata = {"verdict": verdict.status}
+    """The structured verdict (what the CLI and the API read back) plus a line per threshold."""
+    metadata = {GATE_VERDICT_KEY: dg.MetadataValue.json(verdict.to_dict()), "status": verdict.status}
     for check in verdict.checks:
-        metadata[f"{check.name}.value"] = check.value
-        metadata[f"{check.name}.limit"] = check.limit
-        metadata[f"{check.name}.verdict"] = f"{'PASS' if check.passed else 'FAIL'} ({check.rule})"
+        shown = "n/a" if check.value is None else f"{check.value:.4f}"
+        metadata[check.name] = f"{shown} ({check.rule}): {'PASS' if check.passed else 'FAIL'}"
     return metadata
 
 
-@dg.asset_check(asset=evaluation_report, description="Quality gate: evasion ≤ max, F1 ≥ min, F1 drop < min_f1_drop. "
-                "A FAIL (a warning, so the run stays green) is what sends the loop into retraining.")
-def quality_gate(settings: PipelineSettings, evaluation_report: dict) -> dg.AssetCheckResult:
-    verdict = evaluate_gate(evaluation_report, settings.load().quality_gate)
+@dg.asset_check(asset=evaluation_report, description="Quality gate: evasion ≤ max, F1 ≥ min, F1 drop < min_f1_drop, "
+                "obfuscated-benign false alarms ≤ max. A FAIL (a warning, so the run stays green) is what sends "
+                "the loop into retraining.")
+def quality_gate(evaluation_report: dict) -> dg.AssetCheckResult:
+    # The verdict was computed once, with the run's thresholds, when the report was built.
+    verdict = GateVerdict.from_dict(evaluation_report["gate"])
     return dg.AssetCheckResult(passed=verdict.passed, severity=dg.AssetCheckSeverity.WARN,
                                metadata=gate_metadata(verdict), description=verdict.summary())
 
 
 @dg.asset_check(asset=challenger_model, blocking=True,
                 description="Blocks promotion of a challenger whose clean F1 is below quality_gate.min_f1_score.")
-def challenger_f1_floor(settings: PipelineSettings, registry: ModelRegistryResource,
+def challenger_f1_floor(settings: Settings, registry: ModelRegistryResource,
                         challenger_model: dict) -> dg.AssetCheckResult:
-    floor = settings.load().quality_gate.min_f1_score
+    floor = settings.config.quality_gate.min_f1_score
     passed, reason = meets_f1_floor(challenger_model["clean_f1"], floor)
     if not passed:
         registry.get().record("reject", version=challenger_model["version"], details={"reasons": [reason]})

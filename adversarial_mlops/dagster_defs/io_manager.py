@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from adversarial_mlops.errors import NotFoundError
 from adversarial_mlops.storage.atomic_io import atomic_write_bytes, atomic_write_json
 from adversarial_mlops.storage.jsonable import json_safe
 
@@ -19,7 +20,7 @@ FULL_LOOP_HINT = ("run the whole loop first: `adversarial-mlops run` (or `python
                   "or `dagster asset materialize --select '*champion_model' -m adversarial_mlops.dagster_defs.definitions`)")
 
 
-class MissingAssetValueError(RuntimeError):
+class MissingAssetValueError(NotFoundError):
     """An asset's stored value is needed but no run has produced it yet."""
 
 

@@ -34,8 +34,9 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
+from adversarial_mlops.errors import ConflictError, UnavailableError
 from adversarial_mlops.storage.atomic_io import atomic_write_json
-from adversarial_mlops.config import PROJECT_ROOT, ConfigError, PipelineConfig, load_config
+from adversarial_mlops.config import PROJECT_ROOT, ConfigError, PipelineConfig, build_config, config_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +48,14 @@ MAX_OVERRIDES = 64
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
 
-class LoopAlreadyRunning(RuntimeError):
+class LoopAlreadyRunning(ConflictError):
     def __init__(self, holder: "LockInfo"):
         self.holder = holder
         super().__init__(f"a loop is already running (run {holder.run_id}); wait for it to finish "
                          f"(GET /pipeline/runs/{holder.run_id}) and trigger again")
 
 
-class LaunchError(RuntimeError):
+class LaunchError(UnavailableError):
     """The run could not be started; the lock was released."""
 
 
@@ -244,8 +245,8 @@ class LoopLock:
 
 # ------------------------------------------------------------------------------- launcher
 
-def validate_overrides(overrides: Mapping[str, object] | None) -> dict:
-    """Dotted-key overrides checked against the config schema; ConfigError says what is wrong."""
+def resolve_overrides(config: PipelineConfig, overrides: Mapping[str, object] | None) -> PipelineConfig:
+    """``config`` with dotted-key ``overrides`` applied and validated; ConfigError says what is wrong."""
     overrides = dict(overrides or {})
     if len(overrides) > MAX_OVERRIDES:
         raise ConfigError(f"too many overrides ({len(overrides)}); at most {MAX_OVERRIDES}")
@@ -255,8 +256,7 @@ def validate_overrides(overrides: Mapping[str, object] | None) -> dict:
     if any(key == "state_dir" or key.startswith("state_dir.") for key in overrides):
         raise ConfigError("state_dir cannot be set per run; set ADVERSARIAL_MLOPS_HOME or state_dir in the "
                           "config file and restart the server")
-    load_config(None, overrides)  # the same validation the run will apply
-    return overrides
+    return build_config(config_to_dict(config), overrides, origin="the overrides")
 
 
 def _new_run_id() -> str:
@@ -277,15 +277,15 @@ class LoopLauncher:
         self.extra_env = dict(extra_env or {})
         self.log_dir = self.state_dir / "run_logs"
         self._job_def = None
-        self._job_lock = threading.Lock()
+        self._job_lock = threading.Lock()  # guards the lazy job build
         self._launch_lock = threading.Lock()  # in-process serialisation on top of the file lock
 
     def job_def(self):
         with self._job_lock:
             if self._job_def is None:
-                from adversarial_mlops.dagster_defs.definitions import LOOP_JOB, build_definitions
+                from adversarial_mlops.dagster_defs.wiring import loop_job
 
-                self._job_def = build_definitions().resolve_job_def(LOOP_JOB)
+                self._job_def = loop_job(self.config)
             return self._job_def
 
     def running(self) -> LockInfo | None:
@@ -295,8 +295,8 @@ class LoopLauncher:
         """Start one loop run and return its id. ConfigError, LoopAlreadyRunning or LaunchError otherwise."""
         from adversarial_mlops.dagster_defs.runs import run_config_for
 
-        overrides = validate_overrides(overrides)
-        run_config = run_config_for(overrides, force_retrain)
+        # Resolved once, here: the run config carries the whole config to the worker and every asset.
+        run_config = run_config_for(resolve_overrides(self.config, overrides), force_retrain=force_retrain)
         with self._launch_lock:
             run_id = _new_run_id()
             self.lock.acquire(run_id, mode="launching")
@@ -320,7 +320,8 @@ class LoopLauncher:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{run_id}.log"
         with open(log_path, "ab") as log_file:
-            process = subprocess.Popen([self.python, "-m", WORKER_MODULE, run_id], start_new_session=True,
+            process = subprocess.Popen([self.python, "-m", WORKER_MODULE, run_id, "--state-dir", str(self.state_dir),
+                                        "--dagster-home", str(self.instance.root_directory)], start_new_session=True,
                                        env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
                                        cwd=str(PROJECT_ROOT))
         self.lock.update(run_id, pid=process.pid, mode="subprocess")
@@ -338,7 +339,7 @@ class LoopLauncher:
             self.lock.holder()  # the process is gone now: clears the lock, fails an unfinished run
 
     def _submit_graphql(self, provisional_id: str, run_config: dict) -> str:
-        from adversarial_mlops.dagster_defs.definitions import LOOP_JOB
+        from adversarial_mlops.dagster_defs.wiring import LOOP_JOB
 
         client = graphql_client(self.dagster_url)
         run_id = client.submit_job_execution(LOOP_JOB, run_config=run_config, tags={LAUNCHED_BY_TAG: "api"})

@@ -1,41 +1,69 @@
-"""Dagster resources: the loop's settings (YAML + per-run overrides) and the model registry."""
+"""Dagster resources: the run's settings (resolved once per run) and the model registry."""
 
-
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional
 
 import dagster as dg
 import yaml
-from pydantic import Field
 
-from adversarial_mlops.config import ConfigError, PipelineConfig, load_config
+from adversarial_mlops.config import ConfigError, PipelineConfig, build_config, config_to_dict
 from adversarial_mlops.models.registry import ModelRegistry
 
+STATE_DIR_FIXED = ("state_dir cannot change per run: stored values, the registry and the Dagster instance live "
+                   "there. Set ADVERSARIAL_MLOPS_HOME or state_dir in the config file and restart")
 
-class PipelineSettings(dg.ConfigurableResource):
-    """Pipeline configuration: the YAML file, plus overrides a run may set from the launchpad or CLI.
 
-    The YAML file is the one the code location was loaded with ($ADVERSARIAL_MLOPS_CONFIG, else
-    config/pipeline.yaml); only per-run knobs are run config, so a partial launchpad config works.
+@dataclass(frozen=True)
+class RunSettings:
+    """What every asset and check of one run reads: its one resolved config and the retrain switch."""
+
+    config: PipelineConfig
+    force_retrain: bool = False
+
+
+def pipeline_sections(config: PipelineConfig) -> dict:
+    """``config`` as the run config's ``pipeline`` mapping: every section except state_dir."""
+    sections = config_to_dict(config)
+    sections.pop("state_dir")
+    return sections
+
+
+def settings_run_config(config: PipelineConfig, *, force_retrain: bool = False) -> dict:
+    """The ``settings`` resource's run config that makes a run use exactly ``config``."""
+    return {"config": {"pipeline": pipeline_sections(config), "overrides": {}, "force_retrain": force_retrain}}
+
+
+def settings_resource(config: PipelineConfig) -> dg.ResourceDefinition:
+    """The ``settings`` resource of a code location loaded with ``config``.
+
+    Its run config holds every section as resolved when the run was launched (the CLI and the
+    API send the whole config); the default is ``config`` itself, so a launchpad run with no run
+    config uses the YAML the code location loaded. ``overrides`` takes a few dotted keys for a
+    launchpad edit. The resource function runs once per run: the config is validated and
+    resolved there, before any asset, and every asset and check receives the same object.
     """
+    state_dir = str(config.resolved_state_dir())
 
-    force_retrain: bool = Field(False, description="Retrain even when the quality gate passes")
-    max_evasion_rate: Optional[float] = Field(None, description="Overrides quality_gate.max_evasion_rate")
-    min_f1_score: Optional[float] = Field(None, description="Overrides quality_gate.min_f1_score")
-    min_f1_drop: Optional[float] = Field(None, description="Overrides quality_gate.min_f1_drop")
-    overrides: Dict[str, str] = Field(default_factory=dict,
-                                      description="Any config key, dotted (training.epochs: '2'); values are YAML")
+    @dg.resource(config_schema={
+        "pipeline": dg.Field(dg.Permissive(), default_value=pipeline_sections(config),
+                             description="every config section except state_dir, resolved"),
+        "overrides": dg.Field(dg.Map(str, str), default_value={},
+                              description="dotted config keys on top of `pipeline` (training.epochs: '2'); YAML values"),
+        "force_retrain": dg.Field(bool, default_value=False, description="retrain even when the quality gate passes"),
+    }, description="The run's resolved configuration")
+    def settings(context: dg.InitResourceContext) -> RunSettings:
+        return resolve_run_settings(context.resource_config, state_dir)
 
-    def load(self) -> PipelineConfig:
-        overrides = {key: yaml.safe_load(value) for key, value in self.overrides.items()}
-        for key in ("max_evasion_rate", "min_f1_score", "min_f1_drop"):
-            if getattr(self, key) is not None:
-                overrides[f"quality_gate.{key}"] = getattr(self, key)
-        if "state_dir" in overrides:
-            # Stored values, registry and Dagster instance all live there: it is fixed per code location.
-            raise ConfigError("state_dir cannot change per run; set ADVERSARIAL_MLOPS_HOME or state_dir in the "
-                              "config file and restart")
-        return load_config(None, overrides)
+    return settings
+
+
+def resolve_run_settings(resource_config: dict, state_dir: str) -> RunSettings:
+    pipeline = dict(resource_config["pipeline"])
+    overrides = {key: yaml.safe_load(value) for key, value in resource_config["overrides"].items()}
+    if "state_dir" in pipeline or any(key.split(".")[0] == "state_dir" for key in overrides):
+        raise ConfigError(STATE_DIR_FIXED)
+    config = build_config({**pipeline, "state_dir": state_dir}, overrides, origin="the run config")
+    return RunSettings(config=config, force_retrain=bool(resource_config["force_retrain"]))
 
 
 class ModelRegistryResource(dg.ConfigurableResource):

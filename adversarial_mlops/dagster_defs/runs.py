@@ -14,11 +14,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from adversarial_mlops.config import ConfigError, PipelineConfig, load_config
 from adversarial_mlops.storage.atomic_io import atomic_write_text
-from adversarial_mlops.config import CONFIG_ENV_VAR, ConfigError, PipelineConfig, load_config
 
-LOOP_ASSETS = ["labeled_dataset", "attack_variants", "deployed_champion", "evaluation_report", "failure_samples",
-               "augmented_dataset", "challenger_model", "champion_model"]
+from adversarial_mlops.errors import NotFoundError
+
+from .checks import GATE_VERDICT_KEY
+from .wiring import LOOP_JOB, loop_job
+from .resources import settings_run_config
+
 DAGSTER_YAML = """\
 # Written by adversarial_mlops on first use. Runs launched from the UI or API start at once
 # (no daemon needed); telemetry stays off (no network here).
@@ -45,20 +49,18 @@ def prepare_instance(config: PipelineConfig):
 
     home = dagster_home(config)
     home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(home)
     with open(home / ".init.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (home / "dagster.yaml").exists():
             atomic_write_text(home / "dagster.yaml", DAGSTER_YAML)
-        instance = DagsterInstance.get()
+        instance = DagsterInstance.from_config(str(home))
         instance.get_runs(limit=1)  # touches run storage: creates the schema while we hold the lock
     return instance
 
 
-def run_config_for(overrides: Mapping[str, object], force_retrain: bool) -> dict:
-    # JSON is valid YAML, so PipelineSettings.load() parses these back to the same values.
-    encoded = {key: json.dumps(value) for key, value in overrides.items()}
-    return {"resources": {"settings": {"config": {"overrides": encoded, "force_retrain": force_retrain}}},
+def run_config_for(config: PipelineConfig, *, force_retrain: bool = False) -> dict:
+    """The run config of a loop run that uses exactly ``config`` (resolved once, by the launcher)."""
+    return {"resources": {"settings": settings_run_config(config, force_retrain=force_retrain)},
             "loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
@@ -76,7 +78,9 @@ class RunSummary:
 
     @property
     def gate(self) -> dict | None:
-        return self.checks.get("quality_gate")
+        """The quality gate's structured verdict (``GateVerdict.to_dict``) as the check recorded it."""
+        check = self.checks.get("quality_gate")
+        return None if check is None else check["metadata"].get(GATE_VERDICT_KEY)
 
     @property
     def challenger_blocked(self) -> bool:
@@ -110,17 +114,28 @@ class RunSummary:
         return data
 
 
-def summarize_run(instance, run_id: str, assets_dir: Path | None = None) -> RunSummary:
+class UnknownRunError(NotFoundError):
+    """No run with that id in the Dagster instance."""
+
+
+def summarize_run(instance, run_id: str, assets_dir: Path) -> RunSummary:
+    """What run ``run_id`` did, from its event log, with the reports it stored (if still current)."""
     run = instance.get_run_by_id(run_id)
     if run is None:
-        raise KeyError(f"no Dagster run with id {run_id}")
+        raise UnknownRunError(f"no loop run with id {run_id!r}; list runs with `GET /pipeline/runs` or the UI")
     summary = RunSummary(run_id=run_id, status=run.status.value)
     for record in instance.all_logs(run_id):
         _absorb_event(summary, record)
-    if assets_dir is not None:
-        summary.evaluation = _stored_if(summary, assets_dir, "evaluation_report")
-        summary.decision = _stored_if(summary, assets_dir, "champion_model")
+    summary.evaluation = stored_value_of_run(instance, run_id, assets_dir, "evaluation_report")
+    summary.decision = stored_value_of_run(instance, run_id, assets_dir, "champion_model")
     return summary
+
+
+def recent_loop_runs(instance, limit: int) -> list[str]:
+    """Ids of the latest loop runs, most recent first, whoever launched them."""
+    from dagster import RunsFilter
+
+    return [run.run_id for run in instance.get_runs(filters=RunsFilter(job_name=LOOP_JOB), limit=limit)]
 
 
 def _absorb_event(summary: RunSummary, record) -> None:
@@ -142,32 +157,32 @@ def _absorb_event(summary: RunSummary, record) -> None:
         }
 
 
-def _stored_if(summary: RunSummary, assets_dir: Path, asset: str) -> dict | None:
-    # Only values this run produced: an older stored value would describe another loop.
+def stored_value_of_run(instance, run_id: str, assets_dir: Path, asset: str) -> dict | None:
+    """The stored value of ``asset`` if run ``run_id`` wrote it and no later run has overwritten it."""
+    from dagster import AssetKey
+
+    latest = instance.get_latest_materialization_event(AssetKey(asset))
     path = assets_dir / f"{asset}.json"
-    if asset in summary.materialized and path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
-    return None
+    if latest is None or latest.run_id != run_id or not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def run_loop(config_path: str | None = None, overrides: Mapping[str, object] | None = None, *,
              force_retrain: bool = False, selection: Sequence[str] | None = None) -> RunSummary:
-    """Run the loop (or ``selection``) in-process as one Dagster run; returns its summary."""
-    from dagster import AssetKey
+    """Run the loop (or ``selection``) in-process as one Dagster run; returns its summary.
 
-    from adversarial_mlops.dagster_defs.definitions import LOOP_JOB, build_definitions
+    The config is resolved here, once (file + overrides), and travels to every asset in the run config.
+    """
+    from dagster import AssetKey
 
     overrides = dict(overrides or {})
     if "state_dir" in overrides:
         raise ConfigError("state_dir cannot be set per run; set ADVERSARIAL_MLOPS_HOME or state_dir in the config file")
     config = load_config(config_path, overrides)  # fail fast on a bad override, before Dagster starts
-    if config_path:
-        # Dagster resources read the config file from here, as they do under `dagster dev`.
-        os.environ[CONFIG_ENV_VAR] = str(Path(config_path).resolve())
     instance = prepare_instance(config)
-    job = build_definitions().resolve_job_def(LOOP_JOB)
-    result = job.execute_in_process(
-        run_config=run_config_for(overrides, force_retrain), instance=instance, raise_on_error=False,
+    result = loop_job(config).execute_in_process(
+        run_config=run_config_for(config, force_retrain=force_retrain), instance=instance, raise_on_error=False,
         asset_selection=[AssetKey(name) for name in selection] if selection else None,
     )
     return summarize_run(instance, result.run_id, config.resolved_state_dir() / "assets")

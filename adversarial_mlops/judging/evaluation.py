@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from adversarial_mlops.attacks import strategy_families, strategy_names
+from adversarial_mlops.judging.decision import DECISION_THRESHOLD, decide
 from adversarial_mlops.storage.jsonable import json_safe
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.data import BENIGN, MALICIOUS
@@ -20,7 +21,6 @@ from adversarial_mlops.judging.metrics import (EvasionResult, bootstrap_interval
                                       evasion_rate, f1_with_ci)
 
 PredictProba = Callable[[Sequence[str]], np.ndarray]
-THRESHOLD = 0.5
 
 
 def evasion_to_dict(result: EvasionResult) -> dict:
@@ -29,7 +29,7 @@ def evasion_to_dict(result: EvasionResult) -> dict:
 
 
 def clean_report(y_true: np.ndarray, scores: np.ndarray, *, seed: int, n_resamples: int) -> dict:
-    y_pred = (scores >= THRESHOLD).astype(np.int64)
+    y_pred = decide(scores)
     metrics = classification_metrics(y_true, y_pred, scores)
     metrics["f1_ci"] = f1_with_ci(y_true, y_pred, seed=seed, n_resamples=n_resamples).to_dict()
     metrics["n"] = len(y_true)
@@ -70,7 +70,7 @@ def evasion_by_family(variants: pd.DataFrame, preds: np.ndarray, clean_pred_by_s
 
 def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pred_by_source: Mapping[str, int], *,
                    seed: int, n_resamples: int) -> dict:
-    preds = (variant_scores >= THRESHOLD).astype(np.int64)
+    preds = decide(variant_scores)
     sources = variants["source_id"].tolist()
     overall = evasion_rate(sources, preds, clean_pred_by_source, seed=seed, n_resamples=n_resamples)
     by_strategy = evasion_by_group(sources, preds, clean_pred_by_source, variants["strategy"].tolist(), seed=seed)
@@ -89,7 +89,7 @@ def generalization_report(variants: pd.DataFrame, variant_scores: np.ndarray, cl
     obfuscations it was shown rather than learning what an injection is.
     """
     excluded = set(excluded_families)
-    preds = (variant_scores >= THRESHOLD).astype(np.int64)
+    preds = decide(variant_scores)
     sources = variants["source_id"].to_numpy(dtype=object)
     names = variants["strategy"].tolist()
     registered = np.array([name in _registered() for name in names], dtype=bool)
@@ -120,7 +120,7 @@ def false_alarm_rate(preds: np.ndarray, sources: Sequence[str], *, seed: int, n_
 def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_variants: pd.DataFrame,
                         variant_scores: np.ndarray, *, seed: int, n_resamples: int) -> dict:
     """False alarms on obfuscated benign texts (overall, per strategy) and on clean benign categories."""
-    preds = (variant_scores >= THRESHOLD).astype(np.int64)
+    preds = decide(variant_scores)
     sources = benign_variants["source_id"].tolist()
     by_strategy = {}
     for name in sorted(benign_variants["strategy"].unique()):
@@ -128,7 +128,7 @@ def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_var
         by_strategy[name] = false_alarm_rate(preds[mask], np.asarray(sources)[mask], seed=seed, n_resamples=n_resamples)
     benign = (test["label"] == BENIGN).to_numpy()
     categories = test["category"] if "category" in test else pd.Series("benign", index=test.index)
-    clean_preds = (clean_scores >= THRESHOLD).astype(np.int64)
+    clean_preds = decide(clean_scores)
     by_category = {name: {"fpr": float(clean_preds[benign & (categories == name).to_numpy()].mean()),
                           "n": int((benign & (categories == name).to_numpy()).sum())}
                    for name in sorted(categories[benign].unique())}
@@ -145,7 +145,7 @@ def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd
     ``generalization`` puts evasion on them next to the seen ones, else it is None."""
     clean_scores = predict_proba(test["text"].tolist())
     clean = clean_report(test["label"].to_numpy(), clean_scores, seed=seed, n_resamples=n_resamples)
-    clean_pred_by_source = dict(zip(test["id"], (clean_scores >= THRESHOLD).astype(int).tolist()))
+    clean_pred_by_source = dict(zip(test["id"], decide(clean_scores).tolist()))
     variant_scores = predict_proba(variants["text"].tolist())
     evasion = evasion_report(variants, variant_scores, clean_pred_by_source, seed=seed, n_resamples=n_resamples)
     generalization = (generalization_report(variants, variant_scores, clean_pred_by_source, excluded_families,
@@ -168,7 +168,7 @@ def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFr
     """
     toggled = classifier.with_normalization(not classifier.normalize_inputs)
     clean_scores = toggled.predict_proba(test["text"].tolist())
-    clean_pred_by_source = dict(zip(test["id"], (clean_scores >= THRESHOLD).astype(int).tolist()))
+    clean_pred_by_source = dict(zip(test["id"], decide(clean_scores).tolist()))
     other = evasion_report(variants, toggled.predict_proba(variants["text"].tolist()), clean_pred_by_source,
                            seed=seed, n_resamples=n_resamples)
     with_it, without_it = (deployed["evasion"], other) if classifier.normalize_inputs else (other, deployed["evasion"])
@@ -193,11 +193,11 @@ def adaptive_variants(predict_proba: PredictProba, test: pd.DataFrame, *, n_sour
     malicious = test[test["label"] == MALICIOUS].sort_values("id")
     if len(malicious) > n_sources:
         malicious = malicious.sample(n=n_sources, random_state=seed).sort_values("id")
-    settings = AdaptiveAttackSettings(query_budget=query_budget, threshold=THRESHOLD, seed=seed)
+    settings = AdaptiveAttackSettings(query_budget=query_budget, threshold=DECISION_THRESHOLD, seed=seed)
     results = adaptive_attack(list(zip(malicious["id"], malicious["text"])), predict_proba, settings)
     rows = pd.DataFrame({"source_id": [r.source_id for r in results], "strategy": ADAPTIVE,
                          "text": [r.adversarial if r.success else r.original for r in results]})
-    return rows, json_safe(summarize(results, threshold=THRESHOLD))
+    return rows, json_safe(summarize(results, threshold=DECISION_THRESHOLD))
 
 
 def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, benign_variants: pd.DataFrame, *,

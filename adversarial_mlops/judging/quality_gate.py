@@ -1,7 +1,8 @@
 """The quality gate: the one function that decides PASS or FAIL for an evaluation report.
 
-The Dagster asset check displays this verdict and the retraining branch obeys it; neither
-recomputes it any other way. Thresholds come from ``quality_gate.*`` in the YAML config:
+It runs once per loop, when ``evaluation_report`` is built; the report carries the verdict
+(``report["gate"]``), the Dagster asset check displays it and the retraining branch obeys it,
+and the CLI and the API show the structured result. Nothing recomputes it. Thresholds come from ``quality_gate.*`` in the YAML config:
 
 * ``max_evasion_rate``: FAIL when the overall evasion rate is above it;
 * ``min_f1_score``: FAIL when clean F1 is below it;
@@ -51,6 +52,15 @@ class GateVerdict:
 
     def to_dict(self) -> dict:
         return {"status": self.status, "passed": self.passed, "checks": [asdict(c) for c in self.checks]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "GateVerdict":
+        """The verdict ``to_dict`` stored (in the evaluation report): read back, never recomputed."""
+        checks = tuple(ThresholdCheck(**check) for check in data["checks"])
+        if bool(data["passed"]) != all(check.passed for check in checks):
+            raise ValueError(f"stored gate verdict is inconsistent: passed={data['passed']} but checks say "
+                             f"{[check.passed for check in checks]}")
+        return cls(passed=bool(data["passed"]), checks=checks)
 
 
 def _fmt(value: float | None) -> str:

@@ -15,6 +15,7 @@ import pandas as pd
 from adversarial_mlops.attacks import generate_variants, get_strategy, strategy_families, strategy_names
 from adversarial_mlops.config import AttackSettings, ConfigError
 from adversarial_mlops.data import BENIGN, MALICIOUS
+from adversarial_mlops.errors import InvalidInputError
 
 EVALUATION = "evaluation"  # malicious test texts: does the model still catch them?
 BENIGN_EVALUATION = "benign_evaluation"  # benign test texts: does obfuscation alone raise false alarms?
@@ -25,7 +26,7 @@ SOURCE_SPLIT = {EVALUATION: "test", BENIGN_EVALUATION: "test", TRAINING: "train"
 VARIANT_COLUMNS = ["variant_id", "source_id", "purpose", "strategy", "family", "params", "seed", "text", "label"]
 
 
-class LeakageError(RuntimeError):
+class LeakageError(InvalidInputError):
     """An attack variant came from a split its purpose must not see."""
 
 

@@ -48,7 +48,7 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
     (``attack_runner.benign_strategies``), so no benign text is taught to hide a payload.
     Strategies of ``settings.exclude_families`` are left out of all three, failure-bank rows
     included: the bank is cumulative, so earlier loops may have mined a now-held-out family.
-    ``case_sensitive`` (does the model read case? ``modeling.reads_case``) decides whether texts
+    ``case_sensitive`` (does the model read case? ``modeling.tokenizer_reads_case``) decides whether texts
     differing only in case are duplicates.
     """
     if not strategies:

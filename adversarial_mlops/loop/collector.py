@@ -10,13 +10,21 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
 
-from adversarial_mlops.storage.atomic_io import atomic_write_bytes
 from adversarial_mlops.data import MALICIOUS
+from adversarial_mlops.judging.decision import decide
+from adversarial_mlops.loop.attack_runner import drop_excluded
+from adversarial_mlops.models.modeling import tokenizer_reads_case
+from adversarial_mlops.storage.atomic_io import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from adversarial_mlops.models.modeling import TextClassifier
 
 BANK_COLUMNS = ["text", "label", "kind", "strategy", "source_id", "loop_id"]
 EVASION = "evasion"
@@ -31,10 +39,35 @@ def dedupe_key(text: str, *, case_sensitive: bool = False) -> str:
     return key if case_sensitive else key.casefold()
 
 
+@dataclass(frozen=True)
+class Mining:
+    """The champion's decisions on the training split: clean texts and training-purpose variants."""
+
+    train: pd.DataFrame
+    clean_pred: np.ndarray
+    variants: pd.DataFrame  # training-purpose variants, with the champion's decision in a "pred" column
+    case_sensitive: bool  # whether the champion's tokenizer reads case (deduplication)
+
+    def failures(self, loop_id: str, exclude_families: Sequence[str] = ()) -> pd.DataFrame:
+        """What the champion got wrong, without variants of ``exclude_families``."""
+        variants = drop_excluded(self.variants, exclude_families).reset_index(drop=True)
+        return collect_failures(self.train, self.clean_pred, variants.drop(columns="pred"),
+                                variants["pred"].to_numpy(), loop_id=loop_id, case_sensitive=self.case_sensitive)
+
+
+def mine(classifier: "TextClassifier", train: pd.DataFrame, variants: pd.DataFrame) -> Mining:
+    """The one mining pass of the loop and of the generalisation experiment: the champion decides
+    every training text and every training-purpose variant once."""
+    variants = variants.reset_index(drop=True)
+    clean_pred = decide(classifier.predict_proba(train["text"].tolist()))
+    preds = decide(classifier.predict_proba(variants["text"].tolist()))
+    return Mining(train, clean_pred, variants.assign(pred=preds), tokenizer_reads_case(classifier.tokenizer))
+
+
 def collect_failures(train: pd.DataFrame, clean_pred: np.ndarray, variants: pd.DataFrame, variant_pred: np.ndarray,
                      *, loop_id: str, case_sensitive: bool = False) -> pd.DataFrame:
     """``train``: id, text, label (training split); ``variants``: training-purpose attack variants.
-    ``case_sensitive``: whether the model reads case (``modeling.reads_case``), for deduplication."""
+    ``case_sensitive``: whether the model reads case (``modeling.tokenizer_reads_case``), for deduplication."""
     if len(train) != len(clean_pred) or len(variants) != len(variant_pred):
         raise ValueError("each text needs exactly one prediction")
     caught = {sid for sid, label, pred in zip(train["id"], train["label"], clean_pred) if label == MALICIOUS and pred == 1}

@@ -23,30 +23,19 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from adversarial_mlops.loop import attack_runner, lifecycle as model_lifecycle
-
 from adversarial_mlops import data
 from adversarial_mlops.config import ConfigError, PipelineConfig, build_config, config_to_dict
-from adversarial_mlops.loop.augmentor import augment_for_config
-from adversarial_mlops.judging.evaluation import THRESHOLD, evaluate_classifier, families_of
-from adversarial_mlops.storage.jsonable import json_safe
+from adversarial_mlops.judging.decision import decide
+from adversarial_mlops.judging.evaluation import families_of
 from adversarial_mlops.judging.metrics import delta_evasion
-from adversarial_mlops.models.modeling import reads_case
+from adversarial_mlops.loop import attack_runner, lifecycle as model_lifecycle
+from adversarial_mlops.loop.augmentor import augment_for_config
+from adversarial_mlops.loop.collector import Mining, merge_into_bank, mine
 from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
-from adversarial_mlops.loop.collector import collect_failures, merge_into_bank
+from adversarial_mlops.storage.jsonable import json_safe
 
 ROLE = "generalization"  # registry role of the experiment's challengers: never promoted
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Mining:
-    """The champion's predictions on the training split, made once and shared by every arm."""
-
-    train: pd.DataFrame
-    clean_pred: np.ndarray
-    variants: pd.DataFrame  # training-purpose variants of every family, with a "pred" column
-    case_sensitive: bool  # whether the champion's tokenizer reads case (deduplication)
 
 
 @dataclass(frozen=True)
@@ -86,20 +75,13 @@ def mine_with_champion(champion: ModelVersion, config: PipelineConfig, splits: p
     # One inference pass over every family's training variants; each arm then keeps its subset,
     # exactly as if the attack runner had generated only the strategies it may train on.
     classifier = model_lifecycle.load_classifier(champion, config)
-    train = model_lifecycle.split_frame(splits, "train")
-    clean_pred = (classifier.predict_proba(train["text"].tolist()) >= THRESHOLD).astype(int)
-    variants = training_variants.reset_index(drop=True)
-    preds = (classifier.predict_proba(variants["text"].tolist()) >= THRESHOLD).astype(int)
-    return Mining(train, clean_pred, variants.assign(pred=preds), reads_case(classifier.tokenizer))
+    return mine(classifier, model_lifecycle.split_frame(splits, "train"), training_variants)
 
 
 def training_set(mining: Mining, config: PipelineConfig) -> pd.DataFrame:
     """The augmented set a loop with ``config`` would train on, from a fresh failure bank."""
     excluded = config.augmentation.exclude_families
-    variants = attack_runner.drop_excluded(mining.variants, excluded).reset_index(drop=True)
-    found = collect_failures(mining.train, mining.clean_pred, variants.drop(columns="pred"),
-                             variants["pred"].to_numpy(), loop_id="lofo-" + ("-".join(excluded) or "all"),
-                             case_sensitive=mining.case_sensitive)
+    found = mining.failures("lofo-" + ("-".join(excluded) or "all"), excluded)
     bank = merge_into_bank(None, found, case_sensitive=mining.case_sensitive)
     return augment_for_config(mining.train, bank, config, case_sensitive=mining.case_sensitive)
 
@@ -108,17 +90,12 @@ def evaluate_arm(version: ModelVersion, config: PipelineConfig, test: pd.DataFra
                  variants: pd.DataFrame) -> Arm:
     """The loop's evaluation of ``version`` (the families it did not see come from the model itself)."""
     classifier = model_lifecycle.load_classifier(version, config)
-    purpose = variants["purpose"]
-    malicious = variants[purpose == attack_runner.EVALUATION].reset_index(drop=True)
-    report = evaluate_classifier(
-        classifier, test, malicious, variants[purpose == attack_runner.BENIGN_EVALUATION],
-        f1_at_promotion=None, adaptive_sources=config.attack.adaptive_sources,
-        adaptive_query_budget=config.attack.adaptive_query_budget, adaptive_seed=config.attack.eval_seed,
-        seed=config.seed, n_resamples=config.promotion.bootstrap_resamples,
-        excluded_families=model_lifecycle.excluded_families(version))
-    # Raw predictions for the paired comparison between arms; evaluate_classifier keeps only rates.
-    clean = dict(zip(test["id"], (classifier.predict_proba(test["text"].tolist()) >= THRESHOLD).astype(int).tolist()))
-    preds = (classifier.predict_proba(malicious["text"].tolist()) >= THRESHOLD).astype(int)
+    report = model_lifecycle.evaluate_version(version, config, test, variants, f1_at_promotion=None,
+                                              classifier=classifier)
+    # Raw predictions for the paired comparison between arms; the report keeps only rates.
+    malicious = variants[variants["purpose"] == attack_runner.EVALUATION]
+    clean = dict(zip(test["id"], decide(classifier.predict_proba(test["text"].tolist())).tolist()))
+    preds = decide(classifier.predict_proba(malicious["text"].tolist()))
     return Arm(version, report, clean, preds)
 
 

@@ -15,9 +15,10 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from adversarial_mlops.loop.attack_runner import check_no_excluded_families
+from adversarial_mlops.loop.attack_runner import BENIGN_EVALUATION, EVALUATION, check_no_excluded_families
 from adversarial_mlops.config import PipelineConfig, config_to_dict
-from adversarial_mlops.judging.evaluation import THRESHOLD, clean_report
+from adversarial_mlops.judging.decision import decide
+from adversarial_mlops.judging.evaluation import clean_report, evaluate_classifier
 from adversarial_mlops.judging.promotion import PairedPredictions, PromotionDecision, compare_models
 from adversarial_mlops.models import modeling
 from adversarial_mlops.models.modeling import TextClassifier, resolve_base_model
@@ -53,9 +54,29 @@ def load_classifier(version: ModelVersion, config: PipelineConfig) -> TextClassi
                                precision=config.model.inference_precision)
 
 
-def reads_case(version: ModelVersion) -> bool:
+def model_reads_case(version: ModelVersion) -> bool:
     """Whether ``version``'s tokenizer tells case apart (training-set deduplication depends on it)."""
-    return modeling.reads_case(modeling.load_tokenizer(str(version.path)))
+    return modeling.tokenizer_reads_case(modeling.load_tokenizer(str(version.path)))
+
+
+def evaluate_version(version: ModelVersion, config: PipelineConfig, test: pd.DataFrame, variants: pd.DataFrame, *,
+                     f1_at_promotion: float | None, classifier: TextClassifier | None = None) -> dict:
+    """The one evaluation of a registered model, for the loop's gate and for the generalisation
+    experiment: clean test metrics, static variants plus the adaptive attack, over-defence.
+
+    ``variants``: the attack runner's table; its evaluation and benign-evaluation rows are used.
+    The families the model never saw come from the model's own record, not from today's config.
+    """
+    classifier = classifier or load_classifier(version, config)
+    purpose = variants["purpose"]
+    report = evaluate_classifier(
+        classifier, test, variants[purpose == EVALUATION].reset_index(drop=True),
+        variants[purpose == BENIGN_EVALUATION], f1_at_promotion=f1_at_promotion,
+        adaptive_sources=config.attack.adaptive_sources, adaptive_query_budget=config.attack.adaptive_query_budget,
+        adaptive_seed=config.attack.eval_seed, seed=config.seed, n_resamples=config.promotion.bootstrap_resamples,
+        excluded_families=excluded_families(version))
+    report["model_version"] = version.version
+    return report
 
 
 def base_model_for(config: PipelineConfig, splits: pd.DataFrame) -> str:
@@ -141,7 +162,7 @@ def ensure_champion(registry: ModelRegistry, config: PipelineConfig, splits: pd.
 
 def paired_predictions(classifier: TextClassifier, test: pd.DataFrame, ab_variants: pd.DataFrame) -> PairedPredictions:
     def labels(frame: pd.DataFrame) -> np.ndarray:
-        return (classifier.predict_proba(frame["text"].tolist()) >= THRESHOLD).astype(np.int64)
+        return decide(classifier.predict_proba(frame["text"].tolist()))
 
     malicious, benign = _split_ab(ab_variants)
     return PairedPredictions(clean=labels(test), variants=labels(malicious), benign_variants=labels(benign))

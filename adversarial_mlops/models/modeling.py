@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from adversarial_mlops.errors import InvalidInputError
 from adversarial_mlops.storage.atomic_io import atomic_directory
 from adversarial_mlops.config import INFERENCE_PRECISIONS, ModelSettings, TinyModelSettings
 
@@ -23,11 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MINILM = "minilm"
 TINY = "tiny"
-LABEL_NAMES = {0: "benign", 1: "malicious"}
 PREPROCESSING_FILE = "preprocessing.json"  # how a saved model wants its input prepared
 
 
-class ModelLoadError(RuntimeError):
+class ModelLoadError(InvalidInputError):
     """A base model or a trained model cannot be found or loaded; the message says what to do."""
 
 
@@ -125,7 +125,7 @@ def load_tokenizer(path: str):
 _CASE_PROBE = "Ignore The PREVIOUS Instructions"
 
 
-def reads_case(tokenizer) -> bool:
+def tokenizer_reads_case(tokenizer) -> bool:
     """Whether the tokenizer gives different tokens to a text in other case (a cased model).
     Asked of the tokenizer itself rather than its config: lower-casing is set in different
     places (``do_lower_case``, a normalizer in tokenizer.json) by different model families."""

@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
+from adversarial_mlops.errors import ConflictError, InvalidInputError, NotFoundError
 from adversarial_mlops.storage.atomic_io import (
     append_jsonl,
     atomic_directory,
@@ -42,8 +43,21 @@ VERSION_FILE = "version.json"
 _CHAMPION_EVENTS = frozenset({"promote", "rollback"})
 
 
-class RegistryError(Exception):
-    """A registry operation was refused or found the registry inconsistent."""
+class RegistryError(ConflictError):
+    """A registry operation was refused or found the registry inconsistent (no champion to roll
+    back from, already champion, failed integrity check, corrupt history)."""
+
+
+class InvalidRegistryRequest(RegistryError, InvalidInputError):
+    """A version id, reason or history entry given to the registry is malformed."""
+
+    http_status = InvalidInputError.http_status
+
+
+class UnknownVersionError(RegistryError, NotFoundError):
+    """No registered version has that id."""
+
+    http_status = NotFoundError.http_status
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,7 @@ def _require_json(value, what: str) -> None:
     try:
         json.dumps(value)
     except (TypeError, ValueError) as error:
-        raise RegistryError(f"{what} must be JSON-serialisable: {error}") from error
+        raise InvalidRegistryRequest(f"{what} must be JSON-serialisable: {error}") from error
 
 
 def _sha256(path: Path) -> str:
@@ -189,7 +203,7 @@ class ModelRegistry:
         version_file = self.versions_dir / version / VERSION_FILE
         if not (self.versions_dir / version).is_dir():
             known = [v.version for v in self.list_versions()]
-            raise RegistryError(f"unknown version {version!r}; known versions: {known or 'none'}")
+            raise UnknownVersionError(f"unknown version {version!r}; known versions: {known or 'none'}")
         try:
             return json.loads(version_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -199,7 +213,7 @@ class ModelRegistry:
     def _check_version_id(version) -> None:
         # A strict pattern also rules out path traversal such as "../x".
         if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
-            raise RegistryError(
+            raise InvalidRegistryRequest(
                 f"invalid version id {version!r}; "
                 "expected 'v' followed by at least 4 digits, e.g. 'v0001'"
             )
@@ -310,13 +324,13 @@ class ModelRegistry:
     def record(self, event: str, **fields) -> None:
         """Append a free-form audit entry (e.g. a gate's "reject" decision)."""
         if not isinstance(event, str) or not event:
-            raise RegistryError(f"event must be a non-empty string, got {event!r}")
+            raise InvalidRegistryRequest(f"event must be a non-empty string, got {event!r}")
         if event in _CHAMPION_EVENTS:
-            raise RegistryError(
+            raise InvalidRegistryRequest(
                 f"event {event!r} is written by {event}() only; rollback relies on it"
             )
         if "at" in fields:
-            raise RegistryError("field 'at' is reserved for the entry timestamp")
+            raise InvalidRegistryRequest("field 'at' is reserved for the entry timestamp")
         _require_json(fields, "record fields")
         self._append_history({"event": event, **fields})
 
@@ -342,7 +356,7 @@ class ModelRegistry:
     @staticmethod
     def _check_reason(reason) -> None:
         if not isinstance(reason, str) or not reason.strip():
-            raise RegistryError(f"reason must be a non-empty string, got {reason!r}")
+            raise InvalidRegistryRequest(f"reason must be a non-empty string, got {reason!r}")
 
     @contextmanager
     def _champion_lock(self) -> Iterator[None]:

@@ -35,23 +35,24 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from adversarial_mlops.models.modeling import LABEL_NAMES, TextClassifier
+from adversarial_mlops.errors import UnavailableError
+from adversarial_mlops.judging.decision import label_names
+from adversarial_mlops.models.modeling import TextClassifier
 from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
 
 log = logging.getLogger(__name__)
 
-THRESHOLD = 0.5  # same cut-off as adversarial_mlops.judging.evaluation.THRESHOLD
 NO_CHAMPION_MESSAGE = "no champion trained yet: run the loop (POST /pipeline/trigger or adversarial-mlops run)"
 
 
-class NoChampionError(RuntimeError):
+class NoChampionError(UnavailableError):
     """The registry has no champion yet."""
 
     def __init__(self, message: str = NO_CHAMPION_MESSAGE):
         super().__init__(message)
 
 
-class ChampionUnavailableError(RuntimeError):
+class ChampionUnavailableError(UnavailableError):
     """A champion exists but could not be loaded, and no earlier one is loaded to fall back on."""
 
 
@@ -236,8 +237,8 @@ class Prediction:
     model_version: str
     scores: np.ndarray
 
-    def results(self, threshold: float = THRESHOLD) -> list[dict]:
-        return [{"label": LABEL_NAMES[int(score >= threshold)], "score": float(score)} for score in self.scores]
+    def results(self) -> list[dict]:
+        return [{"label": label, "score": float(score)} for label, score in zip(label_names(self.scores), self.scores)]
 
 
 @dataclass(frozen=True)

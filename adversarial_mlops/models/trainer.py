@@ -20,6 +20,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from adversarial_mlops.errors import InvalidInputError
+from adversarial_mlops.judging.decision import decide
 from adversarial_mlops.config import TrainingSettings
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.judging.metrics import classification_metrics
@@ -39,7 +41,7 @@ TRAINING_FILE = "training.json"
 RELEASE_HEAP_EVERY_STEPS = 5
 
 
-class TrainingError(RuntimeError):
+class TrainingError(InvalidInputError):
     """Training cannot run with these inputs; the message names the problem and the fix."""
 
 
@@ -187,7 +189,7 @@ def _predict_labels(model, tokenizer, texts: Sequence[str], max_length: int, bat
     device = next(p for p in model.parameters()).device
     scores = score_texts(model, tokenizer, texts, max_length=max_length, batch_size=batch_size,
                          token_budget=default_token_budget(batch_size), precision="fp32", device=str(device))
-    return (scores >= 0.5).astype(np.int64)
+    return decide(scores)
 
 
 def _trainable_state(model) -> dict:

@@ -1,0 +1,56 @@
+"""The server's own settings: token, request limits, inference precision and threads (environment or CLI)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+from adversarial_mlops.config import INFERENCE_PRECISIONS, ConfigError
+
+TOKEN_ENV_VAR = "ADVERSARIAL_MLOPS_API_TOKEN"
+MAX_TEXTS_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_TEXTS"
+MAX_TEXT_CHARS_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_TEXT_CHARS"
+MAX_BODY_BYTES_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_BODY_BYTES"
+PRECISION_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_PRECISION"
+WORKERS_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_WORKERS"
+
+
+def _env_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    token: str | None = None
+    max_texts: int = 64
+    max_text_chars: int = 4000
+    max_body_bytes: int = 1_000_000
+    precision: str | None = None  # None = the config's model.inference_precision
+    dagster_url: str | None = None
+    workers: int | None = None  # inference threads; None = one per usable core (at most 4)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "ApiSettings":
+        from adversarial_mlops.dagster_defs.launcher import DAGSTER_URL_ENV_VAR
+
+        token = (os.environ.get(TOKEN_ENV_VAR) or "").strip() or None
+        settings = cls(token=token, max_texts=_env_int(MAX_TEXTS_ENV_VAR, 64),
+                       max_text_chars=_env_int(MAX_TEXT_CHARS_ENV_VAR, 4000),
+                       max_body_bytes=_env_int(MAX_BODY_BYTES_ENV_VAR, 1_000_000, minimum=1024),
+                       precision=(os.environ.get(PRECISION_ENV_VAR) or "").strip() or None,
+                       workers=_env_int(WORKERS_ENV_VAR, 0, minimum=1) or None,
+                       dagster_url=(os.environ.get(DAGSTER_URL_ENV_VAR) or "").strip() or None)
+        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        if settings.precision not in (None, *INFERENCE_PRECISIONS):
+            raise ConfigError(f"{PRECISION_ENV_VAR}={settings.precision!r}: use one of {', '.join(INFERENCE_PRECISIONS)} "
+                              f"(or leave it unset to use the config's model.inference_precision)")
+        return settings

@@ -1,0 +1,36 @@
+"""Builds the loop's Definitions for a given config: assets, checks, job, resources, executor."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from adversarial_mlops.config import PipelineConfig
+
+from . import assets, checks
+from .io_manager import StateDirIOManager
+from .resources import ModelRegistryResource, settings_resource
+
+LOOP_JOB = "adversarial_loop"
+
+
+def build_definitions(config: PipelineConfig) -> dg.Definitions:
+    """Definitions whose state directory and default run settings come from ``config``."""
+    state_dir = config.resolved_state_dir()
+    loop_job = dg.define_asset_job(LOOP_JOB, selection=dg.AssetSelection.groups(assets.GROUP),
+                                   description="attack → evaluate → gate → (on FAIL) retrain → A/B → promote")
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules([assets]),
+        asset_checks=[checks.quality_gate, checks.challenger_f1_floor],
+        jobs=[loop_job],
+        resources={
+            "settings": settings_resource(config),
+            "registry": ModelRegistryResource(root=str(state_dir / "registry")),
+            "io_manager": StateDirIOManager(base_dir=str(state_dir / "assets")),
+        },
+        # One process for the whole loop: torch/peft load once instead of once per step.
+        executor=dg.in_process_executor,
+    )
+
+
+def loop_job(config: PipelineConfig) -> dg.JobDefinition:
+    return build_definitions(config).resolve_job_def(LOOP_JOB)
