@@ -25,11 +25,12 @@ BENIGN = 0
 MALICIOUS = 1
 LABEL_NAMES = MappingProxyType({BENIGN: "benign", MALICIOUS: "malicious"})
 
-DEFAULT_LABEL_MAP: dict[str, int] = {
+DEFAULT_LABEL_MAP: Mapping[str, int] = MappingProxyType({
     "benign": BENIGN, "malicious": MALICIOUS, "0": BENIGN, "1": MALICIOUS,
     "safe": BENIGN, "unsafe": MALICIOUS, "injection": MALICIOUS, "jailbreak": MALICIOUS,
     "false": BENIGN, "true": MALICIOUS,
-}
+})
+STANDARD_COLUMNS = ("id", "text", "label", "group")
 SUPPORTED_EXTENSIONS = (".csv", ".jsonl", ".json", ".parquet")
 # Suffixes that mark a source as a file path rather than a Hugging Face dataset id,
 # so a typo in a local path gives "file not found" instead of a network error.
@@ -37,7 +38,6 @@ FILE_LIKE_SUFFIXES = SUPPORTED_EXTENSIONS + (".txt", ".tsv", ".xlsx", ".xls", ".
                                              ".zip", ".arrow", ".pq")
 HF_DATASET_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 SAVE_TO_DISK_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
-STANDARD_COLUMNS = ["id", "text", "label", "group"]
 SPLITS = ("train", "validation", "test")
 MAX_ROWS_NAMED = 5
 

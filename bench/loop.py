@@ -53,11 +53,9 @@ class RssSampler(threading.Thread):
         return max(window) if window else float("nan")
 
 
-def step_timings(run_id: str) -> dict[str, tuple[float, float]]:
-    from dagster import DagsterInstance
-
+def step_timings(instance, run_id: str) -> dict[str, tuple[float, float]]:
     starts, spans = {}, {}
-    for record in DagsterInstance.get().all_logs(run_id):
+    for record in instance.all_logs(run_id):
         event = record.dagster_event
         if event is None or not event.step_key:
             continue
@@ -96,7 +94,8 @@ def main() -> int:
     os.environ.pop("DAGSTER_HOME", None)  # the bench's own instance, inside its state dir
     overrides = dict(parse_override(o) for o in args.overrides)
 
-    from adversarial_mlops.dagster_defs.runs import run_loop
+    from adversarial_mlops.config import load_config
+    from adversarial_mlops.dagster_defs.runs import prepare_instance, run_loop
 
     sampler = RssSampler()
     sampler.start()
@@ -108,7 +107,8 @@ def main() -> int:
     sampler.stop()
 
     per_asset = {step: {"seconds": round(end - start, 1), "peak_rss_mb": round(sampler.peak_between(start, end))}
-                 for step, (start, end) in step_timings(loop.run_id).items()}
+                 for step, (start, end) in step_timings(prepare_instance(load_config(None, overrides)),
+                                                        loop.run_id).items()}
     result = {
         "state_dir": str(state), "loop_run": loop.run_id, "outcome": loop.outcome(),
         "loop_wall_seconds": round(loop_seconds, 1),

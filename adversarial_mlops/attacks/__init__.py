@@ -23,7 +23,7 @@ from adversarial_mlops.attacks.discovery import (
     variant_rng,
 )
 
-__all__ = [
+__all__ = (
     "AttackConfigError",
     "Strategy",
     "Variant",
@@ -37,4 +37,4 @@ __all__ = [
     "strategy_names",
     "variant_key",
     "variant_rng",
-]
+)

@@ -46,7 +46,7 @@ from adversarial_mlops.attacks.base import WORD_RE, AttackConfigError
 from adversarial_mlops.attacks.discovery import get_strategy, strategy_names, variant_rng
 from adversarial_mlops.judging.decision import DECISION_THRESHOLD
 
-__all__ = ["AdaptiveAttackSettings", "AdaptiveResult", "adaptive_attack", "summarize", "DEFAULT_TRANSFORMATIONS"]
+__all__ = ("AdaptiveAttackSettings", "AdaptiveResult", "adaptive_attack", "summarize", "DEFAULT_TRANSFORMATIONS")
 
 DEFAULT_TRANSFORMATIONS = ("homoglyph", "leetspeak", "zero_width", "keyboard_typo", "diacritics")
 PredictProba = Callable[[Sequence[str]], np.ndarray]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import string
 import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 
@@ -75,7 +77,7 @@ class Homoglyph(TableSubstitution):
         return _homoglyph_options()
 
 
-_LEET: dict[str, tuple[str, ...]] = {
+_LEET: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "a": ("4", "@"),
     "b": ("8",),
     "e": ("3",),
@@ -86,7 +88,7 @@ _LEET: dict[str, tuple[str, ...]] = {
     "s": ("5", "$"),
     "t": ("7", "+"),
     "z": ("2",),
-}
+})
 
 
 @functools.lru_cache(maxsize=1)

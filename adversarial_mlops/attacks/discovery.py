@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from adversarial_mlops.attacks.base import AttackConfigError, Strategy
 
-__all__ = [
+__all__ = (
     "Variant",
     "available_strategies",
     "strategy_names",
@@ -38,7 +38,7 @@ __all__ = [
     "variant_keys",
     "generate_variants",
     "regenerate_variant",
-]
+)
 
 # Modules holding infrastructure rather than strategies.
 _NOT_STRATEGY_MODULES = frozenset({"adaptive", "base", "batch", "discovery"})  # modules without strategy plug-ins

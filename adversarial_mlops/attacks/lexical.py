@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import random
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from adversarial_mlops.attacks.base import Strategy, sample_indices
 
@@ -12,15 +14,15 @@ from adversarial_mlops.attacks.base import Strategy, sample_indices
 # point: we want paraphrases an attacker would use for *injection intent*.
 # Grouped by the role the word plays in a jailbreak. Keys are lower case; multi-word
 # keys win over their single words ("system prompt" before "prompt").
-_OVERRIDE_VERBS = {
+_OVERRIDE_VERBS = MappingProxyType({
     "ignore": ("disregard", "overlook", "pay no attention to", "set aside", "skip"),
     "disregard": ("ignore", "dismiss", "set aside", "think nothing of"),
     "forget": ("erase from memory", "drop", "let go of", "no longer remember"),
     "override": ("overrule", "supersede", "take precedence over", "replace"),
     "bypass": ("get around", "circumvent", "sidestep", "work around", "skip past"),
     "ignoring": ("disregarding", "setting aside", "overlooking"),
-}
-_INSTRUCTION_NOUNS = {
+})
+_INSTRUCTION_NOUNS = MappingProxyType({
     "instructions": ("directions", "guidelines", "directives", "orders", "commands"),
     "instruction": ("direction", "guideline", "directive", "order", "command"),
     "rules": ("guidelines", "policies", "constraints", "restrictions", "regulations"),
@@ -31,46 +33,41 @@ _INSTRUCTION_NOUNS = {
     "restrictions": ("limits", "constraints", "boundaries", "safeguards"),
     "filters": ("safeguards", "content checks", "moderation layers"),
     "safety": ("content policy", "moderation", "protective"),
-}
-_TEMPORAL = {
+})
+_TEMPORAL = MappingProxyType({
     "previous": ("prior", "earlier", "preceding", "foregoing", "above"),
     "prior": ("previous", "earlier", "preceding"),
     "above": ("preceding", "earlier", "foregoing"),
     "all": ("every one of the", "any and all", "each of the"),
-}
-_DISCLOSURE = {
+})
+_DISCLOSURE = MappingProxyType({
     "reveal": ("disclose", "expose", "divulge", "share", "leak"),
     "show": ("display", "print out", "output"),
     "print": ("output", "echo", "write out"),
     "tell": ("inform", "let me know", "share with"),
     "repeat": ("echo back", "restate", "reproduce"),
-}
-_SECRETS = {
+})
+_SECRETS = MappingProxyType({
     "password": ("passphrase", "passcode", "login credential", "access code"),
     "secret": ("confidential detail", "hidden value", "private information"),
     "confidential": ("private", "classified", "restricted"),
     "api key": ("access token", "auth credential", "secret token"),
-}
-_ROLE_PLAY = {
+})
+_ROLE_PLAY = MappingProxyType({
     "pretend": ("act as if", "make believe", "imagine", "role-play that"),
     "act as": ("play the role of", "behave like", "impersonate"),
     "jailbreak": ("unrestricted mode", "liberated mode", "unlocked persona"),
     "unrestricted": ("unfiltered", "uncensored", "unbounded"),
     "developer mode": ("debug mode", "maintenance mode", "god mode"),
-}
-_SYNONYMS: dict[str, tuple[str, ...]] = {
+})
+_SYNONYMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     **_OVERRIDE_VERBS,
     **_INSTRUCTION_NOUNS,
     **_TEMPORAL,
     **_DISCLOSURE,
     **_SECRETS,
     **_ROLE_PLAY,
-}
-
-
-def synonym_table() -> dict[str, tuple[str, ...]]:
-    """A copy of the intent-word paraphrase table (key -> paraphrases)."""
-    return dict(_SYNONYMS)
+})
 
 
 @functools.lru_cache(maxsize=1)

@@ -45,7 +45,7 @@ LOCK_FILE = "pipeline.lock"
 LAUNCHED_BY_TAG = "adversarial_mlops/launched_by"
 WORKER_MODULE = "adversarial_mlops.dagster_defs.worker"
 MAX_OVERRIDES = 64
-FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
+FINISHED = frozenset({"SUCCESS", "FAILURE", "CANCELED"})
 
 
 class LoopAlreadyRunning(ConflictError):

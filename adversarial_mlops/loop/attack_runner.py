@@ -8,6 +8,7 @@ module produces, so a later change cannot quietly mix them.
 from __future__ import annotations
 
 import json
+from types import MappingProxyType
 from typing import Iterable, Sequence
 
 import pandas as pd
@@ -22,8 +23,8 @@ BENIGN_EVALUATION = "benign_evaluation"  # benign test texts: does obfuscation a
 TRAINING = "training"
 AB_TEST = "ab_test"
 # Which split each purpose may draw its source texts from.
-SOURCE_SPLIT = {EVALUATION: "test", BENIGN_EVALUATION: "test", TRAINING: "train", AB_TEST: "test"}
-VARIANT_COLUMNS = ["variant_id", "source_id", "purpose", "strategy", "family", "params", "seed", "text", "label"]
+SOURCE_SPLIT = MappingProxyType({EVALUATION: "test", BENIGN_EVALUATION: "test", TRAINING: "train", AB_TEST: "test"})
+VARIANT_COLUMNS = ("variant_id", "source_id", "purpose", "strategy", "family", "params", "seed", "text", "label")
 
 
 class LeakageError(InvalidInputError):
@@ -103,7 +104,7 @@ def variants_table(sources: Sequence[tuple[str, str]], strategies: Sequence[str]
     variants = generate_variants(sources, strategies, seed=seed, intensity=settings.intensity,
                                  variants_per_strategy=settings.variants_per_strategy)
     if not variants:
-        return pd.DataFrame([], columns=VARIANT_COLUMNS)
+        return pd.DataFrame([], columns=list(VARIANT_COLUMNS))
     # Column by column (a frame from per-row dicts costs more than generating the variants), and
     # the params JSON once per strategy: one call gives all variants of a strategy the same params.
     params_json: dict[str, str] = {}
@@ -115,7 +116,7 @@ def variants_table(sources: Sequence[tuple[str, str]], strategies: Sequence[str]
                "strategy": [v.strategy for v in variants], "family": [v.family for v in variants],
                "params": [params_json[v.strategy] for v in variants], "seed": [v.seed for v in variants],
                "text": [v.text for v in variants], "label": [label] * len(variants)}
-    return pd.DataFrame(columns, columns=VARIANT_COLUMNS)
+    return pd.DataFrame(columns, columns=list(VARIANT_COLUMNS))
 
 
 def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings,

@@ -21,7 +21,7 @@ from adversarial_mlops.config import AugmentationSettings, PipelineConfig
 from adversarial_mlops.data import BENIGN, MALICIOUS
 from adversarial_mlops.loop.collector import dedupe_key
 
-AUGMENTED_COLUMNS = ["text", "label", "origin", "strategy"]
+AUGMENTED_COLUMNS = ("text", "label", "origin", "strategy")
 
 
 def _variants_with_random_strategies(sources: Sequence[tuple[str, str]], strategies: Sequence[str], per_source: int,
@@ -74,7 +74,7 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
                                                  seed=settings.seed + 1 + offset)
         parts.append(pd.DataFrame({"text": [t for t, _ in pairs], "label": label, "origin": origin,
                                    "strategy": [s for _, s in pairs]}))
-    combined = pd.concat(parts, ignore_index=True)[AUGMENTED_COLUMNS]
+    combined = pd.concat(parts, ignore_index=True)[list(AUGMENTED_COLUMNS)]
     keys = combined["text"].map(lambda text: dedupe_key(text, case_sensitive=case_sensitive))
     combined = combined.loc[~keys.duplicated()].reset_index(drop=True)
     check_no_excluded_families(combined, excluded, "the augmented training set")

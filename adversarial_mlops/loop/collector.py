@@ -26,7 +26,7 @@ from adversarial_mlops.storage.atomic_io import atomic_write_bytes
 if TYPE_CHECKING:
     from adversarial_mlops.models.modeling import TextClassifier
 
-BANK_COLUMNS = ["text", "label", "kind", "strategy", "source_id", "loop_id"]
+BANK_COLUMNS = ("text", "label", "kind", "strategy", "source_id", "loop_id")
 EVASION = "evasion"
 CLEAN_MISS = "clean_miss"
 
@@ -78,14 +78,14 @@ def collect_failures(train: pd.DataFrame, clean_pred: np.ndarray, variants: pd.D
     misses = pd.DataFrame({"text": missed["text"], "label": missed["label"], "kind": CLEAN_MISS,
                            "strategy": None, "source_id": missed["id"]})
     failures = pd.concat([evasions, misses], ignore_index=True).assign(loop_id=loop_id)
-    return _dedupe(failures, case_sensitive)[BANK_COLUMNS]
+    return _dedupe(failures, case_sensitive)[list(BANK_COLUMNS)]
 
 
 def merge_into_bank(bank: pd.DataFrame | None, new: pd.DataFrame, *, case_sensitive: bool = False) -> pd.DataFrame:
     """Cumulative bank: earlier entries win, so a failure keeps the loop that first found it."""
     if bank is None or bank.empty:
-        return _dedupe(new, case_sensitive)[BANK_COLUMNS].reset_index(drop=True)
-    merged = pd.concat([bank[BANK_COLUMNS], new[BANK_COLUMNS]], ignore_index=True)
+        return _dedupe(new, case_sensitive)[list(BANK_COLUMNS)].reset_index(drop=True)
+    merged = pd.concat([bank[list(BANK_COLUMNS)], new[list(BANK_COLUMNS)]], ignore_index=True)
     return _dedupe(merged, case_sensitive).reset_index(drop=True)
 
 
@@ -102,5 +102,5 @@ def load_bank(path: Path) -> pd.DataFrame | None:
 def save_bank(path: Path, bank: pd.DataFrame) -> None:
     # Written whole to a temp file and renamed: a crash never leaves half a bank behind.
     buffer = io.BytesIO()
-    bank[BANK_COLUMNS].to_parquet(buffer, index=False)
+    bank[list(BANK_COLUMNS)].to_parquet(buffer, index=False)
     atomic_write_bytes(path, buffer.getvalue())

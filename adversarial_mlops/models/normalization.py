@@ -31,7 +31,7 @@ import string
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-__all__ = ["normalize_text", "confusable_to_ascii", "whitespace_chars"]
+__all__ = ("normalize_text", "confusable_to_ascii", "whitespace_chars")
 
 # Combining-mark blocks that carry no script of their own. Indic, Arabic or Hebrew
 # marks are *not* stripped: they are meaningful there, and zalgo does not use them.

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # Heads and poolers stay in full precision: peft cannot wrap a quantized head (modules_to_save),
 # and they are tiny anyway.
-UNQUANTIZED_MODULES = ["classifier", "pooler", "score", "pre_classifier"]
+UNQUANTIZED_MODULES = ("classifier", "pooler", "score", "pre_classifier")
 ADAPTER_DIR = "adapter"
 TRAINING_FILE = "training.json"
 # Steps between returns of freed heap pages to the OS (see memory.py). Measured on the MiniLM loop:
@@ -96,9 +96,9 @@ def _quantization_config(mode: str):
 
     if mode == "4bit":
         return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-                                  bnb_4bit_compute_dtype=torch.bfloat16, llm_int8_skip_modules=UNQUANTIZED_MODULES)
+                                  bnb_4bit_compute_dtype=torch.bfloat16, llm_int8_skip_modules=list(UNQUANTIZED_MODULES))
     if mode == "8bit":
-        return BitsAndBytesConfig(load_in_8bit=True, llm_int8_skip_modules=UNQUANTIZED_MODULES)
+        return BitsAndBytesConfig(load_in_8bit=True, llm_int8_skip_modules=list(UNQUANTIZED_MODULES))
     return None
 
 
@@ -254,18 +254,9 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
 
     history, best_f1, best_epoch, best_state, stale = [], -1.0, 0, None, 0
     for epoch in range(1, settings.epochs + 1):
-        model.train()
-        losses = []
-        for index in _batches(lengths, settings.batch_size, generator):
-            losses.append(_train_step(model, train_ids, index, lengths, labels,
-                                      token_budget=settings.micro_batch_tokens, pad_id=pad_id,
-                                      token_types=uses_token_types(tokenizer), device=device))
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            if len(losses) % RELEASE_HEAP_EVERY_STEPS == 0:
-                release_free_heap()
+        losses = _train_epoch(model, optimizer, scheduler, params, _batches(lengths, settings.batch_size, generator),
+                              train_ids, lengths, labels, settings=settings, pad_id=pad_id,
+                              token_types=uses_token_types(tokenizer), device=device)
         val_f1 = classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, max_length))["f1"]
         history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "validation_f1": val_f1})
         report(f"epoch {epoch}/{settings.epochs}: loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")
@@ -283,6 +274,25 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
     _save_merged(model, tokenizer, base_model, out_dir, result)
     write_preprocessing(out_dir, normalize_inputs=normalize_inputs)
     return result
+
+
+def _train_epoch(model, optimizer, scheduler, params, batches, train_ids, lengths, labels, *,
+                 settings: TrainingSettings, pad_id: int, token_types: bool, device) -> list[float]:
+    """One pass over ``batches`` (index arrays); the loss of each step."""
+    import torch
+
+    model.train()
+    losses = []
+    for index in batches:
+        losses.append(_train_step(model, train_ids, index, lengths, labels, token_budget=settings.micro_batch_tokens,
+                                  pad_id=pad_id, token_types=token_types, device=device))
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        if len(losses) % RELEASE_HEAP_EVERY_STEPS == 0:
+            release_free_heap()
+    return losses
 
 
 def _save_merged(peft_model, tokenizer, base_model: str, out_dir: Path, result: TrainingResult) -> None:
