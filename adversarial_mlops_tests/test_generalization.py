@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adversarial_mlops.loop import attack_runner, lifecycle as model_lifecycle
+from adversarial_mlops.loop import attack_runner, lifecycle
 
 from adversarial_mlops import data
 from adversarial_mlops.loop.attack_runner import LeakageError
@@ -115,7 +115,7 @@ def test_no_held_out_family_reaches_the_augmented_training_set():
 def test_training_refuses_data_holding_a_held_out_family(tmp_path):
     leaked = pd.DataFrame({"text": ["a", "b"], "label": [1, 0], "strategy": ["rot13", None]})
     with pytest.raises(LeakageError, match="held-out families \\['encoding'\\]: rot13"):
-        model_lifecycle.train_and_register(ModelRegistry(tmp_path / "registry"), load_config(None), pd.DataFrame(),
+        lifecycle.train_and_register(ModelRegistry(tmp_path / "registry"), load_config(None), pd.DataFrame(),
                                            leaked, role="challenger", parent=None, excluded_families=["encoding"])
 
 
@@ -123,13 +123,13 @@ def test_the_model_records_what_it_did_not_see(tmp_path):
     model_dir = tmp_path / "model"
     model_dir.mkdir()
     frame = pd.DataFrame({"text": ["a", "b", "c"], "label": [1, 1, 0], "strategy": ["homoglyph", "homoglyph", None]})
-    model_lifecycle.write_training_data_record(model_dir, frame, ["structural", "encoding"])
+    lifecycle.write_training_data_record(model_dir, frame, ["structural", "encoding"])
     version = ModelVersion("v0001", model_dir, "", {}, {})
-    assert model_lifecycle.excluded_families(version) == ["encoding", "structural"]
-    record = json.loads((model_dir / model_lifecycle.TRAINING_DATA_FILE).read_text())
+    assert lifecycle.excluded_families(version) == ["encoding", "structural"]
+    record = json.loads((model_dir / lifecycle.TRAINING_DATA_FILE).read_text())
     assert record["adversarial_rows_by_strategy"] == {"homoglyph": 2} and record["n"] == 3
     # A model from before the record existed held nothing out on purpose.
-    assert model_lifecycle.excluded_families(ModelVersion("v0000", tmp_path, "", {}, {})) == []
+    assert lifecycle.excluded_families(ModelVersion("v0000", tmp_path, "", {}, {})) == []
 
 
 # ------------------------------------------------------------------------ the report
@@ -223,10 +223,10 @@ def test_leave_one_family_out_on_the_tiny_model(tmp_path):
     registry = ModelRegistry(config.resolved_state_dir() / "registry")
     held_out, reference = registry.get(row["version"]), registry.get(result["trained_on_all"]["version"])
     assert held_out.info["role"] == reference.info["role"] == ROLE and held_out.info["parent"] == "v0001"
-    assert model_lifecycle.excluded_families(held_out) == ["encoding"]
-    assert model_lifecycle.excluded_families(reference) == []
+    assert lifecycle.excluded_families(held_out) == ["encoding"]
+    assert lifecycle.excluded_families(reference) == []
     assert registry.champion().version == result["baseline"]["version"] == "v0001"  # nothing promoted
-    trained_on = json.loads((held_out.path / model_lifecycle.TRAINING_DATA_FILE).read_text())
+    trained_on = json.loads((held_out.path / lifecycle.TRAINING_DATA_FILE).read_text())
     assert trained_on["adversarial_rows_by_strategy"]
     assert not set(trained_on["adversarial_rows_by_strategy"]) & ENCODING_STRATEGIES
 
@@ -255,7 +255,7 @@ def test_the_loop_holds_families_out_and_evaluation_trusts_the_model(tmp_path, m
     augmented = pd.read_parquet(assets / "augmented_dataset.parquet")
     assert not any(touches(n, ["encoding"]) for n in augmented["strategy"].dropna())
     registry = ModelRegistry(load_config(path).resolved_state_dir() / "registry")
-    assert model_lifecycle.excluded_families(registry.get("v0002")) == ["encoding"]
+    assert lifecycle.excluded_families(registry.get("v0002")) == ["encoding"]
 
     # Today's config holds nothing out; the challenger's own record still says what it never saw.
     if registry.champion().version != "v0002":

@@ -5,7 +5,7 @@ A ``BatchStrategy`` transforms many texts at once: the texts become one array of
 every random number of the batch is drawn in a few numpy calls, and the edits (substitutions,
 swaps, deletions, insertions) are applied to the array before it is decoded back into strings.
 
-Randomness is counter-based. Each variant has one 64-bit key (``registry.variant_key``, or
+Randomness is counter-based. Each variant has one 64-bit key (``discovery.variant_key``, or
 ``rng.getrandbits(64)`` on the per-text path); every number it uses is
 ``mix64(key + n * GOLDEN)`` (SplitMix64), where the counter ``n`` names what the number is for
 (purpose, attempt, offset in the text). A variant therefore depends on its own text and key only, never

@@ -141,7 +141,7 @@ def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd
                    n_resamples: int = 1000, excluded_families: Sequence[str] = ()) -> dict:
     """Clean metrics on ``test`` (id, text, label[, category]); evasion on ``variants`` of its malicious
     texts; false alarms on ``benign_variants`` (obfuscated benign test texts). ``excluded_families``:
-    the families the model was trained without (``model_lifecycle.excluded_families``); when given,
+    the families the model was trained without (``loop.lifecycle.excluded_families``); when given,
     ``generalization`` puts evasion on them next to the seen ones, else it is None."""
     clean_scores = predict_proba(test["text"].tolist())
     clean = clean_report(test["label"].to_numpy(), clean_scores, seed=seed, n_resamples=n_resamples)

@@ -28,7 +28,7 @@ from adversarial_mlops.config import ConfigError, PipelineConfig, build_config, 
 from adversarial_mlops.judging.decision import decide
 from adversarial_mlops.judging.evaluation import families_of
 from adversarial_mlops.judging.metrics import delta_evasion
-from adversarial_mlops.loop import attack_runner, lifecycle as model_lifecycle
+from adversarial_mlops.loop import attack_runner, lifecycle
 from adversarial_mlops.loop.augmentor import augment_for_config
 from adversarial_mlops.loop.collector import Mining, merge_into_bank, mine
 from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
@@ -74,8 +74,8 @@ def mine_with_champion(champion: ModelVersion, config: PipelineConfig, splits: p
                        training_variants: pd.DataFrame) -> Mining:
     # One inference pass over every family's training variants; each arm then keeps its subset,
     # exactly as if the attack runner had generated only the strategies it may train on.
-    classifier = model_lifecycle.load_classifier(champion, config)
-    return mine(classifier, model_lifecycle.split_frame(splits, "train"), training_variants)
+    classifier = lifecycle.load_classifier(champion, config)
+    return mine(classifier, lifecycle.split_frame(splits, "train"), training_variants)
 
 
 def training_set(mining: Mining, config: PipelineConfig) -> pd.DataFrame:
@@ -89,8 +89,8 @@ def training_set(mining: Mining, config: PipelineConfig) -> pd.DataFrame:
 def evaluate_arm(version: ModelVersion, config: PipelineConfig, test: pd.DataFrame,
                  variants: pd.DataFrame) -> Arm:
     """The loop's evaluation of ``version`` (the families it did not see come from the model itself)."""
-    classifier = model_lifecycle.load_classifier(version, config)
-    report = model_lifecycle.evaluate_version(version, config, test, variants, f1_at_promotion=None,
+    classifier = lifecycle.load_classifier(version, config)
+    report = lifecycle.evaluate_version(version, config, test, variants, f1_at_promotion=None,
                                               classifier=classifier)
     # Raw predictions for the paired comparison between arms; the report keeps only rates.
     malicious = variants[variants["purpose"] == attack_runner.EVALUATION]
@@ -103,7 +103,7 @@ def train_arm(registry: ModelRegistry, config: PipelineConfig, splits: pd.DataFr
               mining: Mining, excluded: Sequence[str], progress: Progress | None) -> ModelVersion:
     arm_config = with_exclusions(config, excluded)
     dataset = training_set(mining, arm_config)
-    return model_lifecycle.train_and_register(
+    return lifecycle.train_and_register(
         registry, arm_config, splits, dataset[["text", "label", "strategy"]], role=ROLE,
         parent=champion.version, progress=progress, excluded_families=arm_config.augmentation.exclude_families)
 
@@ -153,9 +153,9 @@ def leave_one_family_out(config: PipelineConfig, families: Sequence[str], *, spl
     families = check_families(config, families)
     splits = data.load_splits(config.data) if splits is None else splits
     registry = ModelRegistry(config.resolved_state_dir() / "registry")
-    champion = model_lifecycle.ensure_champion(registry, config, splits, progress).version
+    champion = lifecycle.ensure_champion(registry, config, splits, progress).version
     variants = attack_runner.build_attack_variants(splits, config.attack)  # every family, as the loop's
-    test = model_lifecycle.split_frame(splits, "test")
+    test = lifecycle.split_frame(splits, "test")
     evaluation = variants[variants["purpose"] == attack_runner.EVALUATION].reset_index(drop=True)
     say(f"champion {champion.version}; mining failures on the training split")
     mining = mine_with_champion(champion, config, splits, variants[variants["purpose"] == attack_runner.TRAINING])
