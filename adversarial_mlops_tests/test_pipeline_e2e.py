@@ -103,10 +103,22 @@ def test_force_retrain_runs_the_retraining_branch_on_a_passing_gate(loop_config)
     assert summary.gate["passed"] and RETRAIN_STEPS <= set(summary.materialized)
     assert summary.outcome() in {"challenger promoted", "challenger rejected by the A/B test"}
 
-    # With a loop's values stored, the design card's command works alone, loading its inputs.
+    # With a loop's values stored, the design card's command re-decides alone, loading its inputs,
+    # as long as the champion it was judged against (the stored deployed_champion, v0001) still is.
+    registry = registry_for(loop_config)
+    if registry.champion().version != "v0001":
+        registry.rollback(to_version="v0001", reason="test: back to the loop's starting champion")
     result = _dagster_cli(loop_config, "--select", "champion_model")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "champion_model" in result.stderr and "RUN_SUCCESS" in result.stderr
+
+    # Once the champion has changed, re-deciding against the stale one is refused and changes nothing.
+    if registry.champion().version == "v0001":
+        registry.promote("v0002", reason="test: an operator promotes by hand", replacing="v0001")
+    history = registry.history()
+    stale = _dagster_cli(loop_config, "--select", "champion_model")
+    assert stale.returncode != 0 and "judged against champion v0001" in stale.stdout + stale.stderr
+    assert registry.history() == history and registry.champion().version == "v0002"
 
 
 def test_challenger_below_f1_floor_is_blocked_before_promotion(loop_config):

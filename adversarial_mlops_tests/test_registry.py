@@ -257,3 +257,40 @@ def test_concurrent_registers_from_processes_get_distinct_versions(registry):
     contents = sorted((v.path / "model.bin").read_text() for v in registry.list_versions())
     assert contents == ["p0", "p1", "p2", "p3"]
     assert [v.version for v in registry.list_versions()] == ["v0001", "v0002", "v0003", "v0004"]
+
+
+# ---------------------------------------------------------- compare-and-swap promotion
+
+
+def test_promotion_judged_against_a_replaced_champion_is_refused(registry):
+    from adversarial_mlops.models.registry import StaleChampionError
+
+    v1, v2, v3 = (register(registry, content=f"w{i}").version for i in (1, 2, 3))
+    registry.promote(v1, reason="baseline", replacing=None)
+    registry.promote(v2, reason="loop 1", replacing=v1)
+    registry.rollback(reason="operator: v2 misbehaves")  # back to v1 while a loop tests v3 against v2
+    history_before = registry.history()
+    with pytest.raises(StaleChampionError, match=f"judged against champion {v2}.*now {v1}"):
+        registry.promote(v3, reason="loop 2", replacing=v2)
+    assert registry.champion().version == v1 and registry.history() == history_before  # nothing changed
+    with pytest.raises(StaleChampionError, match="judged against champion none"):
+        registry.promote(v3, reason="a second baseline", replacing=None)
+    registry.promote(v3, reason="loop 2, judged against v1", replacing=v1)
+    assert registry.champion().version == v3
+
+
+def test_decide_promotion_refuses_a_stale_champion_before_any_ab_test(registry):
+    from adversarial_mlops.config import PipelineConfig
+    from adversarial_mlops.loop.lifecycle import decide_promotion
+    from adversarial_mlops.models.registry import StaleChampionError
+
+    v1, v2, v3 = (register(registry, content=f"w{i}").version for i in (1, 2, 3))
+    registry.promote(v1, reason="baseline", replacing=None)
+    registry.promote(v2, reason="loop 1", replacing=v1)
+    registry.rollback(reason="operator")
+    history_before = registry.history()
+    # The stored deployed_champion says v2; the registry says v1. The A/B is never run (these
+    # "models" are not loadable) and nothing is recorded.
+    with pytest.raises(StaleChampionError, match=f"registry's champion is now {v1}"):
+        decide_promotion(registry, registry.get(v2), registry.get(v3), PipelineConfig(), None, None)
+    assert registry.history() == history_before

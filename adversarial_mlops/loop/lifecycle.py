@@ -22,7 +22,7 @@ from adversarial_mlops.judging.evaluation import clean_report, evaluate_classifi
 from adversarial_mlops.judging.promotion import PairedPredictions, PromotionDecision, compare_models
 from adversarial_mlops.models import modeling
 from adversarial_mlops.models.modeling import TextClassifier, resolve_base_model
-from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
+from adversarial_mlops.models.registry import ModelRegistry, ModelVersion, StaleChampionError, stale_champion_message
 from adversarial_mlops.models.trainer import train_classifier
 
 BASELINE = "baseline"
@@ -156,7 +156,7 @@ def ensure_champion(registry: ModelRegistry, config: PipelineConfig, splits: pd.
     train = split_frame(splits, "train")[["text", "label"]]
     version = train_and_register(registry, config, splits, train, role=BASELINE, parent=None, progress=progress)
     registry.promote(version.version, reason="baseline: the registry had no champion",
-                     details={"clean_f1": version.metrics["clean_f1"]})
+                     details={"clean_f1": version.metrics["clean_f1"]}, replacing=None)
     return ChampionState(version, trained_now=True)
 
 
@@ -185,7 +185,15 @@ def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: Pipeli
 
 def decide_promotion(registry: ModelRegistry, champion: ModelVersion, challenger: ModelVersion,
                      config: PipelineConfig, splits: pd.DataFrame, ab_variants: pd.DataFrame) -> PromotionDecision:
-    """Run the A/B test and act on it: promote, or keep the champion; either way record why."""
+    """Run the A/B test and act on it: promote, or keep the champion; either way record why.
+
+    ``champion`` must still be the registry's champion, before the A/B and at the promotion
+    (compare-and-swap): otherwise StaleChampionError, and nothing is recorded.
+    """
+    current = registry.champion()
+    if current is None or current.version != champion.version:
+        raise StaleChampionError(stale_champion_message(challenger.version, expected=champion.version,
+                                                        current=current.version if current else None))
     if challenger.version == champion.version:
         return PromotionDecision(False, [f"{challenger.version} is already the champion"], {})
     decision = run_ab_test(champion, challenger, config, splits, ab_variants)
@@ -193,7 +201,7 @@ def decide_promotion(registry: ModelRegistry, champion: ModelVersion, challenger
                "statistics": decision.statistics}
     if decision.promote:
         registry.promote(challenger.version, reason="A/B: significantly more robust, no loss beyond tolerances",
-                         details=details)
+                         details=details, replacing=champion.version)
     else:
         registry.record("reject", version=challenger.version, champion=champion.version, details=details)
     return decision

@@ -48,6 +48,19 @@ class RegistryError(ConflictError):
     back from, already champion, failed integrity check, corrupt history)."""
 
 
+ANY_CHAMPION = object()  # promote(): no compare-and-swap
+
+
+def stale_champion_message(candidate: str, *, expected: str | None, current: str | None) -> str:
+    return (f"not promoting {candidate}: it was judged against champion {expected or 'none'}, but the "
+            f"registry's champion is now {current or 'none'} (a rollback or another loop changed it). Run the "
+            f"whole loop again (`adversarial-mlops run`) to test a challenger against the current champion")
+
+
+class StaleChampionError(RegistryError):
+    """A promotion was decided against a champion that is no longer the champion."""
+
+
 class InvalidRegistryRequest(RegistryError, InvalidInputError):
     """A version id, reason or history entry given to the registry is malformed."""
 
@@ -262,13 +275,22 @@ class ModelRegistry:
             raise RegistryError(f"{self.champion_file} has no 'version' field: {pointer!r}")
         return pointer
 
-    def promote(self, version: str, *, reason: str, details: dict | None = None) -> None:
-        """Make ``version`` the champion (after an integrity check), then log it."""
+    def promote(self, version: str, *, reason: str, details: dict | None = None,
+                replacing: str | None | object = ANY_CHAMPION) -> None:
+        """Make ``version`` the champion (after an integrity check), then log it.
+
+        ``replacing`` makes it a compare-and-swap: the promotion happens only if the champion is
+        still that version (None: still no champion), else StaleChampionError and nothing changes.
+        A decision taken against one champion must not silently replace another (a rollback made
+        while the A/B ran, or a concurrent loop).
+        """
         self._check_reason(reason)
         _require_json(details, "details")
         with self._champion_lock():
             self.verify(version)  # never serve a model whose files changed since registration
             previous = self._current_champion_version()
+            if replacing is not ANY_CHAMPION and previous != replacing:
+                raise StaleChampionError(stale_champion_message(version, expected=replacing, current=previous))
             self._set_champion(version, reason)
             self._append_history(
                 {
