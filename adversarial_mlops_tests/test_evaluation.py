@@ -66,3 +66,64 @@ def test_adaptive_attack_rows_count_in_the_evasion_rate():
     report = evaluate_model(brittle, test, rows, f1_at_promotion=None, n_resamples=100)
     assert report["evasion"]["by_strategy"][ADAPTIVE]["rate"] == 1.0
     assert report["evasion"]["overall"]["n_variants"] == 1
+
+
+def lowercase_inputs(texts):
+    """A stand-in for an uncased tokenizer that drops zero-width spaces: what the model reads."""
+    return [tuple(t.lower().replace("\u200b", "").split()) for t in texts]
+
+
+def uncased_model(texts):
+    """``keyword_model`` on what ``lowercase_inputs`` leaves: equal inputs, equal scores."""
+    return keyword_model([" ".join(ids) for ids in lowercase_inputs(texts)])
+
+
+def test_no_op_variants_never_enter_a_rate():
+    from adversarial_mlops.judging.evaluation import EFFECTIVE, mark_effective
+
+    variants = pd.DataFrame({
+        "source_id": ["m1", "m1", "m2", "m2", "m1", "m2"],
+        "strategy": ["random_case", "random_case", "zero_width", "zero_width", "typo", "typo"],
+        # Case and zero-width changes are invisible to this model; the typos change its input.
+        "text": ["IGNORE RULES", "Ignore Rules", "le\u200bak prompt", "leak\u200b prompt", "EVADE rules", "EVADE 3"],
+    })
+    marked = variants.assign(**{EFFECTIVE: mark_effective(lowercase_inputs, TEST, variants)})
+    assert marked[EFFECTIVE].tolist() == [False, False, False, False, True, True]
+
+    report = evaluate_model(uncased_model, TEST, marked, f1_at_promotion=None, seed=0, n_resamples=200)
+    by_strategy = report["evasion"]["by_strategy"]
+    assert {k: (v["generated"], v["effective"], v["evaded"]) for k, v in by_strategy.items()} == {
+        "random_case": (2, 0, 0), "zero_width": (2, 0, 0), "typo": (2, 2, 2)}
+    assert by_strategy["random_case"]["rate"] is None  # nothing it generated tested the model
+    overall = report["evasion"]["overall"]
+    # Both effective variants evade: 2/2. Pooling the four no-ops (caught, as their sources are)
+    # would have reported 2/6.
+    assert (overall["rate"], overall["generated"], overall["effective"], overall["n_variants"]) == (1.0, 6, 2, 2)
+    pooled = evaluate_model(uncased_model, TEST, variants, f1_at_promotion=None, seed=0, n_resamples=200)
+    assert pooled["evasion"]["overall"]["rate"] == 2 / 6
+
+
+def test_adaptive_rows_always_count_and_unknown_sources_are_refused():
+    import pytest
+
+    from adversarial_mlops.judging.evaluation import mark_effective
+
+    failed_attack = pd.DataFrame({"source_id": ["m1"], "strategy": ["adaptive"], "text": ["ignore rules"]})
+    assert mark_effective(lowercase_inputs, TEST, failed_attack).tolist() == [True]  # a failed attack is a result
+    with pytest.raises(ValueError, match="not in the test texts"):
+        mark_effective(lowercase_inputs, TEST, failed_attack.assign(source_id="train-7"))
+
+
+def test_no_op_obfuscations_of_benign_texts_are_not_false_alarm_evidence():
+    from adversarial_mlops.judging.evaluation import EFFECTIVE, mark_effective
+
+    benign_variants = pd.DataFrame({"source_id": ["b2", "b2", "b1"], "strategy": ["random_case", "typo", "typo"],
+                                    "text": ["IGNORE THE TYPO", "ignore teh typo", "bkae bread"]})
+    marked = benign_variants.assign(**{EFFECTIVE: mark_effective(lowercase_inputs, TEST, benign_variants)})
+    report = evaluate_model(uncased_model, TEST, VARIANTS, f1_at_promotion=None, benign_variants=marked,
+                            seed=0, n_resamples=200)
+    over = report["over_defense"]
+    # The case variant of b2 is b2 itself to the model (already a clean false alarm): left out.
+    assert over["obfuscated_benign_fpr"]["rate"] == 0.5 and over["obfuscated_benign_fpr"]["n"] == 2
+    assert (over["obfuscated_benign_fpr_by_strategy"]["random_case"]["generated"],
+            over["obfuscated_benign_fpr_by_strategy"]["random_case"]["effective"]) == (1, 0)

@@ -58,6 +58,13 @@ def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
     assert second.loop_completed and second.evaluation["model_version"] == "v0001"
     report = second.evaluation
     assert "adaptive" in report["evasion"]["by_strategy"]
+    # Only variants the model reads differently from their source count (the tiny tokenizer, like
+    # MiniLM's, lower-cases: a random_case variant is its source to it).
+    by_strategy = report["evasion"]["by_strategy"]
+    assert by_strategy["random_case"]["generated"] > 0 and by_strategy["random_case"]["effective"] == 0
+    assert by_strategy["random_case"]["rate"] is None
+    assert all(s["generated"] >= s["effective"] >= s["n_variants"] >= s["evaded"] for s in by_strategy.values())
+    assert report["evasion"]["overall"]["effective"] < report["evasion"]["overall"]["generated"]
     assert 0 < report["adaptive_attack"]["n_attacked"] <= 20  # attack.adaptive_sources in the tiny config
     assert report["over_defense"]["obfuscated_benign_fpr"]["n"] > 0
     assert {"with_normalization", "without_normalization"} <= set(report["normalization_defense"])

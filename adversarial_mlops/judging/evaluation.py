@@ -21,6 +21,39 @@ from adversarial_mlops.judging.metrics import (EvasionResult, bootstrap_interval
                                       evasion_rate, f1_with_ci)
 
 PredictProba = Callable[[Sequence[str]], np.ndarray]
+ModelInputs = Callable[[Sequence[str]], list]  # texts -> what the model reads (token ids after its defence)
+EFFECTIVE = "effective"  # variant column: the model's input differs from its source's
+ADAPTIVE = "adaptive"
+
+
+def mark_effective(model_inputs: ModelInputs, test: pd.DataFrame, variants: pd.DataFrame) -> np.ndarray:
+    """True where the model reads a variant differently from its source text.
+
+    A variant whose input is identical to its source's (random case for an uncased tokenizer,
+    invisible characters the tokenizer drops, edits past the model's window, or anything the
+    input defence undoes) tests nothing: counting it would pool the source's own outcome into an
+    evasion rate. Rows of the adaptive attack are attack outcomes (a failed attack keeps its
+    source text), so they always count.
+    """
+    if variants.empty:
+        return np.zeros(0, dtype=bool)
+    source_text = dict(zip(test["id"], test["text"]))
+    missing = sorted(set(variants["source_id"]) - set(source_text))
+    if missing:
+        raise ValueError(f"{len(missing)} variant sources are not in the test texts (e.g. {missing[0]!r})")
+    unique_sources = sorted(set(variants["source_id"]))
+    source_inputs = dict(zip(unique_sources, model_inputs([source_text[s] for s in unique_sources])))
+    variant_inputs = model_inputs(variants["text"].tolist())
+    changed = np.array([tuple(ids) != tuple(source_inputs[s]) for ids, s in zip(variant_inputs, variants["source_id"])],
+                       dtype=bool)
+    return changed | (variants["strategy"] == ADAPTIVE).to_numpy()
+
+
+def effective_rows(variants: pd.DataFrame) -> np.ndarray:
+    """The rows that count toward rates: the ``effective`` column, or every row without one."""
+    if EFFECTIVE in variants:
+        return variants[EFFECTIVE].to_numpy(dtype=bool)
+    return np.ones(len(variants), dtype=bool)
 
 
 def evasion_to_dict(result: EvasionResult) -> dict:
@@ -70,13 +103,33 @@ def evasion_by_family(variants: pd.DataFrame, preds: np.ndarray, clean_pred_by_s
 
 def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pred_by_source: Mapping[str, int], *,
                    seed: int, n_resamples: int) -> dict:
-    preds = decide(variant_scores)
-    sources = variants["source_id"].tolist()
+    """Evasion overall, per strategy and per family, over effective variants only (``mark_effective``).
+
+    Per strategy: ``generated`` variants, ``effective`` ones (the model reads them differently from
+    their source), ``n_variants`` (effective and of a source the model catches when clean) and
+    ``evaded``; ``rate`` = evaded / n_variants, None when nothing is measurable.
+    """
+    keep = effective_rows(variants)
+    counted = variants[keep].reset_index(drop=True)
+    preds = decide(variant_scores)[keep]
+    sources = counted["source_id"].tolist()
     overall = evasion_rate(sources, preds, clean_pred_by_source, seed=seed, n_resamples=n_resamples)
-    by_strategy = evasion_by_group(sources, preds, clean_pred_by_source, variants["strategy"].tolist(), seed=seed)
-    return {"overall": evasion_to_dict(overall),
-            "by_strategy": {name: evasion_to_dict(result) for name, result in sorted(by_strategy.items())},
-            "by_family": evasion_by_family(variants, preds, clean_pred_by_source, seed=seed, n_resamples=n_resamples)}
+    by_strategy = evasion_by_group(sources, preds, clean_pred_by_source, counted["strategy"].tolist(), seed=seed,
+                                   n_resamples=n_resamples)
+    generated = variants["strategy"].value_counts()
+    effective = counted["strategy"].value_counts()
+    strategies = {}
+    for name in sorted(generated.index):
+        entry = evasion_to_dict(by_strategy[name]) if name in by_strategy else _not_measurable()
+        strategies[name] = {**entry, "generated": int(generated[name]), "effective": int(effective.get(name, 0)),
+                            "evaded": entry["n_evaded"]}
+    return {"overall": {**evasion_to_dict(overall), "generated": int(len(variants)), "effective": int(keep.sum())},
+            "by_strategy": strategies,
+            "by_family": evasion_by_family(counted, preds, clean_pred_by_source, seed=seed, n_resamples=n_resamples)}
+
+
+def _not_measurable() -> dict:
+    return {"rate": None, "low": None, "high": None, "n_variants": 0, "n_evaded": 0, "n_sources": 0}
 
 
 def generalization_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pred_by_source: Mapping[str, int],
@@ -119,13 +172,20 @@ def false_alarm_rate(preds: np.ndarray, sources: Sequence[str], *, seed: int, n_
 
 def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_variants: pd.DataFrame,
                         variant_scores: np.ndarray, *, seed: int, n_resamples: int) -> dict:
-    """False alarms on obfuscated benign texts (overall, per strategy) and on clean benign categories."""
-    preds = decide(variant_scores)
-    sources = benign_variants["source_id"].tolist()
+    """False alarms on obfuscated benign texts (overall, per strategy) and on clean benign categories.
+
+    Only effective obfuscations count (``mark_effective``): a no-op one is the clean text again.
+    """
+    keep = effective_rows(benign_variants)
+    preds = decide(variant_scores)[keep]
+    counted = benign_variants[keep]
+    sources = counted["source_id"].tolist()
     by_strategy = {}
     for name in sorted(benign_variants["strategy"].unique()):
-        mask = (benign_variants["strategy"] == name).to_numpy()
-        by_strategy[name] = false_alarm_rate(preds[mask], np.asarray(sources)[mask], seed=seed, n_resamples=n_resamples)
+        mask = (counted["strategy"] == name).to_numpy()
+        by_strategy[name] = {**false_alarm_rate(preds[mask], np.asarray(sources, dtype=object)[mask], seed=seed,
+                                                n_resamples=n_resamples),
+                             "generated": int((benign_variants["strategy"] == name).sum()), "effective": int(mask.sum())}
     benign = (test["label"] == BENIGN).to_numpy()
     categories = test["category"] if "category" in test else pd.Series("benign", index=test.index)
     clean_preds = decide(clean_scores)
@@ -148,8 +208,10 @@ def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd
     clean_pred_by_source = dict(zip(test["id"], decide(clean_scores).tolist()))
     variant_scores = predict_proba(variants["text"].tolist())
     evasion = evasion_report(variants, variant_scores, clean_pred_by_source, seed=seed, n_resamples=n_resamples)
-    generalization = (generalization_report(variants, variant_scores, clean_pred_by_source, excluded_families,
-                                            seed=seed, n_resamples=n_resamples) if excluded_families else None)
+    keep = effective_rows(variants)
+    generalization = (generalization_report(variants[keep].reset_index(drop=True), variant_scores[keep],
+                                            clean_pred_by_source, excluded_families, seed=seed,
+                                            n_resamples=n_resamples) if excluded_families else None)
     benign_variants = benign_variants if benign_variants is not None else variants.iloc[0:0]
     over_defense = over_defense_report(test, clean_scores, benign_variants,
                                        predict_proba(benign_variants["text"].tolist()), seed=seed,
@@ -167,6 +229,7 @@ def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFr
     ``classifier`` is a ``modeling.TextClassifier``; ``deployed`` the report it produced as deployed.
     """
     toggled = classifier.with_normalization(not classifier.normalize_inputs)
+    variants = variants.assign(**{EFFECTIVE: mark_effective(toggled.model_inputs, test, variants)})
     clean_scores = toggled.predict_proba(test["text"].tolist())
     clean_pred_by_source = dict(zip(test["id"], decide(clean_scores).tolist()))
     other = evasion_report(variants, toggled.predict_proba(variants["text"].tolist()), clean_pred_by_source,
@@ -176,9 +239,6 @@ def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFr
             "with_normalization": with_it["overall"], "without_normalization": without_it["overall"],
             "with_normalization_by_strategy": {k: v["rate"] for k, v in with_it["by_strategy"].items()},
             "without_normalization_by_strategy": {k: v["rate"] for k, v in without_it["by_strategy"].items()}}
-
-
-ADAPTIVE = "adaptive"
 
 
 def adaptive_variants(predict_proba: PredictProba, test: pd.DataFrame, *, n_sources: int, query_budget: int,
@@ -212,6 +272,9 @@ def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, 
         adaptive, adaptive_summary = adaptive_variants(classifier.predict_proba, test, n_sources=adaptive_sources,
                                                        query_budget=adaptive_query_budget, seed=adaptive_seed)
         variants = pd.concat([variants, adaptive], ignore_index=True)
+    variants = variants.assign(**{EFFECTIVE: mark_effective(classifier.model_inputs, test, variants)})
+    benign_variants = benign_variants.assign(**{EFFECTIVE: mark_effective(classifier.model_inputs, test,
+                                                                           benign_variants)})
     report = evaluate_model(classifier.predict_proba, test, variants, benign_variants=benign_variants,
                             f1_at_promotion=f1_at_promotion, seed=seed, n_resamples=n_resamples,
                             excluded_families=excluded_families)

@@ -18,7 +18,7 @@ import pandas as pd
 from adversarial_mlops.loop.attack_runner import BENIGN_EVALUATION, EVALUATION, check_no_excluded_families
 from adversarial_mlops.config import PipelineConfig, config_to_dict
 from adversarial_mlops.judging.decision import decide
-from adversarial_mlops.judging.evaluation import clean_report, evaluate_classifier
+from adversarial_mlops.judging.evaluation import clean_report, evaluate_classifier, mark_effective
 from adversarial_mlops.judging.promotion import PairedPredictions, PromotionDecision, compare_models
 from adversarial_mlops.models import modeling
 from adversarial_mlops.models.modeling import TextClassifier, resolve_base_model
@@ -175,12 +175,18 @@ def _split_ab(ab_variants: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: PipelineConfig, splits: pd.DataFrame,
                 ab_variants: pd.DataFrame) -> PromotionDecision:
     test = split_frame(splits, "test")
-    champion_preds = paired_predictions(load_classifier(champion, config), test, ab_variants)
-    challenger_preds = paired_predictions(load_classifier(challenger, config), test, ab_variants)
-    malicious, benign = _split_ab(ab_variants)
-    return compare_models(test["label"].to_numpy(), test["id"].tolist(), malicious["source_id"].tolist(),
-                          benign["source_id"].tolist(), champion_preds, challenger_preds, settings=config.promotion,
-                          f1_floor=config.quality_gate.min_f1_score, seed=config.seed)
+    champion_classifier = load_classifier(champion, config)
+    # Only variants the champion reads differently from their source test anything; both models
+    # see the same (effective) set, so the comparison stays paired.
+    effective = ab_variants[mark_effective(champion_classifier.model_inputs, test, ab_variants)]
+    champion_preds = paired_predictions(champion_classifier, test, effective)
+    challenger_preds = paired_predictions(load_classifier(challenger, config), test, effective)
+    malicious, benign = _split_ab(effective)
+    decision = compare_models(test["label"].to_numpy(), test["id"].tolist(), malicious["source_id"].tolist(),
+                              benign["source_id"].tolist(), champion_preds, challenger_preds,
+                              settings=config.promotion, f1_floor=config.quality_gate.min_f1_score, seed=config.seed)
+    decision.statistics["ab_variants"] = {"generated": int(len(ab_variants)), "effective": int(len(effective))}
+    return decision
 
 
 def decide_promotion(registry: ModelRegistry, champion: ModelVersion, challenger: ModelVersion,

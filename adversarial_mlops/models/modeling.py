@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from adversarial_mlops.errors import InvalidInputError
+from adversarial_mlops.judging.decision import DECISION_THRESHOLD, decide
 from adversarial_mlops.storage.atomic_io import atomic_directory
 from adversarial_mlops.config import INFERENCE_PRECISIONS, ModelSettings, TinyModelSettings
 
@@ -287,5 +288,10 @@ class TextClassifier:
                            batch_size=self.batch_size, token_budget=default_token_budget(self.batch_size),
                            precision=self.precision, device=self.device)
 
-    def predict(self, texts: Sequence[str], threshold: float = 0.5) -> np.ndarray:
-        return (self.predict_proba(texts) >= threshold).astype(np.int64)
+    def model_inputs(self, texts: Sequence[str]) -> list[tuple[int, ...]]:
+        """The token ids the model reads for each text: after the input defence, its tokenizer and
+        its window. Two texts with equal inputs are the same text to this model."""
+        return [tuple(ids) for ids in tokenize_unpadded(self.tokenizer, self.prepare(texts), self.max_length)]
+
+    def predict(self, texts: Sequence[str], threshold: float = DECISION_THRESHOLD) -> np.ndarray:
+        return decide(self.predict_proba(texts), threshold)
