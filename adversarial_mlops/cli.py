@@ -68,8 +68,10 @@ def render_summary(summary) -> str:
         lines += _gate_lines(summary.gate)
     if summary.evaluation is not None:
         by_strategy = summary.evaluation["evasion"]["by_strategy"]
-        worst = sorted(((v["rate"] or 0.0, k) for k, v in by_strategy.items()), reverse=True)[:5]
+        # A strategy without a rate (no effective variant) tested nothing: it is not among the worst.
+        worst = sorted(((v["rate"], k) for k, v in by_strategy.items() if v["rate"] is not None), reverse=True)[:5]
         lines.append("  worst strategies: " + ", ".join(f"{k} {r:.1%}" for r, k in worst))
+        lines += _operating_point_lines(summary.evaluation.get("operating_point"))
         lines += _generalization_lines(summary.evaluation.get("generalization"))
     if summary.decision is not None:
         lines.append(f"promotion: {'PROMOTED ' + summary.decision['challenger_version'] if summary.decision['promoted'] else 'champion kept'}")
@@ -89,6 +91,14 @@ def _gate_lines(gate: dict) -> list[str]:
         verdict = "PASS" if check["passed"] else "FAIL"
         lines.append(f"  {check['name']:<21} {shown:>8}  limit {check['limit']}  {verdict} ({check['rule']})")
     return lines
+
+
+def _operating_point_lines(point: dict | None) -> list[str]:
+    if not point:
+        return []
+    at_1pct = point["recall_at_1pct_fpr"]["recall"]
+    return [f"  operating point: threshold {point['threshold']:.2f} — clean FPR {point['fpr']:.1%}, recall "
+            f"{point['recall']:.1%}; recall at 1% FPR {'n/a' if at_1pct is None else f'{at_1pct:.1%}'}"]
 
 
 def _generalization_lines(block: dict | None) -> list[str]:

@@ -75,3 +75,26 @@ def test_ui_starts_the_dagster_webserver_without_an_activated_venv(tmp_path):
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_run_summary_shows_the_recorded_gate_verdict_and_operating_point():
+    from adversarial_mlops.cli import render_summary
+    from adversarial_mlops.config import QualityGateSettings
+    from adversarial_mlops.dagster_defs.checks import GATE_VERDICT_KEY
+    from adversarial_mlops.dagster_defs.runs import RunSummary
+    from adversarial_mlops.judging.quality_gate import evaluate_gate
+
+    report = {"clean": {"f1": 0.9}, "f1_drop": 0.0,
+              "evasion": {"overall": {"rate": 0.2}, "by_strategy": {"homoglyph": {"rate": 0.3},
+                                                                    "random_case": {"rate": None}}},
+              "over_defense": {"obfuscated_benign_fpr": {"rate": 0.05}}, "generalization": None,
+              "operating_point": {"threshold": 0.5, "fpr": 0.14, "recall": 0.98,
+                                  "recall_at_1pct_fpr": {"recall": 0.61}}}
+    verdict = evaluate_gate(report, QualityGateSettings()).to_dict()
+    summary = RunSummary(run_id="r1", status="SUCCESS", materialized=["evaluation_report"], evaluation=report,
+                         checks={"quality_gate": {"passed": False, "metadata": {GATE_VERDICT_KEY: verdict}}})
+    text = render_summary(summary)
+    assert "quality gate: FAIL" in text
+    assert "evasion_rate" in text and "0.2000  limit 0.15  FAIL (<= 0.15)" in text
+    assert "worst strategies: homoglyph 30.0%\n" in text
+    assert "operating point: threshold 0.50 — clean FPR 14.0%, recall 98.0%; recall at 1% FPR 61.0%" in text

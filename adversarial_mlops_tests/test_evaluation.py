@@ -29,6 +29,10 @@ def test_report_numbers_follow_the_definitions():
     assert report["evasion"]["by_strategy"]["a"]["rate"] == 1.0
     assert report["evasion"]["by_strategy"]["b"]["rate"] == 0.5
     assert report["f1_drop"] == 0.9 - clean["f1"]
+    point = report["operating_point"]
+    assert (point["threshold"], point["fpr"], point["recall"]) == (0.5, 0.5, 2 / 3)
+    # b2 scores as high as the caught attacks: below 50 % FPR nothing can be flagged.
+    assert point["recall_at_1pct_fpr"]["recall"] == 0.0 and point["recall_at_5pct_fpr"]["fpr"] == 0.0
 
 
 def test_nothing_caught_means_evasion_not_measurable_and_gate_fails():

@@ -298,3 +298,32 @@ def test_f1_interval_is_bounded_and_reproducible(data, seed):
     interval = f1_with_ci(truth, pred, seed=seed, n_resamples=50)
     assert 0.0 <= interval.low <= interval.high <= 1.0
     assert interval == f1_with_ci(truth, pred, seed=seed, n_resamples=50)
+
+
+def test_recall_at_fpr_picks_the_threshold_just_above_the_last_allowed_false_alarm():
+    from adversarial_mlops.judging.metrics import recall_at_fpr
+
+    # 10 benign scores 0.0..0.9; 4 malicious. At most 10 % FPR = 1 false alarm: the threshold sits
+    # just above the 2nd highest benign score (0.8), so 0.9 is the one false alarm.
+    y = [0] * 10 + [1] * 4
+    scores = [i / 10 for i in range(10)] + [0.95, 0.85, 0.81, 0.5]
+    point = recall_at_fpr(y, scores, 0.10)
+    assert point["fpr"] == 0.1 and point["recall"] == 0.75 and 0.8 < point["threshold"] <= 0.81
+    strict = recall_at_fpr(y, scores, 0.05)  # no false alarm allowed: above 0.9
+    assert strict["fpr"] == 0.0 and strict["recall"] == 0.25
+    assert recall_at_fpr([1, 1], [0.2, 0.9], 0.01)["recall"] is None  # no benign text: not measurable
+
+
+def test_ties_at_the_cut_only_lower_the_false_positive_rate():
+    from adversarial_mlops.judging.metrics import recall_at_fpr
+
+    point = recall_at_fpr([0, 0, 0, 0, 1], [0.7, 0.7, 0.7, 0.1, 0.7], 0.5)  # 2 allowed, 3 tied at 0.7
+    assert point["fpr"] == 0.0 and point["recall"] == 0.0 and point["threshold"] > 0.7
+
+
+def test_pr_auc_is_average_precision():
+    from adversarial_mlops.judging.metrics import pr_auc
+
+    # Ranking: m (0.9), b (0.8), m (0.7): precision at each malicious hit 1/1 and 2/3 → AP = (1 + 2/3) / 2.
+    assert pr_auc([1, 0, 1], [0.9, 0.8, 0.7]) == pytest.approx((1 + 2 / 3) / 2)
+    assert pr_auc([1, 1], [0.1, 0.2]) is None

@@ -18,7 +18,7 @@ from adversarial_mlops.storage.jsonable import json_safe
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.data import BENIGN, MALICIOUS
 from adversarial_mlops.judging.metrics import (EvasionResult, bootstrap_interval, classification_metrics, evasion_by_group,
-                                      evasion_rate, f1_with_ci)
+                                               evasion_rate, f1_with_ci, pr_auc, recall_at_fpr)
 
 PredictProba = Callable[[Sequence[str]], np.ndarray]
 ModelInputs = Callable[[Sequence[str]], list]  # texts -> what the model reads (token ids after its defence)
@@ -59,6 +59,17 @@ def effective_rows(variants: pd.DataFrame) -> np.ndarray:
 def evasion_to_dict(result: EvasionResult) -> dict:
     return json_safe({"rate": result.rate.estimate, "low": result.rate.low, "high": result.rate.high,
                       "n_variants": result.n_variants, "n_evaded": result.n_evaded, "n_sources": result.n_sources})
+
+
+def operating_point_report(y_true: np.ndarray, scores: np.ndarray, threshold: float = DECISION_THRESHOLD) -> dict:
+    """Where the detector works: its threshold with the FPR and recall there, ROC-AUC, PR-AUC, and
+    the recall it would reach at 1 % and 5 % FPR (what peers report). ``target_fpr`` is None while
+    the threshold is the fixed default rather than calibrated."""
+    at_threshold = classification_metrics(y_true, decide(scores, threshold), scores)
+    return json_safe({"threshold": threshold, "target_fpr": None, "fpr": at_threshold["fpr"],
+                      "recall": at_threshold["recall"], "roc_auc": at_threshold["roc_auc"],
+                      "pr_auc": pr_auc(y_true, scores), "recall_at_1pct_fpr": recall_at_fpr(y_true, scores, 0.01),
+                      "recall_at_5pct_fpr": recall_at_fpr(y_true, scores, 0.05)})
 
 
 def clean_report(y_true: np.ndarray, scores: np.ndarray, *, seed: int, n_resamples: int) -> dict:
@@ -217,7 +228,8 @@ def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd
                                        predict_proba(benign_variants["text"].tolist()), seed=seed,
                                        n_resamples=n_resamples)
     f1_drop = None if f1_at_promotion is None else float(f1_at_promotion) - clean["f1"]
-    return {"clean": clean, "evasion": evasion, "over_defense": over_defense, "f1_at_promotion": f1_at_promotion,
+    return {"clean": clean, "operating_point": operating_point_report(test["label"].to_numpy(), clean_scores),
+            "evasion": evasion, "over_defense": over_defense, "f1_at_promotion": f1_at_promotion,
             "f1_drop": f1_drop, "n_test": int(len(test)), "n_variants": int(len(variants)),
             "n_benign_variants": int(len(benign_variants)), "generalization": generalization}
 

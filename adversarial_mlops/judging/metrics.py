@@ -133,6 +133,33 @@ def classification_metrics(y_true, y_pred, scores=None) -> dict[str, float]:
     }
 
 
+def recall_at_fpr(y_true, scores, max_fpr: float) -> dict:
+    """The best recall any threshold reaches with a false-positive rate at most ``max_fpr``.
+
+    The threshold sits just above the benign score that would be one false alarm too many, so
+    ties can only lower the FPR. None values when a class is missing.
+    """
+    truth = np.asarray(y_true).astype(bool)
+    scores = np.asarray(scores, dtype=float)
+    benign, malicious = np.sort(scores[~truth])[::-1], scores[truth]
+    if len(benign) == 0 or len(malicious) == 0:
+        return {"max_fpr": max_fpr, "threshold": None, "recall": None, "fpr": None}
+    allowed = int(np.floor(max_fpr * len(benign) + 1e-9))  # false alarms within budget
+    threshold = float(scores.min()) if allowed >= len(benign) else float(np.nextafter(benign[allowed], np.inf))
+    return {"max_fpr": max_fpr, "threshold": threshold, "recall": float((malicious >= threshold).mean()),
+            "fpr": float((benign >= threshold).mean())}
+
+
+def pr_auc(y_true, scores) -> float | None:
+    """Average precision of the malicious class (None with one class only)."""
+    from sklearn.metrics import average_precision_score
+
+    truth = np.asarray(y_true).astype(bool)
+    if truth.all() or not truth.any():
+        return None
+    return float(average_precision_score(truth, np.asarray(scores, dtype=float)))
+
+
 # ------------------------------------------------------------------ bootstrap machinery
 
 
