@@ -9,12 +9,16 @@ PYTEST_ARGS ?=
 
 .PHONY: install run test ui bench
 
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml setup.py Makefile
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# torch first, pinned: this version resolves to the CPU build (a CUDA build is several GB).
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e ".[test]"
+	# Dagster's CLI reads neither workspace.yaml nor [tool.dagster] for `asset materialize`: name the
+	# code location in the venv's activation, so the design card's command works as typed.
+	grep -q DAGSTER_MODULE_NAME $(VENV)/bin/activate || \
+	  printf '\n# adversarial_mlops: `dagster asset materialize --select champion_model` finds the code location\nexport DAGSTER_MODULE_NAME=adversarial_mlops.dagster_defs.definitions\n' >> $(VENV)/bin/activate
 	touch $(STAMP)
 
 install: $(STAMP)
