@@ -131,3 +131,23 @@ def test_no_op_obfuscations_of_benign_texts_are_not_false_alarm_evidence():
     assert over["obfuscated_benign_fpr"]["rate"] == 0.5 and over["obfuscated_benign_fpr"]["n"] == 2
     assert (over["obfuscated_benign_fpr_by_strategy"]["random_case"]["generated"],
             over["obfuscated_benign_fpr_by_strategy"]["random_case"]["effective"]) == (1, 0)
+
+
+def test_cis_resample_whole_templates_when_the_test_split_has_groups():
+    # Two templates, four sources each: every variant of template T1 evades, none of T2's does.
+    # Resampling the two templates can only give 0, 0.5 or 1 (probabilities 1/4, 1/2, 1/4), so the
+    # 95 % interval spans 0..1; resampling the eight sources as if independent looks far more precise.
+    ids = [f"a{i}" for i in range(4)] + [f"b{i}" for i in range(4)]
+    test = pd.DataFrame({"id": ids + ["x"], "text": [f"ignore {i}" for i in ids] + ["bread"],
+                         "label": [1] * 8 + [0], "group": ["T1"] * 4 + ["T2"] * 4 + ["T3"]})
+    variants = pd.DataFrame({"source_id": ids, "strategy": ["s"] * 8,
+                             "text": ["EVADE"] * 4 + [f"ignore {i}!" for i in ids[4:]]})
+    model = lambda texts: np.array([0.9 if "ignore" in t else 0.1 for t in texts])  # noqa: E731
+    grouped = evaluate_model(model, test, variants, f1_at_promotion=None, seed=0, n_resamples=2000)
+    overall = grouped["evasion"]["overall"]
+    assert overall["rate"] == 0.5 and (overall["low"], overall["high"]) == (0.0, 1.0)
+    assert overall["n_groups"] == 2 and overall["n_sources"] == 8
+    by_source = evaluate_model(model, test.drop(columns="group"), variants, f1_at_promotion=None, seed=0,
+                               n_resamples=2000)["evasion"]["overall"]
+    assert by_source["n_groups"] == 8 and 0.0 < by_source["low"] and by_source["high"] < 1.0
+    assert grouped["clean"]["n_groups"] == 3 and "fpr_ci" in grouped["clean"]

@@ -23,6 +23,7 @@ from adversarial_mlops.judging.metrics import (EvasionResult, bootstrap_interval
 PredictProba = Callable[[Sequence[str]], np.ndarray]
 ModelInputs = Callable[[Sequence[str]], list]  # texts -> what the model reads (token ids after its defence)
 EFFECTIVE = "effective"  # variant column: the model's input differs from its source's
+CLUSTER = "cluster"  # variant column: the source's template group, the unit every CI resamples
 ADAPTIVE = "adaptive"
 
 
@@ -58,7 +59,21 @@ def effective_rows(variants: pd.DataFrame) -> np.ndarray:
 
 def evasion_to_dict(result: EvasionResult) -> dict:
     return json_safe({"rate": result.rate.estimate, "low": result.rate.low, "high": result.rate.high,
-                      "n_variants": result.n_variants, "n_evaded": result.n_evaded, "n_sources": result.n_sources})
+                      "n_variants": result.n_variants, "n_evaded": result.n_evaded, "n_sources": result.n_sources,
+                      "n_groups": result.n_clusters})
+
+
+def with_clusters(test: pd.DataFrame, variants: pd.DataFrame) -> pd.DataFrame:
+    """``variants`` with the template group of each source (test's ``group`` column), so CIs resample
+    whole templates: texts written from one template fail together. Without groups: the source."""
+    if variants.empty or "group" not in test:
+        return variants
+    group_of = dict(zip(test["id"], test["group"].astype(str)))
+    return variants.assign(**{CLUSTER: variants["source_id"].map(group_of).fillna(variants["source_id"])})
+
+
+def _clusters(frame: pd.DataFrame) -> np.ndarray | None:
+    return frame[CLUSTER].to_numpy(dtype=object) if CLUSTER in frame else None
 
 
 def operating_point_report(y_true: np.ndarray, scores: np.ndarray, threshold: float = DECISION_THRESHOLD) -> dict:
@@ -72,10 +87,20 @@ def operating_point_report(y_true: np.ndarray, scores: np.ndarray, threshold: fl
                       "recall_at_5pct_fpr": recall_at_fpr(y_true, scores, 0.05)})
 
 
-def clean_report(y_true: np.ndarray, scores: np.ndarray, *, seed: int, n_resamples: int) -> dict:
+def clean_report(y_true: np.ndarray, scores: np.ndarray, *, seed: int, n_resamples: int,
+                 groups: Sequence[str] | None = None) -> dict:
+    """Clean metrics; with ``groups`` (template per text) the F1 and FPR CIs resample whole templates."""
     y_pred = decide(scores)
     metrics = classification_metrics(y_true, y_pred, scores)
-    metrics["f1_ci"] = f1_with_ci(y_true, y_pred, seed=seed, n_resamples=n_resamples).to_dict()
+    if groups is None:
+        metrics["f1_ci"] = f1_with_ci(y_true, y_pred, seed=seed, n_resamples=n_resamples).to_dict()
+    else:
+        truth, pred = np.asarray(y_true), np.asarray(y_pred)
+        metrics["f1_ci"] = bootstrap_interval(lambda i: classification_metrics(truth[i], pred[i])["f1"], len(truth),
+                                              groups=list(groups), seed=seed, n_resamples=n_resamples).to_dict()
+        metrics["fpr_ci"] = bootstrap_interval(lambda i: classification_metrics(truth[i], pred[i])["fpr"], len(truth),
+                                               groups=list(groups), seed=seed, n_resamples=n_resamples).to_dict()
+        metrics["n_groups"] = len(set(groups))
     metrics["n"] = len(y_true)
     return json_safe(metrics)
 
@@ -93,9 +118,9 @@ def _registered() -> frozenset[str]:
 
 
 def _evasion_on(mask: np.ndarray, sources: np.ndarray, preds: np.ndarray, clean_pred_by_source: Mapping[str, int],
-                *, seed: int, n_resamples: int) -> dict:
+                *, seed: int, n_resamples: int, clusters: np.ndarray | None = None) -> dict:
     return evasion_to_dict(evasion_rate(sources[mask], preds[mask], clean_pred_by_source, seed=seed,
-                                        n_resamples=n_resamples))
+                                        n_resamples=n_resamples, clusters=None if clusters is None else clusters[mask]))
 
 
 def evasion_by_family(variants: pd.DataFrame, preds: np.ndarray, clean_pred_by_source: Mapping[str, int], *,
@@ -109,7 +134,8 @@ def evasion_by_family(variants: pd.DataFrame, preds: np.ndarray, clean_pred_by_s
     sources = variants["source_id"].to_numpy(dtype=object)
     found = sorted(set().union(*(f for f, k in zip(families, keep) if k))) if keep.any() else []
     return {family: _evasion_on(keep & np.array([family in f for f in families], dtype=bool), sources, preds,
-                                clean_pred_by_source, seed=seed, n_resamples=n_resamples) for family in found}
+                                clean_pred_by_source, seed=seed, n_resamples=n_resamples,
+                                clusters=_clusters(variants)) for family in found}
 
 
 def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pred_by_source: Mapping[str, int], *,
@@ -124,9 +150,10 @@ def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pre
     counted = variants[keep].reset_index(drop=True)
     preds = decide(variant_scores)[keep]
     sources = counted["source_id"].tolist()
-    overall = evasion_rate(sources, preds, clean_pred_by_source, seed=seed, n_resamples=n_resamples)
+    overall = evasion_rate(sources, preds, clean_pred_by_source, seed=seed, n_resamples=n_resamples,
+                           clusters=_clusters(counted))
     by_strategy = evasion_by_group(sources, preds, clean_pred_by_source, counted["strategy"].tolist(), seed=seed,
-                                   n_resamples=n_resamples)
+                                   n_resamples=n_resamples, clusters=_clusters(counted))
     generated = variants["strategy"].value_counts()
     effective = counted["strategy"].value_counts()
     strategies = {}
@@ -160,8 +187,8 @@ def generalization_report(variants: pd.DataFrame, variant_scores: np.ndarray, cl
     unseen = registered & np.array([bool(families_of(name) & excluded) for name in names], dtype=bool)
     seen = registered & ~unseen
     kwargs = {"seed": seed, "n_resamples": n_resamples}
-    unseen_rate = _evasion_on(unseen, sources, preds, clean_pred_by_source, **kwargs)
-    seen_rate = _evasion_on(seen, sources, preds, clean_pred_by_source, **kwargs)
+    unseen_rate = _evasion_on(unseen, sources, preds, clean_pred_by_source, clusters=_clusters(variants), **kwargs)
+    seen_rate = _evasion_on(seen, sources, preds, clean_pred_by_source, clusters=_clusters(variants), **kwargs)
     by_unseen = evasion_by_family(variants, preds, clean_pred_by_source, keep=unseen, **kwargs)
     by_seen = evasion_by_family(variants, preds, clean_pred_by_source, keep=seen, **kwargs)
     gap = None if unseen_rate["rate"] is None or seen_rate["rate"] is None else unseen_rate["rate"] - seen_rate["rate"]
@@ -173,12 +200,14 @@ def generalization_report(variants: pd.DataFrame, variant_scores: np.ndarray, cl
 
 
 def false_alarm_rate(preds: np.ndarray, sources: Sequence[str], *, seed: int, n_resamples: int) -> dict:
-    """Share of benign texts flagged, with a 95% CI resampling whole source texts."""
+    """Share of benign texts flagged, with a 95% CI resampling whole ``sources`` (template groups
+    where known, else source texts); ``n_groups`` says how many it rests on."""
     if len(preds) == 0:
-        return {"rate": None, "low": None, "high": None, "n": 0}
+        return {"rate": None, "low": None, "high": None, "n": 0, "n_groups": 0}
     interval = bootstrap_interval(lambda index: float(preds[index].mean()), len(preds), groups=list(sources),
                                   seed=seed, n_resamples=n_resamples)
-    return json_safe({"rate": interval.estimate, "low": interval.low, "high": interval.high, "n": len(preds)})
+    return json_safe({"rate": interval.estimate, "low": interval.low, "high": interval.high, "n": len(preds),
+                      "n_groups": len(set(sources))})
 
 
 def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_variants: pd.DataFrame,
@@ -190,7 +219,7 @@ def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_var
     keep = effective_rows(benign_variants)
     preds = decide(variant_scores)[keep]
     counted = benign_variants[keep]
-    sources = counted["source_id"].tolist()
+    sources = counted[CLUSTER].tolist() if CLUSTER in counted else counted["source_id"].tolist()
     by_strategy = {}
     for name in sorted(benign_variants["strategy"].unique()):
         mask = (counted["strategy"] == name).to_numpy()
@@ -215,8 +244,11 @@ def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd
     the families the model was trained without (``loop.lifecycle.excluded_families``); when given,
     ``generalization`` puts evasion on them next to the seen ones, else it is None."""
     clean_scores = predict_proba(test["text"].tolist())
-    clean = clean_report(test["label"].to_numpy(), clean_scores, seed=seed, n_resamples=n_resamples)
+    clean = clean_report(test["label"].to_numpy(), clean_scores, seed=seed, n_resamples=n_resamples,
+                         groups=test["group"].astype(str).tolist() if "group" in test else None)
     clean_pred_by_source = dict(zip(test["id"], decide(clean_scores).tolist()))
+    variants = with_clusters(test, variants)
+    benign_variants = with_clusters(test, benign_variants) if benign_variants is not None else None
     variant_scores = predict_proba(variants["text"].tolist())
     evasion = evasion_report(variants, variant_scores, clean_pred_by_source, seed=seed, n_resamples=n_resamples)
     keep = effective_rows(variants)
@@ -241,7 +273,7 @@ def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFr
     ``classifier`` is a ``modeling.TextClassifier``; ``deployed`` the report it produced as deployed.
     """
     toggled = classifier.with_normalization(not classifier.normalize_inputs)
-    variants = variants.assign(**{EFFECTIVE: mark_effective(toggled.model_inputs, test, variants)})
+    variants = with_clusters(test, variants).assign(**{EFFECTIVE: mark_effective(toggled.model_inputs, test, variants)})
     clean_scores = toggled.predict_proba(test["text"].tolist())
     clean_pred_by_source = dict(zip(test["id"], decide(clean_scores).tolist()))
     other = evasion_report(variants, toggled.predict_proba(variants["text"].tolist()), clean_pred_by_source,

@@ -364,6 +364,7 @@ class EvasionResult:
     n_variants: int  # eligible variants
     n_evaded: int
     n_sources: int  # eligible source texts
+    n_clusters: int = 0  # the units the CI resampled: template groups, or the sources themselves
 
     @property
     def measurable(self) -> bool:
@@ -438,12 +439,14 @@ def evasion_rate(
     *,
     seed: int = 0,
     n_resamples: int = 1000,
+    clusters: Sequence[str] | None = None,
 ) -> EvasionResult:
     """Share of eligible variants the model calls benign, with a 95% cluster-bootstrap CI.
 
     Pass variants of MALICIOUS source texts only. Eligible = the variant's source has
-    clean prediction 1. Resampling is over eligible sources, because variants of one
-    source succeed or fail together far more than independent texts would.
+    clean prediction 1. Resampling is over ``clusters`` (one id per variant, e.g. the source's
+    template group), else over eligible sources: variants of one source — and sources written
+    from one template — succeed or fail together far more than independent texts would.
     """
     _check_resamples(n_resamples)
     source_array = np.asarray(source_ids, dtype=object)
@@ -451,16 +454,19 @@ def evasion_rate(
     n_variants = int(outcomes.eligible.sum())
     if n_variants == 0:
         return EvasionResult(rate=NAN_INTERVAL, n_variants=0, n_evaded=0, n_sources=0)
-    sources = np.array(sorted(set(source_array[outcomes.eligible])), dtype=object)
-    eligible, evaded = _per_source_counts(source_array, outcomes, sources)
+    cluster_array = source_array if clusters is None else np.asarray(clusters, dtype=object)
+    _same_length(source_ids=source_array, clusters=cluster_array)
+    units = np.array(sorted(set(cluster_array[outcomes.eligible]), key=str), dtype=object)
+    eligible, evaded = _per_source_counts(cluster_array, outcomes, units)
     n_evaded = int(outcomes.evaded.sum())
-    weight_chunks = _source_weight_chunks(len(sources), n_resamples, seed)
+    weight_chunks = _source_weight_chunks(len(units), n_resamples, seed)
     samples = np.concatenate([_rates(w, eligible, evaded) for w in weight_chunks])
     return EvasionResult(
         rate=_percentile_interval(n_evaded / n_variants, samples, 0.95),
         n_variants=n_variants,
         n_evaded=n_evaded,
-        n_sources=len(sources),
+        n_sources=len(set(source_array[outcomes.eligible])),
+        n_clusters=len(units),
     )
 
 
@@ -472,15 +478,17 @@ def evasion_by_group(
     *,
     seed: int = 0,
     n_resamples: int = 1000,
+    clusters: Sequence[str] | None = None,
 ) -> dict[str, EvasionResult]:
-    """``evasion_rate`` per group (e.g. attack strategy), keys sorted.
+    """``evasion_rate`` per group (e.g. attack strategy), keys sorted; ``clusters`` as there.
 
     Groups with no eligible variant are included as not measurable (NaN rate).
     """
     source_array = np.asarray(source_ids, dtype=object)
     pred_array = np.asarray(variant_preds)
     group_array = np.asarray(groups, dtype=object)
-    _same_length(source_ids=source_array, variant_preds=pred_array, groups=group_array)
+    cluster_array = source_array if clusters is None else np.asarray(clusters, dtype=object)
+    _same_length(source_ids=source_array, variant_preds=pred_array, groups=group_array, clusters=cluster_array)
     return {
         group: evasion_rate(
             source_array[group_array == group],
@@ -488,6 +496,7 @@ def evasion_by_group(
             clean_pred_by_source,
             seed=seed,
             n_resamples=n_resamples,
+            clusters=cluster_array[group_array == group],
         )
         for group in sorted(set(group_array))
     }
