@@ -82,6 +82,7 @@ def test_gate_fail_retrains_and_records_the_ab_decision(loop_config):
     decision = summary.decision
     assert decision["challenger_version"] == "v0002" and decision["reasons"]
     assert {"delta_f1", "delta_evasion", "delta_fpr", "mcnemar"} <= set(decision["statistics"])
+    assert decision["statistics"]["resampled_unit"] == "template group" and decision["statistics"]["n_groups"] > 1
     registry = registry_for(loop_config)
     last = registry.history()[-1]
     assert last["event"] == ("promote" if decision["promoted"] else "reject")

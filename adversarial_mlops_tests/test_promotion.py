@@ -84,3 +84,28 @@ def test_trading_evasion_for_fewer_false_alarms_is_refused():
 
 def test_f1_floor_rule():
     assert meets_f1_floor(0.85, 0.85)[0] and not meets_f1_floor(0.849, 0.85)[0]
+
+
+def test_paired_ab_deltas_resample_whole_templates():
+    from adversarial_mlops.judging.metrics import delta_evasion, delta_fpr
+
+    # Clean texts: template G1 holds two benign texts the champion (a) flags and the challenger (b)
+    # does not; G2 two benign texts neither flags; one caught malicious text each. FPR(b) - FPR(a) =
+    # 0 - 0.5; resampling the two templates gives -1, -0.5 or 0 (1/4, 1/2, 1/4): CI -1..0.
+    y = [0, 0, 1, 0, 0, 1]
+    a, b = [1, 1, 1, 0, 0, 1], [0, 0, 1, 0, 0, 1]
+    groups = ["G1", "G1", "G1", "G2", "G2", "G2"]
+    grouped = delta_fpr(y, a, b, groups=groups, n_resamples=2000)
+    assert (grouped.estimate, grouped.low, grouped.high) == (-0.5, -1.0, 0.0)
+
+    # Variants: eight sources from two templates, all caught when clean by both. The challenger is
+    # evaded on every variant of T1 and none of T2; the champion on none: Δ = +0.5, and with two
+    # templates the CI cannot exclude 0, while eight "independent" sources would.
+    sources = [f"s{i}" for i in range(8)]
+    clean = {s: 1 for s in sources}
+    champion, challenger = [1] * 8, [0] * 4 + [1] * 4
+    templates = ["T1"] * 4 + ["T2"] * 4
+    by_template = delta_evasion(sources, champion, challenger, clean, clean, clusters=templates, n_resamples=2000)
+    by_source = delta_evasion(sources, champion, challenger, clean, clean, n_resamples=2000)
+    assert by_template.estimate == by_source.estimate == 0.5
+    assert (by_template.low, by_template.high) == (0.0, 1.0) and by_source.low > 0.0

@@ -331,13 +331,47 @@ def _paired_item_delta(row_metric, y_true, pred_a, pred_b, seed: int, n_resample
     return _percentile_interval(estimate, samples, 0.95)
 
 
-def delta_f1(y_true, pred_a, pred_b, *, seed: int = 0, n_resamples: int = 1000) -> Interval:
-    """F1(b) - F1(a) on the same items, paired bootstrap (positive = b is better)."""
+def _paired_group_delta(metric, y_true, pred_a, pred_b, groups, seed: int, n_resamples: int) -> Interval:
+    """``metric(tp, fp, fn, tn)`` of b minus a, resampling whole groups (both models on each draw)."""
+    truth, a = _labels_and_preds(y_true, pred_a)
+    b = _binary_array(pred_b, "pred_b")
+    group_array = np.asarray(groups, dtype=object)
+    _same_length(y_true=truth, pred_b=b, groups=group_array)
+    _check_bootstrap_args(len(truth), n_resamples, 0.95)
+    units, codes = np.unique(group_array.astype(str), return_inverse=True)
+
+    def counts(pred: np.ndarray) -> list[np.ndarray]:
+        cells = (truth & pred, ~truth & pred, truth & ~pred, ~truth & ~pred)  # tp, fp, fn, tn
+        return [np.bincount(codes, weights=cell, minlength=len(units)) for cell in cells]
+
+    per_a, per_b = counts(a), counts(b)
+    estimate = float(metric(*(c.sum() for c in per_b)) - metric(*(c.sum() for c in per_a)))
+    samples = np.concatenate([metric(*(w @ c for c in per_b)) - metric(*(w @ c for c in per_a))
+                              for w in _source_weight_chunks(len(units), n_resamples, seed)])
+    return _percentile_interval(estimate, samples, 0.95)
+
+
+def _f1_of_counts(tp, fp, fn, tn):  # noqa: ARG001 - the four cells of a confusion matrix
+    return _f1_from_counts(tp, fp, fn)
+
+
+def _fpr_of_counts(tp, fp, fn, tn):  # noqa: ARG001
+    return _safe_ratio(fp, fp + tn)
+
+
+def delta_f1(y_true, pred_a, pred_b, *, seed: int = 0, n_resamples: int = 1000, groups=None) -> Interval:
+    """F1(b) - F1(a) on the same items, paired bootstrap (positive = b is better); with
+    ``groups`` whole groups (templates) are resampled."""
+    if groups is not None:
+        return _paired_group_delta(_f1_of_counts, y_true, pred_a, pred_b, groups, seed, n_resamples)
     return _paired_item_delta(_f1_rows, y_true, pred_a, pred_b, seed, n_resamples)
 
 
-def delta_fpr(y_true, pred_a, pred_b, *, seed: int = 0, n_resamples: int = 1000) -> Interval:
-    """FPR(b) - FPR(a) on the same items, paired bootstrap (positive = b flags more benign)."""
+def delta_fpr(y_true, pred_a, pred_b, *, seed: int = 0, n_resamples: int = 1000, groups=None) -> Interval:
+    """FPR(b) - FPR(a) on the same items, paired bootstrap (positive = b flags more benign); with
+    ``groups`` whole groups (templates) are resampled."""
+    if groups is not None:
+        return _paired_group_delta(_fpr_of_counts, y_true, pred_a, pred_b, groups, seed, n_resamples)
     return _paired_item_delta(_fpr_rows, y_true, pred_a, pred_b, seed, n_resamples)
 
 
@@ -511,12 +545,14 @@ def delta_evasion(
     *,
     seed: int = 0,
     n_resamples: int = 1000,
+    clusters: Sequence[str] | None = None,
 ) -> Interval:
     """evasion(b) - evasion(a) on the same variants (negative = b is harder to evade).
 
     Each model's eligibility uses its own clean predictions. Sources eligible for either
-    model are resampled together (cluster bootstrap); resamples where either rate is
-    undefined are dropped. All-NaN when either model has no eligible variant.
+    model — or their ``clusters`` (one id per variant, e.g. the template group) — are
+    resampled together for both models (paired cluster bootstrap); resamples where either
+    rate is undefined are dropped. All-NaN when either model has no eligible variant.
     """
     _check_resamples(n_resamples)
     source_array = np.asarray(source_ids, dtype=object)
@@ -524,10 +560,12 @@ def delta_evasion(
     outcomes_b = evasion_outcomes(clean_b, source_array, preds_b)
     if not outcomes_a.eligible.any() or not outcomes_b.eligible.any():
         return NAN_INTERVAL
+    cluster_array = source_array if clusters is None else np.asarray(clusters, dtype=object)
+    _same_length(source_ids=source_array, clusters=cluster_array)
     either = outcomes_a.eligible | outcomes_b.eligible
-    sources = np.array(sorted(set(source_array[either])), dtype=object)
-    eligible_a, evaded_a = _per_source_counts(source_array, outcomes_a, sources)
-    eligible_b, evaded_b = _per_source_counts(source_array, outcomes_b, sources)
+    sources = np.array(sorted(set(cluster_array[either]), key=str), dtype=object)
+    eligible_a, evaded_a = _per_source_counts(cluster_array, outcomes_a, sources)
+    eligible_b, evaded_b = _per_source_counts(cluster_array, outcomes_b, sources)
     estimate = evaded_b.sum() / eligible_b.sum() - evaded_a.sum() / eligible_a.sum()
     samples = np.concatenate(
         [

@@ -51,9 +51,11 @@ class PromotionDecision:
 
 def compare_models(y_true: np.ndarray, test_ids: Sequence[str], variant_sources: Sequence[str],
                    benign_sources: Sequence[str], champion: PairedPredictions, challenger: PairedPredictions, *,
-                   settings: PromotionSettings, f1_floor: float, seed: int) -> PromotionDecision:
+                   settings: PromotionSettings, f1_floor: float, seed: int,
+                   group_of: Mapping[str, str] | None = None) -> PromotionDecision:
+    """``group_of`` (test id → template group): every paired CI then resamples whole templates."""
     stats = ab_statistics(y_true, test_ids, variant_sources, benign_sources, champion, challenger,
-                          settings=settings, seed=seed)
+                          settings=settings, seed=seed, group_of=group_of)
     reasons, promote = [], True
     for passed, reason in _criteria(stats, settings, f1_floor):
         reasons.append(("ok: " if passed else "blocked: ") + reason)
@@ -73,20 +75,29 @@ def delta_false_alarms(preds_a: np.ndarray, preds_b: np.ndarray, sources: Sequen
 
 def ab_statistics(y_true: np.ndarray, test_ids: Sequence[str], variant_sources: Sequence[str],
                   benign_sources: Sequence[str], champion: PairedPredictions, challenger: PairedPredictions, *,
-                  settings: PromotionSettings, seed: int) -> dict:
+                  settings: PromotionSettings, seed: int, group_of: Mapping[str, str] | None = None) -> dict:
     n = settings.bootstrap_resamples
     champion_clean = champion.clean_by_source(test_ids)
     challenger_clean = challenger.clean_by_source(test_ids)
+
+    def clusters(ids: Sequence[str]) -> list[str] | None:
+        return None if group_of is None else [group_of[i] for i in ids]
+
     evasion = delta_evasion(variant_sources, champion.variants, challenger.variants, champion_clean,
-                            challenger_clean, seed=seed, n_resamples=n)
+                            challenger_clean, seed=seed, n_resamples=n, clusters=clusters(variant_sources))
+    groups = clusters(test_ids)
     return json_safe({
         "champion_clean": classification_metrics(y_true, champion.clean),
         "challenger_clean": classification_metrics(y_true, challenger.clean),
-        "delta_f1": delta_f1(y_true, champion.clean, challenger.clean, seed=seed, n_resamples=n).to_dict(),
-        "delta_fpr": delta_fpr(y_true, champion.clean, challenger.clean, seed=seed, n_resamples=n).to_dict(),
+        "delta_f1": delta_f1(y_true, champion.clean, challenger.clean, seed=seed, n_resamples=n, groups=groups).to_dict(),
+        "delta_fpr": delta_fpr(y_true, champion.clean, challenger.clean, seed=seed, n_resamples=n,
+                               groups=groups).to_dict(),
         "delta_evasion": evasion.to_dict(),
         "delta_obfuscated_benign_fpr": delta_false_alarms(champion.benign_variants, challenger.benign_variants,
-                                                          benign_sources, seed=seed, n_resamples=n).to_dict(),
+                                                          clusters(benign_sources) or benign_sources, seed=seed,
+                                                          n_resamples=n).to_dict(),
+        "resampled_unit": "template group" if group_of is not None else "text",
+        "n_groups": None if groups is None else len(set(groups)),
         "champion_obfuscated_benign_fpr": float(np.mean(champion.benign_variants)) if len(benign_sources) else None,
         "challenger_obfuscated_benign_fpr": float(np.mean(challenger.benign_variants)) if len(benign_sources) else None,
         "mcnemar": mcnemar_exact(champion.clean == y_true, challenger.clean == y_true),

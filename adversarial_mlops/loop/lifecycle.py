@@ -184,7 +184,8 @@ def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: Pipeli
     malicious, benign = _split_ab(effective)
     decision = compare_models(test["label"].to_numpy(), test["id"].tolist(), malicious["source_id"].tolist(),
                               benign["source_id"].tolist(), champion_preds, challenger_preds,
-                              settings=config.promotion, f1_floor=config.quality_gate.min_f1_score, seed=config.seed)
+                              settings=config.promotion, f1_floor=config.quality_gate.min_f1_score, seed=config.seed,
+                              group_of=dict(zip(test["id"], test["group"].astype(str))) if "group" in test else None)
     decision.statistics["ab_variants"] = {"generated": int(len(ab_variants)), "effective": int(len(effective))}
     return decision
 
