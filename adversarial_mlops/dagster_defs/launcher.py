@@ -29,13 +29,8 @@ from pathlib import Path
 from typing import Iterator, Mapping
 from urllib.parse import urlparse
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
-
 from adversarial_mlops.errors import ConflictError, UnavailableError
-from adversarial_mlops.storage.atomic_io import atomic_write_json
+from adversarial_mlops.storage.atomic_io import atomic_write_json, exclusive_lock
 from adversarial_mlops.config import PROJECT_ROOT, ConfigError, PipelineConfig, build_config, config_to_dict
 
 log = logging.getLogger(__name__)
@@ -121,10 +116,7 @@ class LoopLock:
 
     @contextmanager
     def _guarded(self) -> Iterator[None]:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.guard_path, "a+b") as guard:
-            if fcntl is not None:
-                fcntl.flock(guard.fileno(), fcntl.LOCK_EX)
+        with exclusive_lock(self.guard_path):
             yield
 
     def _read(self) -> LockInfo | None | str:

@@ -7,7 +7,6 @@ launched it.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from dataclasses import asdict, dataclass, field
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from adversarial_mlops.config import ConfigError, PipelineConfig, load_config
-from adversarial_mlops.storage.atomic_io import atomic_write_text
+from adversarial_mlops.storage.atomic_io import atomic_write_text, exclusive_lock
 
 from adversarial_mlops.errors import NotFoundError
 
@@ -49,8 +48,7 @@ def prepare_instance(config: PipelineConfig):
 
     home = dagster_home(config)
     home.mkdir(parents=True, exist_ok=True)
-    with open(home / ".init.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with exclusive_lock(home / ".init.lock"):
         if not (home / "dagster.yaml").exists():
             atomic_write_text(home / "dagster.yaml", DAGSTER_YAML)
         instance = DagsterInstance.from_config(str(home))

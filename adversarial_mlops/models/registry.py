@@ -29,13 +29,9 @@ from adversarial_mlops.storage.atomic_io import (
     append_jsonl,
     atomic_directory,
     atomic_write_json,
+    exclusive_lock,
     read_jsonl,
 )
-
-try:  # POSIX only; without it concurrent champion changes are not serialised.
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 VERSION_PATTERN = re.compile(r"v\d{4,}")
 VERSION_FILE = "version.json"
@@ -383,10 +379,7 @@ class ModelRegistry:
     @contextmanager
     def _champion_lock(self) -> Iterator[None]:
         """Serialise read-pointer → write-pointer → log so 'previous' is never stale."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.lock_file, "a+b") as lock:
-            if fcntl is not None:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        with exclusive_lock(self.lock_file):
             yield
 
 

@@ -199,3 +199,17 @@ def read_jsonl(path: Path) -> list[dict]:
         if tail_record is not None:
             records.append(tail_record)
     return records
+
+
+@contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created, with its folder, if missing) for the block.
+
+    Serialises read-check-write sequences across processes; released when the file closes,
+    also when the holder dies. Without ``fcntl`` (Windows) it serialises nothing.
+    """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield

@@ -1,0 +1,32 @@
+"""The run's settings resource: the whole config comes from the run config, validated once."""
+
+import pytest
+
+from adversarial_mlops.config import ConfigError, PipelineConfig, build_config
+from adversarial_mlops.dagster_defs.resources import pipeline_sections, resolve_run_settings, settings_run_config
+
+
+def test_the_run_config_reproduces_the_launchers_config_exactly(tmp_path):
+    config = build_config({"state_dir": str(tmp_path), "quality_gate": {"max_evasion_rate": 0.07},
+                           "training": {"epochs": 2}})
+    resolved = resolve_run_settings(settings_run_config(config, force_retrain=True)["config"], str(tmp_path))
+    assert resolved.config == config and resolved.force_retrain is True
+
+
+def test_launchpad_overrides_apply_on_top_and_are_validated(tmp_path):
+    run_config = {"pipeline": pipeline_sections(PipelineConfig()), "overrides": {"training.epochs": "4"},
+                  "force_retrain": False}
+    assert resolve_run_settings(run_config, str(tmp_path)).config.training.epochs == 4
+    with pytest.raises(ConfigError, match="training.epochs"):
+        resolve_run_settings({**run_config, "overrides": {"training.epochs": "0"}}, str(tmp_path))
+
+
+@pytest.mark.parametrize("where", ["pipeline", "overrides"])
+def test_state_dir_cannot_change_per_run(tmp_path, where):
+    run_config = {"pipeline": pipeline_sections(PipelineConfig()), "overrides": {}, "force_retrain": False}
+    if where == "pipeline":
+        run_config["pipeline"] = {**run_config["pipeline"], "state_dir": "/elsewhere"}
+    else:
+        run_config["overrides"] = {"state_dir": "/elsewhere"}
+    with pytest.raises(ConfigError, match="state_dir cannot change per run"):
+        resolve_run_settings(run_config, str(tmp_path))
