@@ -42,8 +42,18 @@ class DataSettings(_Section):
     label_map: dict[str, int] | None = None
     hf_split: str = "train"
     validation_fraction: float = Field(0.15, gt=0.0, lt=0.5)
-    test_fraction: float = Field(0.2, gt=0.0, lt=0.5)
+    test_fraction: float = Field(0.15, gt=0.0, lt=0.5)
+    # Sealed: reported in every evaluation and A/B record, never read by a decision. 0 = none.
+    holdout_fraction: float = Field(0.15, ge=0.0, lt=0.5)
     split_seed: int = 13
+
+    @model_validator(mode="after")
+    def _training_share_left(self) -> "DataSettings":
+        held = self.validation_fraction + self.test_fraction + self.holdout_fraction
+        if held >= 0.9:
+            raise ValueError(f"data.validation_fraction + test_fraction + holdout_fraction = {held:.2f} leaves "
+                             f"{1 - held:.2f} of the rows for training; keep their sum below 0.9")
+        return self
 
     def resolved_source(self) -> str:
         return self.source if self.source else str(BUNDLED_DATASET)
@@ -78,6 +88,10 @@ class ModelSettings(_Section):
     # hardware with native bf16 (CUDA, CPUs with AMX/AVX512-BF16; 2.3x faster than fp32 here,
     # 0 label flips on 5,333 test texts and variants, max |Δscore| 0.023), else fp32.
     inference_precision: Literal["auto", "fp32", "bf16"] = "auto"
+    # Each trained model's decision threshold is calibrated on the validation split so that at
+    # most this share of benign texts is flagged; stored with the model, used by evaluation,
+    # mining, the A/B test and /predict. null = the fixed threshold 0.5.
+    target_fpr: float | None = Field(0.02, gt=0.0, lt=1.0)
     tiny: TinyModelSettings = TinyModelSettings()
 
 
@@ -117,6 +131,7 @@ class AttackSettings(_Section):
     # still gets this many texts (well over the n ≥ 30 the CIs need). null = all.
     max_eval_sources: int | None = Field(150, ge=1)
     max_train_sources: int | None = Field(200, ge=1)
+    max_holdout_sources: int | None = Field(100, ge=1)  # per class, from the sealed holdout (reported only)
     # The model-guided adaptive attack run against the champion on this many malicious test
     # texts (0 = off); its successes count in the gate's evasion rate as strategy "adaptive".
     adaptive_sources: int = Field(100, ge=0)
@@ -129,6 +144,12 @@ class QualityGateSettings(_Section):
     min_f1_drop: float = Field(0.05, ge=0.0, le=1.0)  # retrain on a drop this large
     # Over-defence budget: false alarms on benign texts put through the same obfuscations.
     max_obfuscated_benign_fpr: float = Field(0.10, ge=0.0, le=1.0)
+    # The model-guided adaptive attack (attack.adaptive_*), judged on its own.
+    max_adaptive_evasion: float = Field(0.30, ge=0.0, le=1.0)
+    # False alarms on clean benign test texts at the model's calibrated threshold.
+    max_clean_fpr: float = Field(0.05, ge=0.0, le=1.0)
+    # Attack families with fewer measurable (effective, eligible) variants are shown, not judged.
+    min_family_variants: int = Field(30, ge=1)
 
 
 class AugmentationSettings(_Section):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
@@ -38,7 +38,10 @@ FILE_LIKE_SUFFIXES = SUPPORTED_EXTENSIONS + (".txt", ".tsv", ".xlsx", ".xls", ".
                                              ".zip", ".arrow", ".pq")
 HF_DATASET_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 SAVE_TO_DISK_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
-SPLITS = ("train", "validation", "test")
+# The holdout is sealed: reported next to every evaluation and A/B, never read by a decision
+# (gate, A/B, early stopping, threshold calibration) — the one estimate repeated loops cannot
+# overfit by selection.
+SPLITS = ("train", "validation", "test", "holdout")
 MAX_ROWS_NAMED = 5
 
 
@@ -336,21 +339,23 @@ def shorten(text: str, limit: int = 60) -> str:
 # --------------------------------------------------------------------------------------
 # Grouped, stratified split
 # --------------------------------------------------------------------------------------
-def split_by_group(df: pd.DataFrame, *, validation_fraction: float = 0.15,
-                   test_fraction: float = 0.2, seed: int = 13) -> pd.DataFrame:
-    """Return a copy with a 'split' column in {'train', 'validation', 'test'}.
+def split_by_group(df: pd.DataFrame, *, validation_fraction: float = 0.15, test_fraction: float = 0.15,
+                   holdout_fraction: float = 0.15, seed: int = 13) -> pd.DataFrame:
+    """Return a copy with a 'split' column in {'train', 'validation', 'test', 'holdout'}.
 
     Every group lands wholly in one split. Groups are stratified by their majority label
     and dealt, in a seeded shuffle, to whichever split is furthest below its row target,
-    so each split gets roughly the overall class balance. Fractions are of rows.
+    so each split gets roughly the overall class balance. Fractions are of rows; train gets
+    the rest. ``holdout_fraction`` 0 = no holdout split.
     """
-    check_fractions(validation_fraction, test_fraction)
+    check_fractions(validation_fraction, test_fraction, holdout_fraction)
     for column in ("label", "group"):
         if column not in df.columns:
             raise DataError(f"split_by_group: column '{column}' missing. Fix: load the data "
                             f"with load_labeled_data first.")
-    fractions = {"train": 1.0 - validation_fraction - test_fraction,
-                 "validation": validation_fraction, "test": test_fraction}
+    fractions = {"train": 1.0 - validation_fraction - test_fraction - holdout_fraction,
+                 "validation": validation_fraction, "test": test_fraction, "holdout": holdout_fraction}
+    fractions = {split: fraction for split, fraction in fractions.items() if fraction > 0}
     groups = df.groupby(df["group"].astype(str))["label"].agg(["size", "mean"])
     rng = random.Random(seed)
     assignment: dict[str, str] = {}
@@ -360,46 +365,48 @@ def split_by_group(df: pd.DataFrame, *, validation_fraction: float = 0.15,
         assignment.update(deal_groups(stratum["size"], fractions, rng, majority))
     result = df.copy()
     result["split"] = df["group"].astype(str).map(assignment)
-    check_every_split_has_both_classes(result)
+    check_every_split_has_both_classes(result, tuple(fractions))
     return result
 
 
-def check_fractions(validation_fraction: float, test_fraction: float) -> None:
-    if not (0 < validation_fraction < 1 and 0 < test_fraction < 1
-            and validation_fraction + test_fraction < 1):
-        raise ValueError(f"validation_fraction ({validation_fraction}) and test_fraction "
-                         f"({test_fraction}) must each be in (0, 1) and sum to less than 1.")
+def check_fractions(validation_fraction: float, test_fraction: float, holdout_fraction: float = 0.0) -> None:
+    if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and 0 <= holdout_fraction < 1
+            and validation_fraction + test_fraction + holdout_fraction < 1):
+        raise ValueError(f"validation_fraction ({validation_fraction}) and test_fraction ({test_fraction}) must "
+                         f"each be in (0, 1), holdout_fraction ({holdout_fraction}) in [0, 1), and together "
+                         f"they must leave a training share above 0.")
 
 
 def deal_groups(sizes: pd.Series, fractions: dict[str, float], rng: random.Random,
                 majority: int) -> dict[str, str]:
     """Assign one stratum's groups: one seed group per split, then largest deficit first."""
-    if len(sizes) < len(SPLITS):
+    splits = tuple(fractions)
+    if len(sizes) < len(splits):
         name = "benign" if majority == BENIGN else "malicious"
         raise DataError(f"split_by_group: only {len(sizes)} group(s) are mostly {name}; at "
-                        f"least {len(SPLITS)} are needed so train, validation and test each "
+                        f"least {len(splits)} are needed so {', '.join(splits)} each "
                         f"get {name} examples. Fix: add data, or use finer groups "
                         f"(data.group_column).")
     names = sorted(sizes.index)  # sort first: the shuffle must not depend on row order
     rng.shuffle(names)
     total = int(sizes.sum())
     targets = {split: fraction * total for split, fraction in fractions.items()}
-    filled = dict.fromkeys(SPLITS, 0)
+    filled = dict.fromkeys(splits, 0)
     assignment = {}
-    # Smallest targets are seeded first so validation/test are never left empty.
-    seeding_order = sorted(SPLITS, key=lambda split: targets[split])
+    # Smallest targets are seeded first so validation/test/holdout are never left empty.
+    seeding_order = sorted(splits, key=lambda split: targets[split])
     for position, name in enumerate(names):
         if position < len(seeding_order):
             split = seeding_order[position]
         else:
-            split = max(SPLITS, key=lambda s: (targets[s] - filled[s], -SPLITS.index(s)))
+            split = max(splits, key=lambda s: (targets[s] - filled[s], -splits.index(s)))
         assignment[name] = split
         filled[split] += int(sizes[name])
     return assignment
 
 
-def check_every_split_has_both_classes(result: pd.DataFrame) -> None:
-    for split in SPLITS:
+def check_every_split_has_both_classes(result: pd.DataFrame, splits: Sequence[str] = SPLITS) -> None:
+    for split in splits:
         present = set(result.loc[result["split"] == split, "label"].astype(int))
         if present != {BENIGN, MALICIOUS}:
             raise DataError(f"split_by_group: the {split} split got labels {sorted(present)} "
@@ -441,6 +448,7 @@ def load_splits(settings) -> pd.DataFrame:
                               group_column=settings.group_column, id_column=settings.id_column,
                               hf_split=settings.hf_split, category_column=settings.category_column)
     splits = split_by_group(frame, validation_fraction=settings.validation_fraction,
-                            test_fraction=settings.test_fraction, seed=settings.split_seed)
+                            test_fraction=settings.test_fraction, holdout_fraction=settings.holdout_fraction,
+                            seed=settings.split_seed)
     check_no_cross_split_duplicates(splits)
     return splits

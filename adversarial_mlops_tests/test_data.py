@@ -246,6 +246,11 @@ def test_validate_rejects_unmapped_labels():
 def test_split_keeps_groups_whole_and_covers_all_splits():
     result = split_by_group(many_groups_frame())
     assert result.groupby("group")["split"].nunique().max() == 1
+    assert set(result["split"]) == {"train", "validation", "test", "holdout"}
+
+
+def test_split_without_holdout_has_three_splits():
+    result = split_by_group(many_groups_frame(), holdout_fraction=0.0)
     assert set(result["split"]) == {"train", "validation", "test"}
 
 
@@ -259,10 +264,11 @@ def test_split_is_deterministic_and_does_not_depend_on_row_order():
 
 def test_split_is_stratified_and_near_requested_fractions():
     result = split_by_group(many_groups_frame(groups_per_class=40), validation_fraction=0.15,
-                            test_fraction=0.2)
+                            test_fraction=0.2, holdout_fraction=0.1)
     shares = result["split"].value_counts(normalize=True)
     assert shares["test"] == pytest.approx(0.2, abs=0.03)
     assert shares["validation"] == pytest.approx(0.15, abs=0.03)
+    assert shares["holdout"] == pytest.approx(0.1, abs=0.03)
     balance = result.groupby("split")["label"].mean()
     assert balance.between(0.45, 0.55).all()
 
@@ -279,7 +285,7 @@ def test_split_with_too_few_groups_raises():
 
 
 def test_split_rejects_bad_fractions():
-    with pytest.raises(ValueError, match="sum to less than 1"):
+    with pytest.raises(ValueError, match="training share above 0"):
         split_by_group(many_groups_frame(), validation_fraction=0.5, test_fraction=0.5)
 
 

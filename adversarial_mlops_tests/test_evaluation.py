@@ -51,7 +51,8 @@ def test_over_defense_counts_false_alarms_on_obfuscated_benign_texts_and_by_cate
     assert over["obfuscated_benign_fpr"]["rate"] == 1 / 3 and over["obfuscated_benign_fpr"]["n"] == 3
     assert over["obfuscated_benign_fpr_by_strategy"]["b"]["rate"] == 1.0
     assert over["clean_fpr_by_category"] == {"everyday": {"fpr": 0.0, "n": 1}, "hard_negative": {"fpr": 1.0, "n": 1}}
-    strict = QualityGateSettings(max_evasion_rate=1.0, min_f1_score=0.0, max_obfuscated_benign_fpr=0.2)
+    strict = QualityGateSettings(max_evasion_rate=1.0, min_f1_score=0.0, max_obfuscated_benign_fpr=0.2, max_clean_fpr=1.0,
+                                max_adaptive_evasion=1.0)
     verdict = evaluate_gate(report, strict)
     assert not verdict.passed and "obfuscated benign" in verdict.failure_reasons[0]
 

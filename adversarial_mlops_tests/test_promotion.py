@@ -1,7 +1,7 @@
 import numpy as np
 
 from adversarial_mlops.config import PromotionSettings
-from adversarial_mlops.judging.promotion import PairedPredictions, compare_models, meets_f1_floor
+from adversarial_mlops.judging.promotion import ABSet, PairedPredictions, compare_models, meets_f1_floor
 
 RNG = np.random.default_rng(0)
 N = 400
@@ -9,7 +9,9 @@ Y = np.array([1] * 200 + [0] * 200)
 IDS = [f"t{i}" for i in range(N)]
 SOURCES = [f"t{i}" for i in range(200) for _ in range(3)]  # three variants per malicious text
 BENIGN_SOURCES = [f"t{i}" for i in range(200, 400) for _ in range(2)]  # two obfuscations per benign text
-SETTINGS = PromotionSettings(bootstrap_resamples=300)
+# Two families of variants: the first of each text's three variants is "spacing", the others "character".
+FAMILIES = [frozenset({"spacing"}) if i % 3 == 0 else frozenset({"character"}) for i in range(len(SOURCES))]
+SETTINGS = PromotionSettings(bootstrap_resamples=300, max_evasion_increase=0.01, max_fpr_increase=0.01)
 
 
 def preds(clean_error_rate, evasion_rate, seed, false_alarm_rate=0.05):
@@ -22,12 +24,14 @@ def preds(clean_error_rate, evasion_rate, seed, false_alarm_rate=0.05):
 
 def with_(base, **changes):
     return PairedPredictions(**{"clean": base.clean.copy(), "variants": base.variants.copy(),
-                                "benign_variants": base.benign_variants.copy(), **changes})
+                                "benign_variants": base.benign_variants.copy(), "adaptive": base.adaptive.copy(),
+                                **changes})
 
 
-def decide(champion, challenger, floor=0.85):
-    return compare_models(Y, IDS, SOURCES, BENIGN_SOURCES, champion, challenger, settings=SETTINGS, f1_floor=floor,
-                          seed=1)
+def decide(champion, challenger, floor=0.85, adaptive_sources=()):
+    ab = ABSet(y_true=Y, test_ids=IDS, variant_sources=SOURCES, variant_families=FAMILIES,
+               benign_sources=BENIGN_SOURCES, adaptive_sources=list(adaptive_sources))
+    return compare_models(ab, champion, challenger, settings=SETTINGS, f1_floor=floor, seed=1)
 
 
 def test_promotes_when_evasion_falls_significantly_and_clean_holds():
@@ -43,7 +47,7 @@ def test_keeps_champion_when_evasion_gain_is_noise():
     champion = preds(0.03, 0.20, seed=1)
     decision = decide(champion, with_(champion))
     assert not decision.promote
-    assert any(r.startswith("blocked: more robust") for r in decision.reasons)
+    assert any(r.startswith("blocked: significantly more robust somewhere") for r in decision.reasons)
 
 
 def test_keeps_champion_when_clean_f1_falls_beyond_tolerance():
@@ -63,6 +67,7 @@ def test_more_false_alarms_block_promotion():
     decision = decide(champion, challenger, floor=0.0)
     assert not decision.promote
     assert any(r.startswith("blocked: Δclean FPR") for r in decision.reasons)
+    assert decision.statistics["delta_fpr"]["estimate"] == 0.1
 
 
 def test_promotes_when_over_defence_falls_and_evasion_holds():
@@ -79,7 +84,38 @@ def test_trading_evasion_for_fewer_false_alarms_is_refused():
                        variants=preds(0.0, 0.35, seed=6).variants)  # the failure mode measured on real data
     decision = decide(champion, challenger)
     assert not decision.promote
-    assert any(r.startswith("blocked: Δevasion") for r in decision.reasons)
+    assert any(r.startswith("blocked: Δevasion upper 95% bound") for r in decision.reasons)
+
+
+def test_a_family_that_got_worse_blocks_promotion_although_the_pooled_rate_improves():
+    # Champion: every "character" variant evades, no "spacing" one does (pooled 2/3). Challenger:
+    # every "character" variant caught, but 30 % of "spacing" ones evade (pooled 0.1): a large pooled
+    # gain that hides a family going 0 -> 30 %.
+    spacing = np.array(["spacing" in f for f in FAMILIES])
+    champion = preds(0.0, 0.0, seed=1)
+    champion = with_(champion, variants=np.where(spacing, 1, 0))
+    challenger_variants = np.where(spacing, (np.random.default_rng(3).random(len(SOURCES)) >= 0.3).astype(int), 1)
+    decision = decide(champion, with_(champion, variants=challenger_variants), floor=0.0)
+    table = decision.statistics["evasion_by_family"]
+    assert decision.statistics["delta_evasion"]["high"] < 0  # pooled: significantly better
+    assert table["character"]["champion"] == 1.0 and table["character"]["challenger"] == 0.0
+    assert table["spacing"]["champion"] == 0.0 and table["spacing"]["delta"]["low"] > 0.01
+    assert not decision.promote
+    blocked = [r for r in decision.reasons if r.startswith("blocked")]
+    assert len(blocked) == 1 and "worse in: spacing" in blocked[0]
+
+
+def test_the_adaptive_attack_is_in_the_ab_and_a_regression_there_blocks_promotion():
+    champion = preds(0.0, 0.40, seed=1)
+    sources = IDS[:100]  # one adaptive outcome per attacked source, per model
+    champion = with_(champion, adaptive=np.ones(100, dtype=int))  # the attack never beat the champion
+    challenger = with_(champion, variants=preds(0.0, 0.05, seed=2).variants,
+                       adaptive=(np.arange(100) % 2).astype(int))  # ... and beats the challenger half the time
+    decision = decide(champion, challenger, adaptive_sources=sources)
+    adaptive = decision.statistics["evasion_by_family"]["adaptive"]
+    assert (adaptive["champion"], adaptive["challenger"], adaptive["n_variants"]) == (0.0, 0.5, 100)
+    assert not decision.promote
+    assert any(r.startswith("blocked: Δevasion upper 95% bound") and "adaptive" in r for r in decision.reasons)
 
 
 def test_f1_floor_rule():

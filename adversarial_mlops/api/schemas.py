@@ -40,4 +40,5 @@ class PredictResult(BaseModel):
 
 class PredictResponse(BaseModel):
     model_version: str
+    threshold: float = Field(description="the model's decision threshold: label is 'malicious' when score >= it")
     results: list[PredictResult]

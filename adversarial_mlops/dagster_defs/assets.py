@@ -67,7 +67,8 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: Settings, reg
     config = settings.config
     version = registry.get().get(deployed_champion["version"])
     report = lifecycle.evaluate_version(version, config, lifecycle.split_frame(labeled_dataset, "test"),
-                                        attack_variants, f1_at_promotion=deployed_champion["f1_at_promotion"])
+                                        attack_variants, f1_at_promotion=deployed_champion["f1_at_promotion"],
+                                        holdout=lifecycle.split_frame(labeled_dataset, "holdout"))
     report["gate"] = evaluate_gate(report, config.quality_gate).to_dict()
     context.add_output_metadata(_evaluation_metadata(report))
     return report

@@ -2,6 +2,12 @@
 
 Evaluation, failure mining, the A/B test, training's early stopping, the adaptive attack's
 success rule and ``/predict`` all call ``decide``; nothing else compares a score with a number.
+
+Each trained model carries its own threshold, calibrated on the validation split to
+``model.target_fpr`` (``calibrate_threshold``) and stored in the model's directory; every
+consumer reads it from the loaded model (``TextClassifier.threshold``). ``DECISION_THRESHOLD`` is
+the threshold of an uncalibrated model (``model.target_fpr: null``, or one trained before
+calibration existed) and of training's early stopping, which runs before any calibration.
 """
 
 from __future__ import annotations
@@ -23,3 +29,41 @@ def decide(scores: Sequence[float] | np.ndarray, threshold: float = DECISION_THR
 def label_names(scores: Sequence[float] | np.ndarray, threshold: float = DECISION_THRESHOLD) -> list[str]:
     """``decide`` as the names the API answers with."""
     return [LABEL_NAMES[int(label)] for label in decide(scores, threshold)]
+
+
+def threshold_for_fpr(benign_scores: Sequence[float] | np.ndarray, max_fpr: float) -> float:
+    """The lowest threshold at which at most ``max_fpr`` of ``benign_scores`` are flagged.
+
+    It sits just above the benign score that would be one false alarm too many, so ties can
+    only lower the false-positive rate. When every benign text may be flagged: the lowest score.
+    """
+    ranked = np.sort(np.asarray(benign_scores, dtype=float))[::-1]
+    if len(ranked) == 0:
+        raise ValueError("threshold_for_fpr needs at least one benign score")
+    allowed = int(np.floor(max_fpr * len(ranked) + 1e-9))  # false alarms within budget
+    if allowed >= len(ranked):
+        return float(ranked[-1])
+    return float(np.nextafter(ranked[allowed], np.inf))
+
+
+def calibrate_threshold(y_true: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray,
+                        target_fpr: float) -> dict:
+    """The operating point of a model: the threshold whose false-positive rate on these
+    (validation) texts is at most ``target_fpr``, with the FPR and recall it reaches there.
+
+    Scores saturate at 1.0 in floating point; when more than the budget of benign texts score
+    1.0 no threshold within [0, 1] meets the target, and the threshold stays at 1.0 with its
+    real (higher) FPR recorded — never a threshold above 1 that would flag nothing.
+    """
+    if not 0.0 < target_fpr < 1.0:
+        raise ValueError(f"target_fpr must be in (0, 1), got {target_fpr}")
+    truth = np.asarray(y_true).astype(bool)
+    scores = np.asarray(scores, dtype=float)
+    if truth.all() or not truth.any():
+        raise ValueError("calibrating a threshold needs benign and malicious texts; the validation split "
+                         "holds one class only. Fix: change data.validation_fraction or data.split_seed")
+    threshold = min(threshold_for_fpr(scores[~truth], target_fpr), 1.0)
+    flagged = decide(scores, threshold).astype(bool)
+    return {"threshold": threshold, "target_fpr": float(target_fpr),
+            "validation_fpr": float(flagged[~truth].mean()), "validation_recall": float(flagged[truth].mean()),
+            "n_benign": int((~truth).sum()), "n_malicious": int(truth.sum())}

@@ -50,6 +50,11 @@ def mark_effective(model_inputs: ModelInputs, test: pd.DataFrame, variants: pd.D
     return changed | (variants["strategy"] == ADAPTIVE).to_numpy()
 
 
+def with_effective(classifier, texts: pd.DataFrame, variants: pd.DataFrame) -> pd.DataFrame:
+    """``variants`` with the ``effective`` column for ``classifier`` (a ``modeling.TextClassifier``)."""
+    return variants.assign(**{EFFECTIVE: mark_effective(classifier.model_inputs, texts, variants)})
+
+
 def effective_rows(variants: pd.DataFrame) -> np.ndarray:
     """The rows that count toward rates: the ``effective`` column, or every row without one."""
     if EFFECTIVE in variants:
@@ -76,21 +81,23 @@ def _clusters(frame: pd.DataFrame) -> np.ndarray | None:
     return frame[CLUSTER].to_numpy(dtype=object) if CLUSTER in frame else None
 
 
-def operating_point_report(y_true: np.ndarray, scores: np.ndarray, threshold: float = DECISION_THRESHOLD) -> dict:
-    """Where the detector works: its threshold with the FPR and recall there, ROC-AUC, PR-AUC, and
-    the recall it would reach at 1 % and 5 % FPR (what peers report). ``target_fpr`` is None while
-    the threshold is the fixed default rather than calibrated."""
+def operating_point_report(y_true: np.ndarray, scores: np.ndarray, threshold: float = DECISION_THRESHOLD,
+                           target_fpr: float | None = None) -> dict:
+    """Where the detector works: its threshold (calibrated on validation to ``target_fpr``; None =
+    the fixed default) with the FPR and recall it reaches on these texts, ROC-AUC, PR-AUC, and the
+    recall it would reach at 1 % and 5 % FPR (what peers report)."""
     at_threshold = classification_metrics(y_true, decide(scores, threshold), scores)
-    return json_safe({"threshold": threshold, "target_fpr": None, "fpr": at_threshold["fpr"],
+    return json_safe({"threshold": threshold, "target_fpr": target_fpr, "fpr": at_threshold["fpr"],
                       "recall": at_threshold["recall"], "roc_auc": at_threshold["roc_auc"],
                       "pr_auc": pr_auc(y_true, scores), "recall_at_1pct_fpr": recall_at_fpr(y_true, scores, 0.01),
                       "recall_at_5pct_fpr": recall_at_fpr(y_true, scores, 0.05)})
 
 
 def clean_report(y_true: np.ndarray, scores: np.ndarray, *, seed: int, n_resamples: int,
-                 groups: Sequence[str] | None = None) -> dict:
-    """Clean metrics; with ``groups`` (template per text) the F1 and FPR CIs resample whole templates."""
-    y_pred = decide(scores)
+                 groups: Sequence[str] | None = None, threshold: float = DECISION_THRESHOLD) -> dict:
+    """Clean metrics at ``threshold``; with ``groups`` (template per text) the F1 and FPR CIs
+    resample whole templates."""
+    y_pred = decide(scores, threshold)
     metrics = classification_metrics(y_true, y_pred, scores)
     if groups is None:
         metrics["f1_ci"] = f1_with_ci(y_true, y_pred, seed=seed, n_resamples=n_resamples).to_dict()
@@ -139,8 +146,9 @@ def evasion_by_family(variants: pd.DataFrame, preds: np.ndarray, clean_pred_by_s
 
 
 def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pred_by_source: Mapping[str, int], *,
-                   seed: int, n_resamples: int) -> dict:
+                   seed: int, n_resamples: int, threshold: float = DECISION_THRESHOLD) -> dict:
     """Evasion overall, per strategy and per family, over effective variants only (``mark_effective``).
+    ``static_overall``: the same without the adaptive attack's rows (the gate judges those apart).
 
     Per strategy: ``generated`` variants, ``effective`` ones (the model reads them differently from
     their source), ``n_variants`` (effective and of a source the model catches when clean) and
@@ -148,7 +156,7 @@ def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pre
     """
     keep = effective_rows(variants)
     counted = variants[keep].reset_index(drop=True)
-    preds = decide(variant_scores)[keep]
+    preds = decide(variant_scores, threshold)[keep]
     sources = counted["source_id"].tolist()
     overall = evasion_rate(sources, preds, clean_pred_by_source, seed=seed, n_resamples=n_resamples,
                            clusters=_clusters(counted))
@@ -161,7 +169,13 @@ def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pre
         entry = evasion_to_dict(by_strategy[name]) if name in by_strategy else _not_measurable()
         strategies[name] = {**entry, "generated": int(generated[name]), "effective": int(effective.get(name, 0)),
                             "evaded": entry["n_evaded"]}
+    static = (counted["strategy"] != ADAPTIVE).to_numpy()
+    static_overall = (evasion_rate(np.asarray(sources, dtype=object)[static], preds[static], clean_pred_by_source,
+                                   seed=seed, n_resamples=n_resamples,
+                                   clusters=None if _clusters(counted) is None else _clusters(counted)[static])
+                      if not static.all() else overall)
     return {"overall": {**evasion_to_dict(overall), "generated": int(len(variants)), "effective": int(keep.sum())},
+            "static_overall": evasion_to_dict(static_overall),
             "by_strategy": strategies,
             "by_family": evasion_by_family(counted, preds, clean_pred_by_source, seed=seed, n_resamples=n_resamples)}
 
@@ -171,7 +185,8 @@ def _not_measurable() -> dict:
 
 
 def generalization_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pred_by_source: Mapping[str, int],
-                          excluded_families: Sequence[str], *, seed: int, n_resamples: int) -> dict:
+                          excluded_families: Sequence[str], *, seed: int, n_resamples: int,
+                          threshold: float = DECISION_THRESHOLD) -> dict:
     """Evasion on the attack families the model never saw in training next to the ones it saw.
 
     Unseen: variants of strategies held out of training (any of their families excluded); seen:
@@ -180,7 +195,7 @@ def generalization_report(variants: pd.DataFrame, variant_scores: np.ndarray, cl
     obfuscations it was shown rather than learning what an injection is.
     """
     excluded = set(excluded_families)
-    preds = decide(variant_scores)
+    preds = decide(variant_scores, threshold)
     sources = variants["source_id"].to_numpy(dtype=object)
     names = variants["strategy"].tolist()
     registered = np.array([name in _registered() for name in names], dtype=bool)
@@ -211,13 +226,14 @@ def false_alarm_rate(preds: np.ndarray, sources: Sequence[str], *, seed: int, n_
 
 
 def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_variants: pd.DataFrame,
-                        variant_scores: np.ndarray, *, seed: int, n_resamples: int) -> dict:
+                        variant_scores: np.ndarray, *, seed: int, n_resamples: int,
+                        threshold: float = DECISION_THRESHOLD) -> dict:
     """False alarms on obfuscated benign texts (overall, per strategy) and on clean benign categories.
 
     Only effective obfuscations count (``mark_effective``): a no-op one is the clean text again.
     """
     keep = effective_rows(benign_variants)
-    preds = decide(variant_scores)[keep]
+    preds = decide(variant_scores, threshold)[keep]
     counted = benign_variants[keep]
     sources = counted[CLUSTER].tolist() if CLUSTER in counted else counted["source_id"].tolist()
     by_strategy = {}
@@ -228,7 +244,7 @@ def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_var
                              "generated": int((benign_variants["strategy"] == name).sum()), "effective": int(mask.sum())}
     benign = (test["label"] == BENIGN).to_numpy()
     categories = test["category"] if "category" in test else pd.Series("benign", index=test.index)
-    clean_preds = decide(clean_scores)
+    clean_preds = decide(clean_scores, threshold)
     by_category = {name: {"fpr": float(clean_preds[benign & (categories == name).to_numpy()].mean()),
                           "n": int((benign & (categories == name).to_numpy()).sum())}
                    for name in sorted(categories[benign].unique())}
@@ -238,29 +254,34 @@ def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_var
 
 def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd.DataFrame, *,
                    f1_at_promotion: float | None, benign_variants: pd.DataFrame | None = None, seed: int = 0,
-                   n_resamples: int = 1000, excluded_families: Sequence[str] = ()) -> dict:
+                   n_resamples: int = 1000, excluded_families: Sequence[str] = (),
+                   threshold: float = DECISION_THRESHOLD, target_fpr: float | None = None) -> dict:
     """Clean metrics on ``test`` (id, text, label[, category]); evasion on ``variants`` of its malicious
     texts; false alarms on ``benign_variants`` (obfuscated benign test texts). ``excluded_families``:
     the families the model was trained without (``loop.lifecycle.excluded_families``); when given,
-    ``generalization`` puts evasion on them next to the seen ones, else it is None."""
+    ``generalization`` puts evasion on them next to the seen ones, else it is None. Every label is
+    decided at ``threshold``, the model's operating point (calibrated to ``target_fpr``)."""
     clean_scores = predict_proba(test["text"].tolist())
     clean = clean_report(test["label"].to_numpy(), clean_scores, seed=seed, n_resamples=n_resamples,
-                         groups=test["group"].astype(str).tolist() if "group" in test else None)
-    clean_pred_by_source = dict(zip(test["id"], decide(clean_scores).tolist()))
+                         groups=test["group"].astype(str).tolist() if "group" in test else None, threshold=threshold)
+    clean_pred_by_source = dict(zip(test["id"], decide(clean_scores, threshold).tolist()))
     variants = with_clusters(test, variants)
     benign_variants = with_clusters(test, benign_variants) if benign_variants is not None else None
     variant_scores = predict_proba(variants["text"].tolist())
-    evasion = evasion_report(variants, variant_scores, clean_pred_by_source, seed=seed, n_resamples=n_resamples)
+    evasion = evasion_report(variants, variant_scores, clean_pred_by_source, seed=seed, n_resamples=n_resamples,
+                             threshold=threshold)
     keep = effective_rows(variants)
     generalization = (generalization_report(variants[keep].reset_index(drop=True), variant_scores[keep],
                                             clean_pred_by_source, excluded_families, seed=seed,
-                                            n_resamples=n_resamples) if excluded_families else None)
+                                            n_resamples=n_resamples, threshold=threshold)
+                      if excluded_families else None)
     benign_variants = benign_variants if benign_variants is not None else variants.iloc[0:0]
     over_defense = over_defense_report(test, clean_scores, benign_variants,
                                        predict_proba(benign_variants["text"].tolist()), seed=seed,
-                                       n_resamples=n_resamples)
+                                       n_resamples=n_resamples, threshold=threshold)
     f1_drop = None if f1_at_promotion is None else float(f1_at_promotion) - clean["f1"]
-    return {"clean": clean, "operating_point": operating_point_report(test["label"].to_numpy(), clean_scores),
+    return {"clean": clean, "operating_point": operating_point_report(test["label"].to_numpy(), clean_scores, threshold,
+                                                                            target_fpr),
             "evasion": evasion, "over_defense": over_defense, "f1_at_promotion": f1_at_promotion,
             "f1_drop": f1_drop, "n_test": int(len(test)), "n_variants": int(len(variants)),
             "n_benign_variants": int(len(benign_variants)), "generalization": generalization}
@@ -275,9 +296,9 @@ def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFr
     toggled = classifier.with_normalization(not classifier.normalize_inputs)
     variants = with_clusters(test, variants).assign(**{EFFECTIVE: mark_effective(toggled.model_inputs, test, variants)})
     clean_scores = toggled.predict_proba(test["text"].tolist())
-    clean_pred_by_source = dict(zip(test["id"], decide(clean_scores).tolist()))
+    clean_pred_by_source = dict(zip(test["id"], decide(clean_scores, toggled.threshold).tolist()))
     other = evasion_report(variants, toggled.predict_proba(variants["text"].tolist()), clean_pred_by_source,
-                           seed=seed, n_resamples=n_resamples)
+                           seed=seed, n_resamples=n_resamples, threshold=toggled.threshold)
     with_it, without_it = (deployed["evasion"], other) if classifier.normalize_inputs else (other, deployed["evasion"])
     return {"deployed_with_normalization": classifier.normalize_inputs,
             "with_normalization": with_it["overall"], "without_normalization": without_it["overall"],
@@ -285,8 +306,16 @@ def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFr
             "without_normalization_by_strategy": {k: v["rate"] for k, v in without_it["by_strategy"].items()}}
 
 
+def adaptive_targets(texts: pd.DataFrame, *, n_sources: int, seed: int) -> pd.DataFrame:
+    """The malicious texts the adaptive attack starts from: a seeded sample, sorted by id."""
+    malicious = texts[texts["label"] == MALICIOUS].sort_values("id")
+    if len(malicious) > n_sources:
+        malicious = malicious.sample(n=n_sources, random_state=seed).sort_values("id")
+    return malicious
+
+
 def adaptive_variants(predict_proba: PredictProba, test: pd.DataFrame, *, n_sources: int, query_budget: int,
-                      seed: int) -> tuple[pd.DataFrame, dict]:
+                      seed: int, threshold: float = DECISION_THRESHOLD) -> tuple[pd.DataFrame, dict]:
     """Run the model-guided adaptive attack on malicious test texts; one variant row per source.
 
     A failed attack contributes the unchanged text (still caught), so the evasion rate over these
@@ -294,14 +323,12 @@ def adaptive_variants(predict_proba: PredictProba, test: pd.DataFrame, *, n_sour
     """
     from adversarial_mlops.attacks.adaptive import AdaptiveAttackSettings, adaptive_attack, summarize
 
-    malicious = test[test["label"] == MALICIOUS].sort_values("id")
-    if len(malicious) > n_sources:
-        malicious = malicious.sample(n=n_sources, random_state=seed).sort_values("id")
-    settings = AdaptiveAttackSettings(query_budget=query_budget, threshold=DECISION_THRESHOLD, seed=seed)
+    malicious = adaptive_targets(test, n_sources=n_sources, seed=seed)
+    settings = AdaptiveAttackSettings(query_budget=query_budget, threshold=threshold, seed=seed)
     results = adaptive_attack(list(zip(malicious["id"], malicious["text"])), predict_proba, settings)
     rows = pd.DataFrame({"source_id": [r.source_id for r in results], "strategy": ADAPTIVE,
                          "text": [r.adversarial if r.success else r.original for r in results]})
-    return rows, json_safe(summarize(results, threshold=DECISION_THRESHOLD))
+    return rows, json_safe(summarize(results, threshold=threshold))
 
 
 def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, benign_variants: pd.DataFrame, *,
@@ -314,14 +341,15 @@ def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, 
     adaptive_summary = None
     if adaptive_sources:
         adaptive, adaptive_summary = adaptive_variants(classifier.predict_proba, test, n_sources=adaptive_sources,
-                                                       query_budget=adaptive_query_budget, seed=adaptive_seed)
+                                                       query_budget=adaptive_query_budget, seed=adaptive_seed,
+                                                       threshold=classifier.threshold)
         variants = pd.concat([variants, adaptive], ignore_index=True)
-    variants = variants.assign(**{EFFECTIVE: mark_effective(classifier.model_inputs, test, variants)})
-    benign_variants = benign_variants.assign(**{EFFECTIVE: mark_effective(classifier.model_inputs, test,
-                                                                           benign_variants)})
+    variants = with_effective(classifier, test, variants)
+    benign_variants = with_effective(classifier, test, benign_variants)
     report = evaluate_model(classifier.predict_proba, test, variants, benign_variants=benign_variants,
                             f1_at_promotion=f1_at_promotion, seed=seed, n_resamples=n_resamples,
-                            excluded_families=excluded_families)
+                            excluded_families=excluded_families, threshold=classifier.threshold,
+                            target_fpr=classifier.target_fpr)
     report["adaptive_attack"] = adaptive_summary
     report["normalization_defense"] = normalization_comparison(classifier, test, variants, report, seed=seed,
                                                                n_resamples=n_resamples)

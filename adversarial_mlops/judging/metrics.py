@@ -17,6 +17,8 @@ from typing import Callable, Iterator, Mapping, NamedTuple, Sequence
 import numpy as np
 from scipy import stats
 
+from adversarial_mlops.judging.decision import decide, threshold_for_fpr
+
 # Cap on index-matrix elements per chunk (~32 MB of int64) so large samples stay cheap.
 _MAX_CHUNK_ELEMENTS = 4_000_000
 
@@ -134,20 +136,16 @@ def classification_metrics(y_true, y_pred, scores=None) -> dict[str, float]:
 
 
 def recall_at_fpr(y_true, scores, max_fpr: float) -> dict:
-    """The best recall any threshold reaches with a false-positive rate at most ``max_fpr``.
-
-    The threshold sits just above the benign score that would be one false alarm too many, so
-    ties can only lower the FPR. None values when a class is missing.
-    """
+    """The best recall any threshold reaches with a false-positive rate at most ``max_fpr``
+    (``decision.threshold_for_fpr``). None values when a class is missing."""
     truth = np.asarray(y_true).astype(bool)
     scores = np.asarray(scores, dtype=float)
-    benign, malicious = np.sort(scores[~truth])[::-1], scores[truth]
-    if len(benign) == 0 or len(malicious) == 0:
+    if truth.all() or not truth.any():
         return {"max_fpr": max_fpr, "threshold": None, "recall": None, "fpr": None}
-    allowed = int(np.floor(max_fpr * len(benign) + 1e-9))  # false alarms within budget
-    threshold = float(scores.min()) if allowed >= len(benign) else float(np.nextafter(benign[allowed], np.inf))
-    return {"max_fpr": max_fpr, "threshold": threshold, "recall": float((malicious >= threshold).mean()),
-            "fpr": float((benign >= threshold).mean())}
+    threshold = threshold_for_fpr(scores[~truth], max_fpr)
+    flagged = decide(scores, threshold).astype(bool)
+    return {"max_fpr": max_fpr, "threshold": threshold, "recall": float(flagged[truth].mean()),
+            "fpr": float(flagged[~truth].mean())}
 
 
 def pr_auc(y_true, scores) -> float | None:

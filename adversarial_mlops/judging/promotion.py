@@ -1,17 +1,22 @@
 """Champion/challenger A/B on paired predictions, and the promotion decision.
 
-Both models see the same clean test texts and the same fresh adversarial sets (a seed never
-used for training): obfuscated malicious texts (evasion) and obfuscated benign texts
-(over-defence). A challenger is promoted only when all of these hold:
+Both models see the same clean test texts, the same fresh adversarial sets (test texts the gate's
+variants did not use, a seed never used for training) — obfuscated malicious texts (evasion) and
+obfuscated benign texts (over-defence) — and the model-guided adaptive attack run against each
+of them on the same source texts. Every Δ is challenger − champion with a paired 95% bootstrap CI
+that resamples whole template groups. A challenger is promoted only when all of these hold:
 
 1. its clean F1 reaches the absolute floor (``quality_gate.min_f1_score``);
-2. it is *significantly* more robust on at least one side: the paired-bootstrap 95% CI of
-   Δevasion, or of Δ(false alarms on obfuscated benign texts), lies below 0;
-3. neither side gets worse beyond ``promotion.max_evasion_increase`` /
-   ``promotion.max_fpr_increase`` (point estimates);
+2. it is *significantly* more robust somewhere: the CI of Δevasion (overall, in one attack family
+   or under the adaptive attack) or of Δ(false alarms on obfuscated benign texts) lies below 0;
+3. non-inferiority everywhere else: in *every* attack family and under the adaptive attack, the
+   upper CI bound of Δevasion is at most ``promotion.max_evasion_increase`` — a pooled gain never
+   hides a family that got worse; the same bound for over-defence and clean false alarms with
+   ``promotion.max_fpr_increase``;
 4. clean F1 does not fall beyond ``promotion.max_f1_decrease`` (point estimate), and McNemar's
-   exact test does not find the challenger significantly worse on clean texts;
-5. the clean benign false-positive rate does not rise beyond ``promotion.max_fpr_increase``.
+   exact test does not find the challenger significantly worse on clean texts.
+
+The decision records the per-family table (``evasion_by_family``) it was made on.
 """
 
 from __future__ import annotations
@@ -22,18 +27,36 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from adversarial_mlops.config import PromotionSettings
+from adversarial_mlops.judging.evaluation import ADAPTIVE
 from adversarial_mlops.storage.jsonable import json_safe
 from adversarial_mlops.judging.metrics import (NAN_INTERVAL, Interval, classification_metrics, delta_evasion, delta_f1,
-                                      delta_fpr, mcnemar_exact, paired_bootstrap_delta)
+                                               delta_fpr, evasion_outcomes, mcnemar_exact, paired_bootstrap_delta)
+
+
+@dataclass(frozen=True)
+class ABSet:
+    """What both models are shown, row for row; ``PairedPredictions`` follow the same order."""
+
+    y_true: np.ndarray  # clean test labels
+    test_ids: Sequence[str]
+    variant_sources: Sequence[str]  # malicious A/B variants: source id per row
+    variant_families: Sequence[frozenset]  # ... and the attack families each belongs to
+    benign_sources: Sequence[str]  # obfuscated benign texts: source id per row
+    adaptive_sources: Sequence[str] = ()  # sources the adaptive attack ran on, once against each model
+    group_of: Mapping[str, str] | None = None  # test id -> template group: CIs resample whole templates
+
+    def clusters(self, ids: Sequence[str]) -> list[str]:
+        return list(ids) if self.group_of is None else [self.group_of[i] for i in ids]
 
 
 @dataclass(frozen=True)
 class PairedPredictions:
-    """One model's predictions on the shared A/B inputs."""
+    """One model's labels on an ``ABSet``."""
 
     clean: np.ndarray  # labels predicted for the clean test texts
     variants: np.ndarray  # labels predicted for the A/B adversarial variants of malicious texts
     benign_variants: np.ndarray  # labels predicted for the A/B obfuscated benign texts
+    adaptive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # its adaptive attack's outputs
 
     def clean_by_source(self, test_ids: Sequence[str]) -> dict[str, int]:
         return dict(zip(test_ids, self.clean.tolist()))
@@ -49,13 +72,9 @@ class PromotionDecision:
         return asdict(self)
 
 
-def compare_models(y_true: np.ndarray, test_ids: Sequence[str], variant_sources: Sequence[str],
-                   benign_sources: Sequence[str], champion: PairedPredictions, challenger: PairedPredictions, *,
-                   settings: PromotionSettings, f1_floor: float, seed: int,
-                   group_of: Mapping[str, str] | None = None) -> PromotionDecision:
-    """``group_of`` (test id → template group): every paired CI then resamples whole templates."""
-    stats = ab_statistics(y_true, test_ids, variant_sources, benign_sources, champion, challenger,
-                          settings=settings, seed=seed, group_of=group_of)
+def compare_models(ab: ABSet, champion: PairedPredictions, challenger: PairedPredictions, *,
+                   settings: PromotionSettings, f1_floor: float, seed: int) -> PromotionDecision:
+    stats = ab_statistics(ab, champion, challenger, settings=settings, seed=seed)
     reasons, promote = [], True
     for passed, reason in _criteria(stats, settings, f1_floor):
         reasons.append(("ok: " if passed else "blocked: ") + reason)
@@ -65,7 +84,7 @@ def compare_models(y_true: np.ndarray, test_ids: Sequence[str], variant_sources:
 
 def delta_false_alarms(preds_a: np.ndarray, preds_b: np.ndarray, sources: Sequence[str], *, seed: int,
                        n_resamples: int) -> Interval:
-    """Δ share of benign texts flagged (b − a), paired, resampling whole source texts."""
+    """Δ share of benign texts flagged (b − a), paired, resampling whole ``sources`` (template groups)."""
     if len(preds_a) == 0:
         return NAN_INTERVAL
     a, b = np.asarray(preds_a, dtype=float), np.asarray(preds_b, dtype=float)
@@ -73,37 +92,71 @@ def delta_false_alarms(preds_a: np.ndarray, preds_b: np.ndarray, sources: Sequen
                                   n_resamples=n_resamples, seed=seed)
 
 
-def ab_statistics(y_true: np.ndarray, test_ids: Sequence[str], variant_sources: Sequence[str],
-                  benign_sources: Sequence[str], champion: PairedPredictions, challenger: PairedPredictions, *,
-                  settings: PromotionSettings, seed: int, group_of: Mapping[str, str] | None = None) -> dict:
+def _rate(sources: Sequence[str], preds: np.ndarray, clean: Mapping[str, int]) -> float | None:
+    outcomes = evasion_outcomes(clean, sources, preds)
+    return float(outcomes.evaded.sum() / outcomes.eligible.sum()) if outcomes.eligible.any() else None
+
+
+def _evasion_row(ab: ABSet, sources: Sequence[str], champion_preds: np.ndarray, challenger_preds: np.ndarray,
+                 clean: tuple[Mapping, Mapping], *, seed: int, n_resamples: int) -> dict:
+    """Champion and challenger evasion on these rows, and their paired Δ by template."""
+    champion_clean, challenger_clean = clean
+    if len(sources) == 0:
+        return {"champion": None, "challenger": None, "delta": NAN_INTERVAL.to_dict(), "n_variants": 0, "n_groups": 0}
+    delta = delta_evasion(sources, champion_preds, challenger_preds, champion_clean, challenger_clean, seed=seed,
+                          n_resamples=n_resamples, clusters=ab.clusters(sources))
+    return {"champion": _rate(sources, champion_preds, champion_clean),
+            "challenger": _rate(sources, challenger_preds, challenger_clean), "delta": delta.to_dict(),
+            "n_variants": len(sources), "n_groups": len(set(ab.clusters(sources)))}
+
+
+def evasion_by_family(ab: ABSet, champion: PairedPredictions, challenger: PairedPredictions, *, seed: int,
+                      n_resamples: int) -> dict:
+    """The per-family table the decision rests on: each static attack family (composites count in
+    each family they use) and the adaptive attack, with both models' rates and the paired Δ."""
+    clean = (champion.clean_by_source(ab.test_ids), challenger.clean_by_source(ab.test_ids))
+    sources = np.asarray(ab.variant_sources, dtype=object)
+    table = {}
+    for family in sorted(set().union(*ab.variant_families)) if len(ab.variant_families) else []:
+        mask = np.array([family in families for families in ab.variant_families], dtype=bool)
+        table[family] = _evasion_row(ab, sources[mask].tolist(), champion.variants[mask], challenger.variants[mask],
+                                     clean, seed=seed, n_resamples=n_resamples)
+    if len(ab.adaptive_sources):
+        table[ADAPTIVE] = _evasion_row(ab, list(ab.adaptive_sources), champion.adaptive, challenger.adaptive, clean,
+                                       seed=seed, n_resamples=n_resamples)
+    return table
+
+
+def ab_statistics(ab: ABSet, champion: PairedPredictions, challenger: PairedPredictions, *,
+                  settings: PromotionSettings, seed: int) -> dict:
     n = settings.bootstrap_resamples
-    champion_clean = champion.clean_by_source(test_ids)
-    challenger_clean = challenger.clean_by_source(test_ids)
-
-    def clusters(ids: Sequence[str]) -> list[str] | None:
-        return None if group_of is None else [group_of[i] for i in ids]
-
-    evasion = delta_evasion(variant_sources, champion.variants, challenger.variants, champion_clean,
-                            challenger_clean, seed=seed, n_resamples=n, clusters=clusters(variant_sources))
-    groups = clusters(test_ids)
+    y_true = np.asarray(ab.y_true)
+    overall = _evasion_row(ab, list(ab.variant_sources), champion.variants, challenger.variants,
+                           (champion.clean_by_source(ab.test_ids), challenger.clean_by_source(ab.test_ids)),
+                           seed=seed, n_resamples=n)
+    groups = ab.clusters(ab.test_ids)
+    benign_groups = ab.clusters(ab.benign_sources)
+    has_benign = len(ab.benign_sources) > 0
     return json_safe({
         "champion_clean": classification_metrics(y_true, champion.clean),
         "challenger_clean": classification_metrics(y_true, challenger.clean),
         "delta_f1": delta_f1(y_true, champion.clean, challenger.clean, seed=seed, n_resamples=n, groups=groups).to_dict(),
         "delta_fpr": delta_fpr(y_true, champion.clean, challenger.clean, seed=seed, n_resamples=n,
                                groups=groups).to_dict(),
-        "delta_evasion": evasion.to_dict(),
+        "delta_evasion": overall["delta"],
+        "champion_evasion": overall["champion"], "challenger_evasion": overall["challenger"],
+        "evasion_by_family": evasion_by_family(ab, champion, challenger, seed=seed, n_resamples=n),
         "delta_obfuscated_benign_fpr": delta_false_alarms(champion.benign_variants, challenger.benign_variants,
-                                                          clusters(benign_sources) or benign_sources, seed=seed,
-                                                          n_resamples=n).to_dict(),
-        "resampled_unit": "template group" if group_of is not None else "text",
-        "n_groups": None if groups is None else len(set(groups)),
-        "champion_obfuscated_benign_fpr": float(np.mean(champion.benign_variants)) if len(benign_sources) else None,
-        "challenger_obfuscated_benign_fpr": float(np.mean(challenger.benign_variants)) if len(benign_sources) else None,
+                                                          benign_groups, seed=seed, n_resamples=n).to_dict(),
+        "resampled_unit": "template group" if ab.group_of is not None else "text",
+        "n_groups": len(set(groups)),
+        "champion_obfuscated_benign_fpr": float(np.mean(champion.benign_variants)) if has_benign else None,
+        "challenger_obfuscated_benign_fpr": float(np.mean(challenger.benign_variants)) if has_benign else None,
         "mcnemar": mcnemar_exact(champion.clean == y_true, challenger.clean == y_true),
         "n_clean": int(len(y_true)),
-        "n_variants": int(len(variant_sources)),
-        "n_benign_variants": int(len(benign_sources)),
+        "n_variants": int(len(ab.variant_sources)),
+        "n_benign_variants": int(len(ab.benign_sources)),
+        "n_adaptive_sources": int(len(ab.adaptive_sources)),
     })
 
 
@@ -117,34 +170,45 @@ def _significantly_lower(delta: Mapping) -> bool:
     return delta["high"] is not None and delta["high"] < 0
 
 
+def _within(delta: Mapping, tolerance: float) -> bool:
+    """Non-inferior: the upper 95% bound of Δ is within ``tolerance``. Not measurable (no eligible
+    variant for either model) cannot show a rise."""
+    return delta["high"] is None or delta["high"] <= tolerance
+
+
 def _criteria(stats: Mapping, settings: PromotionSettings, f1_floor: float) -> list[tuple[bool, str]]:
     d_ev, d_obf = stats["delta_evasion"], stats["delta_obfuscated_benign_fpr"]
     d_f1, d_fpr, mcnemar = stats["delta_f1"], stats["delta_fpr"], stats["mcnemar"]
+    families = stats["evasion_by_family"]
     challenger_worse = mcnemar["a_only_correct"] > mcnemar["b_only_correct"]
     significantly_worse = challenger_worse and mcnemar["p_value"] < settings.alpha
+    gains = [name for name, row in families.items() if _significantly_lower(row["delta"])]
+    if _significantly_lower(d_ev):
+        gains.append("overall evasion")
+    if _significantly_lower(d_obf):
+        gains.append("obfuscated-benign false alarms")
+    worse = [f"{name} {_interval(row['delta'])}" for name, row in families.items()
+             if not _within(row["delta"], settings.max_evasion_increase)]
     return [
         meets_f1_floor(stats["challenger_clean"]["f1"], f1_floor),
-        (_significantly_lower(d_ev) or _significantly_lower(d_obf),
-         f"more robust on at least one side: Δevasion {_interval(d_ev)}, Δobfuscated-benign false alarms "
-         f"{_interval(d_obf)}; one 95% CI must lie below 0"),
-        (_no_rise(d_ev, settings.max_evasion_increase),
-         f"Δevasion {_fmt(d_ev['estimate'])} vs tolerance +{settings.max_evasion_increase}"),
-        (_no_rise(d_obf, settings.max_fpr_increase),
-         f"Δobfuscated-benign false alarms {_fmt(d_obf['estimate'])} vs tolerance +{settings.max_fpr_increase}"),
+        (bool(gains), f"significantly more robust somewhere (a 95% CI below 0): "
+                      f"{', '.join(gains) if gains else 'nowhere'}; Δevasion {_interval(d_ev)}, Δobfuscated-benign "
+                      f"false alarms {_interval(d_obf)}"),
+        (not worse and _within(d_ev, settings.max_evasion_increase),
+         f"Δevasion upper 95% bound within +{settings.max_evasion_increase} overall ({_interval(d_ev)}) and in "
+         f"every one of {len(families)} families incl. adaptive"
+         + (f"; worse in: {'; '.join(worse)}" if worse else "")),
+        (_within(d_obf, settings.max_fpr_increase),
+         f"Δobfuscated-benign false alarms {_interval(d_obf)}, upper bound vs tolerance +{settings.max_fpr_increase}"),
         (d_f1["estimate"] >= -settings.max_f1_decrease,
          f"ΔF1 {d_f1['estimate']:+.4f} (95% CI {d_f1['low']:+.4f} to {d_f1['high']:+.4f}) vs tolerance "
          f"-{settings.max_f1_decrease}"),
         (not significantly_worse,
          f"McNemar exact p={mcnemar['p_value']:.4g} (champion-only correct {mcnemar['a_only_correct']}, "
          f"challenger-only correct {mcnemar['b_only_correct']})"),
-        (d_fpr["estimate"] <= settings.max_fpr_increase,
-         f"Δclean FPR {d_fpr['estimate']:+.4f} vs tolerance +{settings.max_fpr_increase}"),
+        (_within(d_fpr, settings.max_fpr_increase),
+         f"Δclean FPR {_interval(d_fpr)}, upper bound vs tolerance +{settings.max_fpr_increase}"),
     ]
-
-
-def _no_rise(delta: Mapping, tolerance: float) -> bool:
-    # Not measurable (no eligible variants) cannot show a rise.
-    return delta["estimate"] is None or delta["estimate"] <= tolerance
 
 
 def _interval(delta: Mapping) -> str:

@@ -2,16 +2,22 @@
 
 It runs once per loop, when ``evaluation_report`` is built; the report carries the verdict
 (``report["gate"]``), the Dagster asset check displays it and the retraining branch obeys it,
-and the CLI and the API show the structured result. Nothing recomputes it. Thresholds come from ``quality_gate.*`` in the YAML config:
+and the CLI and the API show the structured result. Nothing recomputes it. Thresholds come from
+``quality_gate.*`` in the YAML config; every rate is over effective variants at the model's own
+(calibrated) threshold, on the test split — never the sealed holdout:
 
-* ``max_evasion_rate``: FAIL when the overall evasion rate is above it;
+* ``max_evasion_rate``: FAIL when the overall evasion rate of the static attacks is above it, or
+  when the *worst attack family's* rate is (families with fewer than ``min_family_variants``
+  measurable variants are shown, not judged: too few to estimate a rate);
+* ``max_adaptive_evasion``: FAIL when the model-guided adaptive attack evades more often;
 * ``min_f1_score``: FAIL when clean F1 is below it;
 * ``min_f1_drop``: FAIL when clean F1 fell by at least this much since the champion's promotion;
+* ``max_clean_fpr``: FAIL when more clean benign texts are flagged at the operating point;
 * ``max_obfuscated_benign_fpr``: FAIL when benign texts put through the same obfuscations raise
   false alarms above this share (over-defence: "odd characters = attack").
 
-Point estimates are compared (as the plan states); confidence intervals travel alongside so a
-reader can see how close a call was.
+Point estimates are compared (as the plan states); each check carries its 95% CI (template
+clusters) and how many groups it rests on, so a reader can see how close a call was.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import asdict, dataclass
 from typing import Mapping
 
 from adversarial_mlops.config import QualityGateSettings
+from adversarial_mlops.judging.evaluation import ADAPTIVE
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,9 @@ class ThresholdCheck:
     rule: str  # human-readable condition that must hold to pass, e.g. "<= 0.15"
     passed: bool
     reason: str
+    low: float | None = None  # 95% CI of value (None where the report has none)
+    high: float | None = None
+    n_groups: int | None = None  # template groups the CI resampled
 
 
 @dataclass(frozen=True)
@@ -72,33 +82,76 @@ def _is_number(value) -> bool:
 
 
 def evaluate_gate(report: Mapping, thresholds: QualityGateSettings) -> GateVerdict:
-    """Compare an evaluation report (see ``evaluation.evaluate_model``) with the thresholds."""
+    """Compare an evaluation report (see ``evaluation.evaluate_model``) with the thresholds.
+
+    Reads ``clean``, ``evasion``, ``over_defense`` and ``f1_drop``; never ``holdout``."""
     missing = [key for key in ("clean", "evasion") if key not in report]
     if missing:
         raise ValueError(f"evaluation report lacks {missing}; produce it with evaluation.evaluate_model")
-    checks = (_check_evasion(report, thresholds), _check_f1(report, thresholds), _check_f1_drop(report, thresholds),
-              _check_over_defense(report, thresholds))
+    checks = (_check_evasion(report, thresholds), _check_worst_family(report, thresholds),
+              _check_adaptive(report, thresholds), _check_f1(report, thresholds), _check_f1_drop(report, thresholds),
+              _check_clean_fpr(report, thresholds), _check_over_defense(report, thresholds))
     return GateVerdict(passed=all(c.passed for c in checks), checks=checks)
 
 
-def _check_evasion(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
-    rate = report["evasion"]["overall"]["rate"]
-    limit = thresholds.max_evasion_rate
+def _ci(block: Mapping) -> dict:
+    return {"low": block.get("low"), "high": block.get("high"), "n_groups": block.get("n_groups")}
+
+
+def _rate_at_most(name: str, block: Mapping | None, limit: float, key: str, what: str,
+                  not_measured: tuple[bool, str]) -> ThresholdCheck:
+    """``block`` (rate, low, high, n_groups) must have ``rate`` <= ``limit``; ``not_measured``
+    (passed, reason) when it has no rate."""
+    rate = None if block is None else block.get("rate")
     if not _is_number(rate):
-        # No malicious text was caught when clean, so evasion cannot be measured: fail safe.
-        return ThresholdCheck("evasion_rate", None, limit, f"<= {limit}", False,
-                              "evasion rate not measurable: the model caught no malicious test text when clean")
+        return ThresholdCheck(name, None, limit, f"<= {limit}", not_measured[0], not_measured[1])
     passed = rate <= limit
-    return ThresholdCheck("evasion_rate", float(rate), limit, f"<= {limit}", passed,
-                          f"evasion rate {rate:.4f} {'<=' if passed else '>'} max_evasion_rate {limit}")
+    return ThresholdCheck(name, float(rate), limit, f"<= {limit}", passed,
+                          f"{what} {rate:.4f} {'<=' if passed else '>'} {key} {limit}", **_ci(block))
+
+
+def _check_evasion(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
+    # No malicious text caught when clean: evasion cannot be measured, so fail safe.
+    return _rate_at_most("evasion_rate", _static_overall(report), thresholds.max_evasion_rate, "max_evasion_rate",
+                         "evasion rate (static attacks, all families)",
+                         (False, "evasion rate not measurable: the model caught no malicious test text when clean"))
+
+
+def _static_overall(report: Mapping) -> Mapping:
+    """Overall evasion of the static attacks: the report's ``static_overall`` (without the
+    adaptive attack, which has its own limit), else its ``overall``."""
+    evasion = report["evasion"]
+    return evasion.get("static_overall") or evasion["overall"]
+
+
+def _check_worst_family(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
+    families = {name: block for name, block in report["evasion"].get("by_family", {}).items()
+                if name != ADAPTIVE and _is_number(block.get("rate"))
+                and block.get("n_variants", 0) >= thresholds.min_family_variants}
+    if not families:
+        return ThresholdCheck("worst_family_evasion", None, thresholds.max_evasion_rate,
+                              f"<= {thresholds.max_evasion_rate}", True,
+                              f"no attack family has {thresholds.min_family_variants}+ measurable variants")
+    worst = max(families, key=lambda name: families[name]["rate"])
+    check = _rate_at_most("worst_family_evasion", families[worst], thresholds.max_evasion_rate, "max_evasion_rate",
+                          f"evasion in the worst family ({worst})", (True, ""))
+    return check
+
+
+def _check_adaptive(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
+    block = report["evasion"].get("by_family", {}).get(ADAPTIVE)
+    return _rate_at_most("adaptive_evasion", block, thresholds.max_adaptive_evasion, "max_adaptive_evasion",
+                         "adaptive attack evasion", (True, "the adaptive attack did not run (attack.adaptive_sources 0)"))
 
 
 def _check_f1(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
-    f1 = float(report["clean"]["f1"])
+    clean = report["clean"]
+    f1 = float(clean["f1"])
     limit = thresholds.min_f1_score
     passed = f1 >= limit
     return ThresholdCheck("f1_score", f1, limit, f">= {limit}", passed,
-                          f"clean F1 {f1:.4f} {'>=' if passed else '<'} min_f1_score {limit}")
+                          f"clean F1 {f1:.4f} {'>=' if passed else '<'} min_f1_score {limit}",
+                          **_ci({**clean.get("f1_ci", {}), "n_groups": clean.get("n_groups")}))
 
 
 def _check_f1_drop(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
@@ -112,13 +165,16 @@ def _check_f1_drop(report: Mapping, thresholds: QualityGateSettings) -> Threshol
                           f"F1 drop since promotion {drop:.4f} {'<' if passed else '>='} min_f1_drop {limit}")
 
 
+def _check_clean_fpr(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
+    clean = report["clean"]
+    block = {"rate": clean.get("fpr"), **clean.get("fpr_ci", {}), "n_groups": clean.get("n_groups")}
+    return _rate_at_most("clean_fpr", block, thresholds.max_clean_fpr, "max_clean_fpr",
+                         "false alarms on clean benign texts at the operating point",
+                         (True, "no benign test texts were evaluated"))
+
+
 def _check_over_defense(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
-    limit = thresholds.max_obfuscated_benign_fpr
-    rate = report.get("over_defense", {}).get("obfuscated_benign_fpr", {}).get("rate")
-    if not _is_number(rate):
-        return ThresholdCheck("obfuscated_benign_fpr", None, limit, f"<= {limit}", True,
-                              "no obfuscated benign texts were evaluated")
-    passed = rate <= limit
-    return ThresholdCheck("obfuscated_benign_fpr", float(rate), limit, f"<= {limit}", passed,
-                          f"false alarms on obfuscated benign texts {rate:.4f} {'<=' if passed else '>'} "
-                          f"max_obfuscated_benign_fpr {limit}")
+    block = report.get("over_defense", {}).get("obfuscated_benign_fpr")
+    return _rate_at_most("obfuscated_benign_fpr", block, thresholds.max_obfuscated_benign_fpr,
+                         "max_obfuscated_benign_fpr", "false alarms on obfuscated benign texts",
+                         (True, "no obfuscated benign texts were evaluated"))

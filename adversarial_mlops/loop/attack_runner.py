@@ -21,9 +21,12 @@ from adversarial_mlops.errors import InvalidInputError
 EVALUATION = "evaluation"  # malicious test texts: does the model still catch them?
 BENIGN_EVALUATION = "benign_evaluation"  # benign test texts: does obfuscation alone raise false alarms?
 TRAINING = "training"
-AB_TEST = "ab_test"
+AB_TEST = "ab_test"  # test texts the gate's variants did not use, another seed
+HOLDOUT_EVALUATION = "holdout_evaluation"  # sealed holdout: reported, never decided on
+HOLDOUT_BENIGN_EVALUATION = "holdout_benign_evaluation"
 # Which split each purpose may draw its source texts from.
-SOURCE_SPLIT = MappingProxyType({EVALUATION: "test", BENIGN_EVALUATION: "test", TRAINING: "train", AB_TEST: "test"})
+SOURCE_SPLIT = MappingProxyType({EVALUATION: "test", BENIGN_EVALUATION: "test", TRAINING: "train", AB_TEST: "test",
+                                 HOLDOUT_EVALUATION: "holdout", HOLDOUT_BENIGN_EVALUATION: "holdout"})
 VARIANT_COLUMNS = ("variant_id", "source_id", "purpose", "strategy", "family", "params", "seed", "text", "label")
 
 
@@ -91,8 +94,10 @@ def check_no_excluded_families(frame: pd.DataFrame, exclude_families: Sequence[s
                            f"attack_runner.drop_excluded before training")
 
 
-def _sources(splits: pd.DataFrame, split: str, limit: int | None, label: int = MALICIOUS) -> list[tuple[str, str]]:
+def _sources(splits: pd.DataFrame, split: str, limit: int | None, label: int = MALICIOUS,
+             exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
     rows = splits[(splits["split"] == split) & (splits["label"] == label)].sort_values("id")
+    rows = rows[~rows["id"].isin(set(exclude))]
     if limit is not None and len(rows) > limit:
         # Sorted, then a seeded sample: the same subset on every run, spread over all families.
         rows = rows.sample(n=limit, random_state=0).sort_values("id")
@@ -121,8 +126,8 @@ def variants_table(sources: Sequence[tuple[str, str]], strategies: Sequence[str]
 
 def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings,
                           exclude_families: Sequence[str] = ()) -> pd.DataFrame:
-    """Evaluation variants of malicious and of benign test texts (``eval_seed``), and training
-    variants of malicious train texts (``train_seed``).
+    """Evaluation variants of malicious and of benign test texts (``eval_seed``), the same of the
+    sealed holdout's texts, and training variants of malicious train texts (``train_seed``).
 
     ``exclude_families`` (``augmentation.exclude_families``) only thins the training variants:
     evaluation keeps every strategy, so held-out families are measured, never trained on.
@@ -136,19 +141,43 @@ def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings,
     training = variants_table(_sources(splits, SOURCE_SPLIT[TRAINING], settings.max_train_sources),
                               training_strategies(strategies, exclude_families), purpose=TRAINING,
                               seed=settings.train_seed, settings=settings)
-    table = pd.concat([evaluation, benign, training], ignore_index=True)
+    table = pd.concat([evaluation, benign, training, build_holdout_variants(splits, settings)], ignore_index=True)
     check_no_leakage(table, splits)
     check_no_excluded_families(training, exclude_families, "the training variants")
     return table
 
 
+def build_holdout_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
+    """Variants of the sealed holdout's malicious and benign texts (``eval_seed``): what the
+    evaluation report and the A/B record show as ``holdout``. Empty without a holdout split."""
+    parts = [variants_table(_sources(splits, SOURCE_SPLIT[purpose], settings.max_holdout_sources, label),
+                            strategies, purpose=purpose, seed=settings.eval_seed, settings=settings, label=label)
+             for purpose, label, strategies in ((HOLDOUT_EVALUATION, MALICIOUS, selected_strategies(settings)),
+                                                (HOLDOUT_BENIGN_EVALUATION, BENIGN, benign_strategies(settings)))]
+    return pd.concat(parts, ignore_index=True)
+
+
+def gate_sources(splits: pd.DataFrame, settings: AttackSettings) -> set[str]:
+    """Test texts the gate's static variants were made from (both classes)."""
+    return {source for label in (MALICIOUS, BENIGN)
+            for source, _ in _sources(splits, SOURCE_SPLIT[EVALUATION], settings.max_eval_sources, label)}
+
+
 def build_ab_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
-    """Fresh sets for the A/B test (test split, a seed no model was trained on): obfuscated
-    malicious texts (label 1, evasion) and obfuscated benign texts (label 0, over-defence)."""
+    """Fresh sets for the A/B test: obfuscated malicious texts (label 1, evasion) and obfuscated
+    benign texts (label 0, over-defence) from test texts the gate did *not* attack, with a seed
+    no model was trained on — the A/B never re-decides on the variants that triggered retraining."""
     strategies = {MALICIOUS: selected_strategies(settings), BENIGN: benign_strategies(settings)}
-    parts = [variants_table(_sources(splits, SOURCE_SPLIT[AB_TEST], settings.max_eval_sources, label),
-                            strategies[label], purpose=AB_TEST, seed=settings.ab_seed, settings=settings, label=label)
-             for label in (MALICIOUS, BENIGN)]
+    used = gate_sources(splits, settings)
+    sources = {label: _sources(splits, SOURCE_SPLIT[AB_TEST], settings.max_eval_sources, label, exclude=used)
+               for label in (MALICIOUS, BENIGN)}
+    empty = [("benign" if label == BENIGN else "malicious") for label, rows in sources.items() if not rows]
+    if empty:
+        raise ConfigError(f"the A/B test needs {' and '.join(empty)} test texts the gate's variants did not use, "
+                          f"and attack.max_eval_sources ({settings.max_eval_sources}) takes them all. Fix: lower "
+                          f"attack.max_eval_sources or raise data.test_fraction")
+    parts = [variants_table(sources[label], strategies[label], purpose=AB_TEST, seed=settings.ab_seed,
+                            settings=settings, label=label) for label in (MALICIOUS, BENIGN)]
     table = pd.concat(parts, ignore_index=True)
     check_no_leakage(table, splits)
     return table

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from adversarial_mlops.data import MALICIOUS
-from adversarial_mlops.judging.decision import decide
 from adversarial_mlops.loop.attack_runner import drop_excluded
 from adversarial_mlops.models.modeling import tokenizer_reads_case
 from adversarial_mlops.storage.atomic_io import atomic_write_bytes
@@ -59,8 +58,8 @@ def mine(classifier: "TextClassifier", train: pd.DataFrame, variants: pd.DataFra
     """The one mining pass of the loop and of the generalisation experiment: the champion decides
     every training text and every training-purpose variant once."""
     variants = variants.reset_index(drop=True)
-    clean_pred = decide(classifier.predict_proba(train["text"].tolist()))
-    preds = decide(classifier.predict_proba(variants["text"].tolist()))
+    clean_pred = classifier.predict(train["text"].tolist())
+    preds = classifier.predict(variants["text"].tolist())
     return Mining(train, clean_pred, variants.assign(pred=preds), tokenizer_reads_case(classifier.tokenizer))
 
 

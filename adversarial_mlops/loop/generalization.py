@@ -25,7 +25,6 @@ import pandas as pd
 
 from adversarial_mlops import data
 from adversarial_mlops.config import ConfigError, PipelineConfig, build_config, config_to_dict
-from adversarial_mlops.judging.decision import decide
 from adversarial_mlops.judging.evaluation import families_of
 from adversarial_mlops.judging.metrics import delta_evasion
 from adversarial_mlops.loop import attack_runner, lifecycle
@@ -94,8 +93,8 @@ def evaluate_arm(version: ModelVersion, config: PipelineConfig, test: pd.DataFra
                                               classifier=classifier)
     # Raw predictions for the paired comparison between arms; the report keeps only rates.
     malicious = variants[variants["purpose"] == attack_runner.EVALUATION]
-    clean = dict(zip(test["id"], decide(classifier.predict_proba(test["text"].tolist())).tolist()))
-    preds = decide(classifier.predict_proba(malicious["text"].tolist()))
+    clean = dict(zip(test["id"], classifier.predict(test["text"].tolist()).tolist()))
+    preds = classifier.predict(malicious["text"].tolist())
     return Arm(version, report, clean, preds)
 
 

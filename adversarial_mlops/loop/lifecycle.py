@@ -5,6 +5,7 @@ Plain Python over the registry, the trainer and the promoter; the Dagster assets
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -15,11 +16,16 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from adversarial_mlops.loop.attack_runner import BENIGN_EVALUATION, EVALUATION, check_no_excluded_families
+from adversarial_mlops.loop.attack_runner import (BENIGN_EVALUATION, EVALUATION, HOLDOUT_BENIGN_EVALUATION,
+                                                 HOLDOUT_EVALUATION, build_holdout_variants,
+                                                 check_no_excluded_families)
 from adversarial_mlops.config import PipelineConfig, config_to_dict
-from adversarial_mlops.judging.decision import decide
-from adversarial_mlops.judging.evaluation import clean_report, evaluate_classifier, mark_effective
-from adversarial_mlops.judging.promotion import PairedPredictions, PromotionDecision, compare_models
+from adversarial_mlops.judging.decision import calibrate_threshold
+from adversarial_mlops.judging.evaluation import (adaptive_targets, adaptive_variants, clean_report, evaluate_classifier,
+                                                 evaluate_model, families_of, mark_effective,
+                                                 with_effective)
+from adversarial_mlops.judging.promotion import (ABSet, PairedPredictions, PromotionDecision, ab_statistics,
+                                                compare_models)
 from adversarial_mlops.models import modeling
 from adversarial_mlops.models.modeling import TextClassifier, resolve_base_model
 from adversarial_mlops.models.registry import ModelRegistry, ModelVersion, StaleChampionError, stale_champion_message
@@ -60,12 +66,14 @@ def model_reads_case(version: ModelVersion) -> bool:
 
 
 def evaluate_version(version: ModelVersion, config: PipelineConfig, test: pd.DataFrame, variants: pd.DataFrame, *,
-                     f1_at_promotion: float | None, classifier: TextClassifier | None = None) -> dict:
+                     f1_at_promotion: float | None, classifier: TextClassifier | None = None,
+                     holdout: pd.DataFrame | None = None) -> dict:
     """The one evaluation of a registered model, for the loop's gate and for the generalisation
-    experiment: clean test metrics, static variants plus the adaptive attack, over-defence.
+    experiment: clean test metrics, static variants plus the adaptive attack, over-defence, and the
+    same on the sealed ``holdout`` (without the adaptive attack) under ``report["holdout"]``.
 
-    ``variants``: the attack runner's table; its evaluation and benign-evaluation rows are used.
-    The families the model never saw come from the model's own record, not from today's config.
+    ``variants``: the attack runner's table; its evaluation, benign-evaluation and holdout rows are
+    used. The families the model never saw come from the model's own record, not from today's config.
     """
     classifier = classifier or load_classifier(version, config)
     purpose = variants["purpose"]
@@ -76,7 +84,27 @@ def evaluate_version(version: ModelVersion, config: PipelineConfig, test: pd.Dat
         adaptive_seed=config.attack.eval_seed, seed=config.seed, n_resamples=config.promotion.bootstrap_resamples,
         excluded_families=excluded_families(version))
     report["model_version"] = version.version
+    report["holdout"] = holdout_report(classifier, config, holdout, variants)
     return report
+
+
+def holdout_report(classifier: TextClassifier, config: PipelineConfig, holdout: pd.DataFrame | None,
+                   variants: pd.DataFrame) -> dict | None:
+    """Clean metrics, evasion and over-defence on the sealed holdout: reported, never decided on
+    (the gate, the A/B, early stopping and calibration read other splits). None without a holdout."""
+    if holdout is None or holdout.empty:
+        return None
+    purpose = variants["purpose"]
+    malicious, benign = (variants[purpose == name].reset_index(drop=True)
+                         for name in (HOLDOUT_EVALUATION, HOLDOUT_BENIGN_EVALUATION))
+    report = evaluate_model(classifier.predict_proba, holdout, with_effective(classifier, holdout, malicious),
+                            benign_variants=with_effective(classifier, holdout, benign), f1_at_promotion=None,
+                            seed=config.seed, n_resamples=config.promotion.bootstrap_resamples,
+                            threshold=classifier.threshold, target_fpr=classifier.target_fpr)
+    return {"clean": report["clean"], "operating_point": report["operating_point"], "evasion": report["evasion"],
+            "over_defense": report["over_defense"], "n_texts": report["n_test"], "n_variants": report["n_variants"],
+            "n_benign_variants": report["n_benign_variants"],
+            "sealed": "reported only: the gate, the A/B, early stopping and calibration never read the holdout"}
 
 
 def base_model_for(config: PipelineConfig, splits: pd.DataFrame) -> str:
@@ -106,18 +134,33 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
                                   validation["text"].tolist(), validation["label"].tolist(), config.training,
                                   max_length=config.model.max_length, out_dir=out, progress=progress,
                                   normalize_inputs=config.defense.normalize_inputs)
-        classifier = TextClassifier.load(out, max_length=config.model.max_length,
-                                         batch_size=config.model.inference_batch_size,
-                                         precision=config.model.inference_precision)
+        classifier = calibrate(TextClassifier.load(out, max_length=config.model.max_length,
+                                                   batch_size=config.model.inference_batch_size,
+                                                   precision=config.model.inference_precision),
+                               out, validation, config.model.target_fpr)
         scores = classifier.predict_proba(test["text"].tolist())
         clean = clean_report(test["label"].to_numpy(), scores, seed=config.seed,
-                             n_resamples=config.promotion.bootstrap_resamples)
-        metrics = {"clean_f1": clean["f1"], "clean": clean, "best_validation_f1": result.best_validation_f1}
+                             n_resamples=config.promotion.bootstrap_resamples, threshold=classifier.threshold)
+        metrics = {"clean_f1": clean["f1"], "clean": clean, "best_validation_f1": result.best_validation_f1,
+                   "operating_point": modeling.read_operating_point(out)}
         provenance = write_training_data_record(out, train_data, excluded_families)
         info = {"role": role, "parent": parent, "base_model": config.model.base_model,
                 "training": result.to_dict(), "config": config_to_dict(config), "train_size": len(train_data),
                 "excluded_families": provenance["excluded_families"]}
         return registry.register(lambda target: _move_contents(out, target), metrics=metrics, info=info)
+
+
+def calibrate(classifier: TextClassifier, model_dir: Path, validation: pd.DataFrame,
+              target_fpr: float | None) -> TextClassifier:
+    """Set the model's decision threshold on the validation split to ``target_fpr`` (scored by the
+    same inference path that serves it) and store it in ``model_dir``, sealed with the weights.
+    ``target_fpr`` None keeps the fixed default threshold (nothing is written)."""
+    if target_fpr is None:
+        return classifier
+    point = calibrate_threshold(validation["label"].to_numpy(), classifier.predict_proba(validation["text"].tolist()),
+                                target_fpr)
+    modeling.write_operating_point(model_dir, point)
+    return dataclasses.replace(classifier, threshold=point["threshold"], target_fpr=point["target_fpr"])
 
 
 def write_training_data_record(model_dir: Path, train_data: pd.DataFrame, excluded_families: Sequence[str]) -> dict:
@@ -160,34 +203,77 @@ def ensure_champion(registry: ModelRegistry, config: PipelineConfig, splits: pd.
     return ChampionState(version, trained_now=True)
 
 
-def paired_predictions(classifier: TextClassifier, test: pd.DataFrame, ab_variants: pd.DataFrame) -> PairedPredictions:
-    def labels(frame: pd.DataFrame) -> np.ndarray:
-        return decide(classifier.predict_proba(frame["text"].tolist()))
-
+def paired_predictions(classifier: TextClassifier, test: pd.DataFrame, ab_variants: pd.DataFrame,
+                       adaptive_pool: pd.DataFrame | None = None, *, config: PipelineConfig) -> PairedPredictions:
+    """``classifier``'s labels on the A/B inputs; with ``adaptive_pool`` (malicious texts) the
+    adaptive attack also runs against this model (``attack.adaptive_*``, seed ``attack.ab_seed``)."""
     malicious, benign = _split_ab(ab_variants)
-    return PairedPredictions(clean=labels(test), variants=labels(malicious), benign_variants=labels(benign))
+    adaptive = np.zeros(0, dtype=np.int64)
+    if adaptive_pool is not None and config.attack.adaptive_sources:
+        rows, _summary = adaptive_variants(classifier.predict_proba, adaptive_pool,
+                                           n_sources=config.attack.adaptive_sources,
+                                           query_budget=config.attack.adaptive_query_budget,
+                                           seed=config.attack.ab_seed, threshold=classifier.threshold)
+        adaptive = classifier.predict(rows["text"].tolist())
+    return PairedPredictions(clean=classifier.predict(test["text"].tolist()),
+                             variants=classifier.predict(malicious["text"].tolist()),
+                             benign_variants=classifier.predict(benign["text"].tolist()), adaptive=adaptive)
 
 
 def _split_ab(ab_variants: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ab_variants[ab_variants["label"] == 1], ab_variants[ab_variants["label"] == 0]
 
 
+def ab_set(texts: pd.DataFrame, variants: pd.DataFrame, adaptive_sources: Sequence[str] = ()) -> ABSet:
+    """The rows both models are shown: ``texts`` (clean), ``variants`` (label 1 evasion, 0 over-defence)."""
+    malicious, benign = _split_ab(variants)
+    group_of = dict(zip(texts["id"], texts["group"].astype(str))) if "group" in texts else None
+    return ABSet(y_true=texts["label"].to_numpy(), test_ids=texts["id"].tolist(),
+                 variant_sources=malicious["source_id"].tolist(),
+                 variant_families=[families_of(name) for name in malicious["strategy"]],
+                 benign_sources=benign["source_id"].tolist(), adaptive_sources=list(adaptive_sources),
+                 group_of=group_of)
+
+
+def _adaptive_pool(test: pd.DataFrame, ab_variants: pd.DataFrame) -> pd.DataFrame:
+    """Malicious test texts of the A/B set (not the gate's): what the adaptive attack may start from."""
+    return test[test["id"].isin(set(_split_ab(ab_variants)[0]["source_id"]))]
+
+
 def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: PipelineConfig, splits: pd.DataFrame,
                 ab_variants: pd.DataFrame) -> PromotionDecision:
+    """The paired A/B on the test split (decides), and the same comparison on the sealed holdout
+    (recorded under ``statistics["holdout"]``, never read by the decision)."""
     test = split_frame(splits, "test")
-    champion_classifier = load_classifier(champion, config)
+    champion_classifier, challenger_classifier = load_classifier(champion, config), load_classifier(challenger, config)
     # Only variants the champion reads differently from their source test anything; both models
     # see the same (effective) set, so the comparison stays paired.
     effective = ab_variants[mark_effective(champion_classifier.model_inputs, test, ab_variants)]
-    champion_preds = paired_predictions(champion_classifier, test, effective)
-    challenger_preds = paired_predictions(load_classifier(challenger, config), test, effective)
-    malicious, benign = _split_ab(effective)
-    decision = compare_models(test["label"].to_numpy(), test["id"].tolist(), malicious["source_id"].tolist(),
-                              benign["source_id"].tolist(), champion_preds, challenger_preds,
-                              settings=config.promotion, f1_floor=config.quality_gate.min_f1_score, seed=config.seed,
-                              group_of=dict(zip(test["id"], test["group"].astype(str))) if "group" in test else None)
+    pool = _adaptive_pool(test, effective)
+    preds = [paired_predictions(model, test, effective, pool, config=config)
+             for model in (champion_classifier, challenger_classifier)]
+    adaptive_sources = (adaptive_targets(pool, n_sources=config.attack.adaptive_sources, seed=config.attack.ab_seed)
+                        ["id"].tolist() if len(preds[0].adaptive) else [])
+    decision = compare_models(ab_set(test, effective, adaptive_sources), *preds, settings=config.promotion,
+                              f1_floor=config.quality_gate.min_f1_score, seed=config.seed)
     decision.statistics["ab_variants"] = {"generated": int(len(ab_variants)), "effective": int(len(effective))}
+    decision.statistics["holdout"] = holdout_comparison(champion_classifier, challenger_classifier, config, splits)
     return decision
+
+
+def holdout_comparison(champion: TextClassifier, challenger: TextClassifier, config: PipelineConfig,
+                       splits: pd.DataFrame) -> dict | None:
+    """Champion vs challenger on the sealed holdout (clean texts and their variants), for the record.
+
+    Nothing reads it to decide: it is the estimate that repeated loops cannot select on."""
+    holdout = split_frame(splits, "holdout")
+    if holdout.empty:
+        return None
+    variants = build_holdout_variants(splits, config.attack)
+    variants = variants[mark_effective(champion.model_inputs, holdout, variants)]
+    preds = [paired_predictions(model, holdout, variants, config=config) for model in (champion, challenger)]
+    return {**ab_statistics(ab_set(holdout, variants), *preds, settings=config.promotion, seed=config.seed),
+            "sealed": "reported only: no decision reads the holdout"}
 
 
 def decide_promotion(registry: ModelRegistry, champion: ModelVersion, challenger: ModelVersion,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 MINILM = "minilm"
 TINY = "tiny"
 PREPROCESSING_FILE = "preprocessing.json"  # how a saved model wants its input prepared
+OPERATING_POINT_FILE = "operating_point.json"  # the model's calibrated decision threshold
 
 
 class ModelLoadError(InvalidInputError):
@@ -143,6 +144,24 @@ def write_preprocessing(model_dir: Path, *, normalize_inputs: bool) -> None:
     (model_dir / PREPROCESSING_FILE).write_text(json.dumps({"normalize_inputs": normalize_inputs}) + "\n")
 
 
+def read_operating_point(model_dir: Path) -> dict:
+    """The threshold a model decides with (``judging.decision.calibrate_threshold``); a model saved
+    without one (uncalibrated, or older than calibration) decides at ``DECISION_THRESHOLD``."""
+    path = Path(model_dir) / OPERATING_POINT_FILE
+    if not path.exists():
+        return {"threshold": DECISION_THRESHOLD, "target_fpr": None}
+    point = json.loads(path.read_text(encoding="utf-8"))
+    threshold = point.get("threshold")
+    if not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
+        raise ModelLoadError(f"{path}: threshold must be a number in [0, 1], got {threshold!r}. Fix: retrain the "
+                             f"model or restore the file from the registry's copy")
+    return point
+
+
+def write_operating_point(model_dir: Path, point: dict) -> None:
+    (Path(model_dir) / OPERATING_POINT_FILE).write_text(json.dumps(point, indent=2, sort_keys=True) + "\n")
+
+
 BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")  # native bf16 matmuls; elsewhere autocast is emulated and slow
 
 
@@ -254,6 +273,8 @@ class TextClassifier:
     device: str
     normalize_inputs: bool = False  # the input-normalisation defence, as the model was trained
     precision: str = "fp32"  # resolved: fp32 or bf16 (see resolve_precision)
+    threshold: float = DECISION_THRESHOLD  # the model's calibrated operating point (read_operating_point)
+    target_fpr: float | None = None  # what the threshold was calibrated to; None = uncalibrated
 
     def prepare(self, texts: Sequence[str]) -> list[str]:
         if not self.normalize_inputs:
@@ -278,9 +299,11 @@ class TextClassifier:
         except (OSError, ValueError) as error:
             raise ModelLoadError(f"cannot load a trained model from {path}: {error}") from None
         model.to(device).eval()
+        point = read_operating_point(Path(path))
         return cls(model, load_tokenizer(str(path)), max_length, batch_size, device,
                    normalize_inputs=read_preprocessing(Path(path))["normalize_inputs"],
-                   precision=resolve_precision(precision, device))
+                   precision=resolve_precision(precision, device), threshold=float(point["threshold"]),
+                   target_fpr=point.get("target_fpr"))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Malicious probability per text, in input order."""
@@ -293,5 +316,6 @@ class TextClassifier:
         its window. Two texts with equal inputs are the same text to this model."""
         return [tuple(ids) for ids in tokenize_unpadded(self.tokenizer, self.prepare(texts), self.max_length)]
 
-    def predict(self, texts: Sequence[str], threshold: float = DECISION_THRESHOLD) -> np.ndarray:
-        return decide(self.predict_proba(texts), threshold)
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """Labels at the model's own threshold."""
+        return decide(self.predict_proba(texts), self.threshold)

@@ -36,7 +36,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from adversarial_mlops.errors import UnavailableError
-from adversarial_mlops.judging.decision import label_names
+from adversarial_mlops.judging.decision import DECISION_THRESHOLD, label_names
 from adversarial_mlops.models.modeling import TextClassifier
 from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
 
@@ -236,9 +236,11 @@ class MicroBatcher:
 class Prediction:
     model_version: str
     scores: np.ndarray
+    threshold: float = DECISION_THRESHOLD  # the answering model's own operating point
 
     def results(self) -> list[dict]:
-        return [{"label": label, "score": float(score)} for label, score in zip(label_names(self.scores), self.scores)]
+        labels = label_names(self.scores, self.threshold)
+        return [{"label": label, "score": float(score)} for label, score in zip(labels, self.scores)]
 
 
 @dataclass(frozen=True)
@@ -246,15 +248,19 @@ class LoadedModel:
     """One champion version ready to answer: never mutated, only replaced."""
 
     version: str
-    predictor: object  # anything with predict_proba(texts) -> np.ndarray
+    predictor: object  # anything with predict_proba(texts) -> np.ndarray (and its ``threshold``)
     load_seconds: float
     batcher: MicroBatcher = field(repr=False, compare=False)
 
     def predict(self, texts: Sequence[str]) -> Prediction:
-        return Prediction(self.version, self.batcher.submit(texts))
+        return Prediction(self.version, self.batcher.submit(texts), self.threshold)
 
     async def predict_async(self, texts: Sequence[str]) -> Prediction:
-        return Prediction(self.version, await self.batcher.submit_async(texts))
+        return Prediction(self.version, await self.batcher.submit_async(texts), self.threshold)
+
+    @property
+    def threshold(self) -> float:
+        return float(getattr(self.predictor, "threshold", DECISION_THRESHOLD))
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,8 @@ async def predict(request: PredictRequest, context: ApiContext = Depends(get_con
     if model is None:
         model = await run_in_threadpool(context.holder.get)
     prediction = await model.predict_async(request.texts)
-    return {"model_version": prediction.model_version, "results": prediction.results()}
+    return {"model_version": prediction.model_version, "threshold": prediction.threshold,
+            "results": prediction.results()}
 
 
 @router.get("/healthz", tags=["ops"])
