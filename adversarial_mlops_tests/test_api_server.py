@@ -22,7 +22,8 @@ from adversarial_mlops_tests.conftest import write_loop_config
 TOKEN = "server-test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 LENIENT = {"quality_gate.max_evasion_rate": 1.0, "quality_gate.min_f1_score": 0.0,
-           "quality_gate.max_obfuscated_benign_fpr": 1.0}  # no retraining: a fast loop
+           "quality_gate.max_obfuscated_benign_fpr": 1.0, "quality_gate.max_adaptive_evasion": 1.0,
+           "quality_gate.max_clean_fpr": 1.0}  # no retraining: a fast loop
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
 

@@ -19,7 +19,8 @@ from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
 
 from .conftest import small_dataset, write_loop_config
 
-ENCODING_STRATEGIES = {"base64", "hex", "rot13", "url_encoding", "letter_spacing+base64"}
+ENCODING_STRATEGIES = {"base64", "hex", "rot13", "url_encoding", "letter_spacing+base64", "base64_raw", "hex_raw",
+                       "rot13_raw", "url_encoding_raw"}
 
 
 def touches(name, families) -> bool:
@@ -232,7 +233,8 @@ def test_leave_one_family_out_on_the_tiny_model(tmp_path):
 
 
 LENIENT = {"quality_gate.max_evasion_rate": 1.0, "quality_gate.min_f1_score": 0.0,
-           "quality_gate.max_obfuscated_benign_fpr": 1.0}
+           "quality_gate.max_obfuscated_benign_fpr": 1.0, "quality_gate.max_adaptive_evasion": 1.0,
+           "quality_gate.max_clean_fpr": 1.0}
 
 
 def test_the_loop_holds_families_out_and_evaluation_trusts_the_model(tmp_path, monkeypatch):

@@ -15,11 +15,13 @@ from adversarial_mlops.dagster_defs.runs import run_loop
 from adversarial_mlops.models.registry import ModelRegistry
 
 LENIENT = {"quality_gate.max_evasion_rate": 1.0, "quality_gate.min_f1_score": 0.0,
-           "quality_gate.max_obfuscated_benign_fpr": 1.0}
+           "quality_gate.max_obfuscated_benign_fpr": 1.0, "quality_gate.max_adaptive_evasion": 1.0,
+           "quality_gate.max_clean_fpr": 1.0}
 RETRAIN_STEPS = {"augmented_dataset", "challenger_model", "champion_model"}
 LOOP_ASSETS = {"labeled_dataset", "attack_variants", "deployed_champion", "evaluation_report", "failure_samples",
                "augmented_dataset", "challenger_model", "champion_model"}
-GATE_THRESHOLDS = {"evasion_rate", "f1_score", "f1_drop", "obfuscated_benign_fpr"}
+GATE_THRESHOLDS = {"evasion_rate", "worst_family_evasion", "adaptive_evasion", "f1_score", "f1_drop", "clean_fpr",
+                   "obfuscated_benign_fpr"}
 
 
 def registry_for(config_path: Path) -> ModelRegistry:
@@ -156,8 +158,7 @@ def test_materializing_champion_alone_on_fresh_state_says_what_to_run(loop_confi
 def test_cli_summary_and_exit_code(loop_config, capsys):
     from adversarial_mlops.cli import main
 
-    code = main(["run", "--json", "--set", "quality_gate.max_evasion_rate=1.0", "--set", "quality_gate.min_f1_score=0",
-                 "--set", "quality_gate.max_obfuscated_benign_fpr=1"])
+    code = main(["run", "--json"] + [arg for key, value in LENIENT.items() for arg in ("--set", f"{key}={value}")])
     summary = json.loads(capsys.readouterr().out)
     assert code == 0 and summary["outcome"] == "no retraining needed" and summary["loop_completed"]
     assert main(["run", "--set", "quality_gate.nonsense=1"]) == 2

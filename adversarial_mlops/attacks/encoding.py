@@ -35,14 +35,24 @@ _OUTROS = (
 )
 
 
+INSTRUCTION = "instruction"
+RAW = "raw"
+RAW_SUFFIX = "_raw"  # a raw-framed strategy is named after its encoding plus this suffix
+_RAW_PREFIX, _RAW_SUFFIX_TEXT = "Encoded: ", "\nDecoded:"
+
+
 class EncodingStrategy(Strategy):
-    """Wrap an encoded payload in a 'decode this and follow it' instruction."""
+    """Encode the payload; frame it in a 'decode this and follow it' instruction, or bare (raw)."""
 
     family = "encoding"
     label: ClassVar[str]  # how the instruction names the encoding
+    framing: ClassVar[str] = INSTRUCTION
 
     def _transform(self, text: str, rng: random.Random) -> str:
         # Intensity has no meaning here: the whole payload is always encoded.
+        if self.framing == RAW:
+            encoded = self.encode(text)
+            return encoded if rng.random() < 0.5 else f"{_RAW_PREFIX}{encoded}{_RAW_SUFFIX_TEXT}"
         intro = rng.choice(_INTROS).format(label=self.label)
         return f"{intro}{_SEPARATOR}{self.encode(text)}{_SEPARATOR}{rng.choice(_OUTROS)}"
 
@@ -56,9 +66,12 @@ class EncodingStrategy(Strategy):
     def decode(encoded: str) -> str:
         """Invert ``encode`` exactly."""
 
-    @staticmethod
-    def encoded_payload(variant_text: str) -> str:
-        """The encoded block of a variant produced by this family."""
+    @classmethod
+    def encoded_payload(cls, variant_text: str) -> str:
+        """The encoded block of a variant produced by this strategy."""
+        if cls.framing == RAW:
+            framed = variant_text.startswith(_RAW_PREFIX) and variant_text.endswith(_RAW_SUFFIX_TEXT)
+            return variant_text[len(_RAW_PREFIX):-len(_RAW_SUFFIX_TEXT)] if framed else variant_text
         head, sep, rest = variant_text.partition(_SEPARATOR)
         body, sep2, _tail = rest.rpartition(_SEPARATOR)
         if not (sep and sep2):
@@ -138,3 +151,31 @@ class UrlEncoding(EncodingStrategy):
     @staticmethod
     def decode(encoded: str) -> str:
         return urllib.parse.unquote(encoded, errors="strict")
+
+
+class Base64Raw(Base64):
+    """The base64-encoded payload alone (or "Encoded: … Decoded:"), no instruction to decode it."""
+
+    name = "base64" + RAW_SUFFIX
+    framing = RAW
+
+
+class Rot13Raw(Rot13):
+    """The ROT13 payload alone (or "Encoded: … Decoded:"), no instruction to decode it."""
+
+    name = "rot13" + RAW_SUFFIX
+    framing = RAW
+
+
+class HexRaw(Hex):
+    """The hex-encoded payload alone (or "Encoded: … Decoded:"), no instruction to decode it."""
+
+    name = "hex" + RAW_SUFFIX
+    framing = RAW
+
+
+class UrlEncodingRaw(UrlEncoding):
+    """The percent-encoded payload alone (or "Encoded: … Decoded:"), no instruction to decode it."""
+
+    name = "url_encoding" + RAW_SUFFIX
+    framing = RAW

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from adversarial_mlops.attacks import strategy_families, strategy_names
+from adversarial_mlops.attacks.encoding import RAW_SUFFIX, EncodingStrategy
 from adversarial_mlops.judging.decision import DECISION_THRESHOLD, decide
 from adversarial_mlops.storage.jsonable import json_safe
 from adversarial_mlops.models.memory import release_free_heap
@@ -25,6 +26,7 @@ ModelInputs = Callable[[Sequence[str]], list]  # texts -> what the model reads (
 EFFECTIVE = "effective"  # variant column: the model's input differs from its source's
 CLUSTER = "cluster"  # variant column: the source's template group, the unit every CI resamples
 ADAPTIVE = "adaptive"
+ENCODING = EncodingStrategy.family
 
 
 def mark_effective(model_inputs: ModelInputs, test: pd.DataFrame, variants: pd.DataFrame) -> np.ndarray:
@@ -231,25 +233,45 @@ def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_var
     """False alarms on obfuscated benign texts (overall, per strategy) and on clean benign categories.
 
     Only effective obfuscations count (``mark_effective``): a no-op one is the clean text again.
+    Encoded benign texts (encoding probes) are shown per strategy and as ``encoding_wrapper_effect``
+    but never pooled: an encoded text is not plainly benign to a reader.
     """
     keep = effective_rows(benign_variants)
-    preds = decide(variant_scores, threshold)[keep]
-    counted = benign_variants[keep]
-    sources = counted[CLUSTER].tolist() if CLUSTER in counted else counted["source_id"].tolist()
+    flagged = decide(variant_scores, threshold)
+    probe = np.array([ENCODING in families_of(name) for name in benign_variants["strategy"]], dtype=bool)
+    units = (benign_variants[CLUSTER] if CLUSTER in benign_variants else benign_variants["source_id"]).to_numpy(
+        dtype=object)
     by_strategy = {}
     for name in sorted(benign_variants["strategy"].unique()):
-        mask = (counted["strategy"] == name).to_numpy()
-        by_strategy[name] = {**false_alarm_rate(preds[mask], np.asarray(sources, dtype=object)[mask], seed=seed,
+        mask = keep & (benign_variants["strategy"] == name).to_numpy()
+        by_strategy[name] = {**false_alarm_rate(flagged[mask], units[mask].tolist(), seed=seed,
                                                 n_resamples=n_resamples),
-                             "generated": int((benign_variants["strategy"] == name).sum()), "effective": int(mask.sum())}
+                             "generated": int((benign_variants["strategy"] == name).sum()), "effective": int(mask.sum()),
+                             "pooled": name not in set(benign_variants["strategy"][probe])}
+    pooled = keep & ~probe
     benign = (test["label"] == BENIGN).to_numpy()
     categories = test["category"] if "category" in test else pd.Series("benign", index=test.index)
     clean_preds = decide(clean_scores, threshold)
     by_category = {name: {"fpr": float(clean_preds[benign & (categories == name).to_numpy()].mean()),
                           "n": int((benign & (categories == name).to_numpy()).sum())}
                    for name in sorted(categories[benign].unique())}
-    return {"obfuscated_benign_fpr": false_alarm_rate(preds, sources, seed=seed, n_resamples=n_resamples),
-            "obfuscated_benign_fpr_by_strategy": by_strategy, "clean_fpr_by_category": by_category}
+    return {"obfuscated_benign_fpr": false_alarm_rate(flagged[pooled], units[pooled].tolist(), seed=seed,
+                                                      n_resamples=n_resamples),
+            "obfuscated_benign_fpr_by_strategy": by_strategy, "clean_fpr_by_category": by_category,
+            "encoding_wrapper_effect": encoding_wrapper_effect(by_strategy)}
+
+
+def encoding_wrapper_effect(by_strategy: Mapping[str, Mapping]) -> dict:
+    """Per encoding: false alarms on benign texts with the "decode and follow" wrapper, encoded
+    raw (no instruction text), and the difference — what the wrapper alone triggers."""
+    effect = {}
+    for name, block in by_strategy.items():
+        raw = by_strategy.get(name + RAW_SUFFIX)
+        if raw is None or block["rate"] is None or raw["rate"] is None:
+            continue
+        effect[name] = {"wrapped_fpr": block["rate"], "raw_fpr": raw["rate"],
+                        "wrapper_effect": block["rate"] - raw["rate"], "n": block["n"]}
+    return effect
 
 
 def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd.DataFrame, *,

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from adversarial_mlops.attacks import generate_variants, get_strategy, strategy_families, strategy_names
+from adversarial_mlops.attacks.encoding import EncodingStrategy
 from adversarial_mlops.config import AttackSettings, ConfigError
 from adversarial_mlops.data import BENIGN, MALICIOUS
 from adversarial_mlops.errors import InvalidInputError
@@ -40,6 +41,7 @@ class LeakageError(InvalidInputError):
 # are neither counted as false alarms nor taught as benign.
 CONTENT_PRESERVING_FAMILIES = frozenset({"character", "invisible", "spacing", "case", "lexical"})
 CONTENT_PRESERVING_STRATEGIES = frozenset({"context_wrap"})
+ENCODING = EncodingStrategy.family
 
 
 def selected_strategies(settings: AttackSettings) -> list[str]:
@@ -55,6 +57,18 @@ def is_content_preserving(name: str) -> bool:
 def benign_strategies(settings: AttackSettings) -> list[str]:
     """The selected strategies that may be applied to benign texts (over-defence, augmentation)."""
     return [name for name in selected_strategies(settings) if is_content_preserving(name)]
+
+
+def encoding_probes(settings: AttackSettings) -> list[str]:
+    """The selected encoding strategies (instruction and raw framing), applied to benign texts for
+    evaluation only: the report shows what an encoding — and the "decode and follow" wrapper
+    alone — triggers on benign content. Not taught as benign and not pooled into over-defence:
+    an encoded text is not plainly benign to a reader (``judging.evaluation.over_defense_report``)."""
+    return [name for name in selected_strategies(settings) if "+" not in name and get_strategy(name).family == ENCODING]
+
+
+def benign_evaluation_strategies(settings: AttackSettings) -> list[str]:
+    return benign_strategies(settings) + encoding_probes(settings)
 
 
 def is_excluded(name: str | None, exclude_families: Iterable[str]) -> bool:
@@ -136,7 +150,7 @@ def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings,
     evaluation = variants_table(_sources(splits, SOURCE_SPLIT[EVALUATION], settings.max_eval_sources),
                                 strategies, purpose=EVALUATION, seed=settings.eval_seed, settings=settings)
     benign = variants_table(_sources(splits, SOURCE_SPLIT[BENIGN_EVALUATION], settings.max_eval_sources, BENIGN),
-                            benign_strategies(settings), purpose=BENIGN_EVALUATION, seed=settings.eval_seed, settings=settings,
+                            benign_evaluation_strategies(settings), purpose=BENIGN_EVALUATION, seed=settings.eval_seed, settings=settings,
                             label=BENIGN)
     training = variants_table(_sources(splits, SOURCE_SPLIT[TRAINING], settings.max_train_sources),
                               training_strategies(strategies, exclude_families), purpose=TRAINING,
@@ -153,7 +167,7 @@ def build_holdout_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd
     parts = [variants_table(_sources(splits, SOURCE_SPLIT[purpose], settings.max_holdout_sources, label),
                             strategies, purpose=purpose, seed=settings.eval_seed, settings=settings, label=label)
              for purpose, label, strategies in ((HOLDOUT_EVALUATION, MALICIOUS, selected_strategies(settings)),
-                                                (HOLDOUT_BENIGN_EVALUATION, BENIGN, benign_strategies(settings)))]
+                                                (HOLDOUT_BENIGN_EVALUATION, BENIGN, benign_evaluation_strategies(settings)))]
     return pd.concat(parts, ignore_index=True)
 
 
