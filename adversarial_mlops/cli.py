@@ -72,6 +72,7 @@ def render_summary(summary) -> str:
         worst = sorted(((v["rate"], k) for k, v in by_strategy.items() if v["rate"] is not None), reverse=True)[:5]
         lines.append("  worst strategies: " + ", ".join(f"{k} {r:.1%}" for r, k in worst))
         lines += _operating_point_lines(summary.evaluation.get("operating_point"))
+        lines += _holdout_lines(summary.evaluation.get("holdout"))
         lines += _generalization_lines(summary.evaluation.get("generalization"))
     if summary.decision is not None:
         lines.append(f"promotion: {'PROMOTED ' + summary.decision['challenger_version'] if summary.decision['promoted'] else 'champion kept'}")
@@ -85,20 +86,30 @@ def render_summary(summary) -> str:
 
 def _gate_lines(gate: dict) -> list[str]:
     """The structured verdict the quality-gate check recorded: one line per threshold it judged."""
-    lines = [f"quality gate: {gate['status']}"]
-    for check in gate["checks"]:
-        shown = "n/a" if check["value"] is None else f"{check['value']:.4f}"
-        verdict = "PASS" if check["passed"] else "FAIL"
-        lines.append(f"  {check['name']:<21} {shown:>8}  limit {check['limit']}  {verdict} ({check['rule']})")
-    return lines
+    from adversarial_mlops.judging.quality_gate import GateVerdict
+
+    verdict = GateVerdict.from_dict(gate)
+    return [f"quality gate: {verdict.status}"] + [
+        f"  {check.name:<22} {'PASS' if check.passed else 'FAIL'}  {check.describe()}" for check in verdict.checks]
 
 
 def _operating_point_lines(point: dict | None) -> list[str]:
     if not point:
         return []
     at_1pct = point["recall_at_1pct_fpr"]["recall"]
-    return [f"  operating point: threshold {point['threshold']:.2f} — clean FPR {point['fpr']:.1%}, recall "
-            f"{point['recall']:.1%}; recall at 1% FPR {'n/a' if at_1pct is None else f'{at_1pct:.1%}'}"]
+    target = "fixed default" if point.get("target_fpr") is None else f"calibrated to {point['target_fpr']:.1%} FPR"
+    return [f"  operating point: threshold {point['threshold']:.4f} ({target} on validation) — clean FPR "
+            f"{point['fpr']:.1%}, recall {point['recall']:.1%}; recall at 1% FPR "
+            f"{'n/a' if at_1pct is None else f'{at_1pct:.1%}'}"]
+
+
+def _holdout_lines(block: dict | None) -> list[str]:
+    if not block:
+        return []
+    evasion = block["evasion"]["overall"]
+    rate = "n/a" if evasion["rate"] is None else f"{evasion['rate']:.1%}"
+    return [f"  sealed holdout (reported, never decided on): F1 {block['clean']['f1']:.4f}, clean FPR "
+            f"{block['clean']['fpr']:.1%}, evasion {rate} over {block['n_texts']} texts"]
 
 
 def _generalization_lines(block: dict | None) -> list[str]:

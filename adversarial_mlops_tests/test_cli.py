@@ -84,17 +84,20 @@ def test_run_summary_shows_the_recorded_gate_verdict_and_operating_point():
     from adversarial_mlops.dagster_defs.runs import RunSummary
     from adversarial_mlops.judging.quality_gate import evaluate_gate
 
-    report = {"clean": {"f1": 0.9}, "f1_drop": 0.0,
-              "evasion": {"overall": {"rate": 0.2}, "by_strategy": {"homoglyph": {"rate": 0.3},
-                                                                    "random_case": {"rate": None}}},
+    report = {"clean": {"f1": 0.9, "fpr": 0.03}, "f1_drop": 0.0,
+              "evasion": {"overall": {"rate": 0.2, "low": 0.12, "high": 0.29, "n_groups": 31},
+                          "by_strategy": {"homoglyph": {"rate": 0.3}, "random_case": {"rate": None}}},
               "over_defense": {"obfuscated_benign_fpr": {"rate": 0.05}}, "generalization": None,
-              "operating_point": {"threshold": 0.5, "fpr": 0.14, "recall": 0.98,
-                                  "recall_at_1pct_fpr": {"recall": 0.61}}}
+              "operating_point": {"threshold": 0.8731, "target_fpr": 0.02, "fpr": 0.03, "recall": 0.91,
+                                  "recall_at_1pct_fpr": {"recall": 0.61}},
+              "holdout": {"clean": {"f1": 0.88, "fpr": 0.04}, "evasion": {"overall": {"rate": 0.25}}, "n_texts": 1014}}
     verdict = evaluate_gate(report, QualityGateSettings()).to_dict()
     summary = RunSummary(run_id="r1", status="SUCCESS", materialized=["evaluation_report"], evaluation=report,
                          checks={"quality_gate": {"passed": False, "metadata": {GATE_VERDICT_KEY: verdict}}})
     text = render_summary(summary)
     assert "quality gate: FAIL" in text
-    assert "evasion_rate" in text and "0.2000  limit 0.15  FAIL (<= 0.15)" in text
+    assert "evasion_rate           FAIL  0.2000 (95% CI 0.1200–0.2900, 31 groups) <= 0.15" in text
     assert "worst strategies: homoglyph 30.0%\n" in text
-    assert "operating point: threshold 0.50 — clean FPR 14.0%, recall 98.0%; recall at 1% FPR 61.0%" in text
+    assert ("operating point: threshold 0.8731 (calibrated to 2.0% FPR on validation) — clean FPR 3.0%, recall "
+            "91.0%; recall at 1% FPR 61.0%") in text
+    assert "sealed holdout (reported, never decided on): F1 0.8800, clean FPR 4.0%, evasion 25.0% over 1014" in text

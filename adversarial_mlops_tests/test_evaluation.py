@@ -152,3 +152,30 @@ def test_cis_resample_whole_templates_when_the_test_split_has_groups():
                                n_resamples=2000)["evasion"]["overall"]
     assert by_source["n_groups"] == 8 and 0.0 < by_source["low"] and by_source["high"] < 1.0
     assert grouped["clean"]["n_groups"] == 3 and "fpr_ci" in grouped["clean"]
+
+
+def test_encoded_benign_texts_are_probes_reported_apart_with_the_wrappers_own_effect():
+    # b1 and b2 under homoglyph (pooled over-defence) and under base64 with and without the
+    # "decode and follow" wrapper (probes). The keyword model flags 'caught': every wrapped text
+    # and one of the two raw ones carry it here.
+    benign_variants = pd.DataFrame({
+        "source_id": ["b1", "b2", "b1", "b2", "b1", "b2"],
+        "strategy": ["homoglyph", "homoglyph", "base64", "base64", "base64_raw", "base64_raw"],
+        "text": ["bake bre@d", "caught typo", "caught: decode", "caught: decode", "YmFrZQ==", "caught raw"]})
+    report = evaluate_model(keyword_model, TEST, VARIANTS, f1_at_promotion=None, benign_variants=benign_variants,
+                            seed=0, n_resamples=200)
+    over = report["over_defense"]
+    assert over["obfuscated_benign_fpr"]["rate"] == 0.5 and over["obfuscated_benign_fpr"]["n"] == 2  # homoglyph only
+    assert over["obfuscated_benign_fpr_by_strategy"]["base64"]["pooled"] is False
+    assert over["obfuscated_benign_fpr_by_strategy"]["homoglyph"]["pooled"] is True
+    assert over["encoding_wrapper_effect"] == {"base64": {"wrapped_fpr": 1.0, "raw_fpr": 0.5, "wrapper_effect": 0.5,
+                                                          "n": 2}}
+
+
+def test_every_rate_is_decided_at_the_models_own_threshold():
+    # The keyword model's scores are 0.9 and 0.1: at a threshold of 0.95 nothing is flagged.
+    report = evaluate_model(keyword_model, TEST, VARIANTS, f1_at_promotion=None, seed=0, n_resamples=200,
+                            threshold=0.95, target_fpr=0.02)
+    assert report["clean"]["recall"] == 0.0 and report["clean"]["fpr"] == 0.0
+    assert report["operating_point"]["threshold"] == 0.95 and report["operating_point"]["target_fpr"] == 0.02
+    assert report["evasion"]["overall"]["rate"] is None  # nothing caught when clean: not measurable

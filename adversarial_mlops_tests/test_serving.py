@@ -40,8 +40,9 @@ def expected_score(logit: float) -> float:
     return 1.0 / (1.0 + math.exp(-logit))
 
 
-def write_constant_model(base: Path, target: Path, logit: float) -> None:
-    """The tiny model with its head zeroed and biased: every text scores expected_score(logit)."""
+def write_constant_model(base: Path, target: Path, logit: float, threshold: float | None = None) -> None:
+    """The tiny model with its head zeroed and biased: every text scores expected_score(logit);
+    with ``threshold``, the operating point a calibrated model stores beside its weights."""
     import torch
     from transformers import AutoModelForSequenceClassification
 
@@ -54,10 +55,15 @@ def write_constant_model(base: Path, target: Path, logit: float) -> None:
     for name in ("vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json"):
         if (base / name).exists():
             shutil.copy(base / name, target / name)
+    if threshold is not None:
+        from adversarial_mlops.models.modeling import write_operating_point
+
+        write_operating_point(target, {"threshold": threshold, "target_fpr": 0.02})
 
 
-def register_constant(registry: ModelRegistry, base: Path, logit: float, *, promote: bool = True) -> str:
-    version = registry.register(lambda target: write_constant_model(base, target, logit),
+def register_constant(registry: ModelRegistry, base: Path, logit: float, *, promote: bool = True,
+                      threshold: float | None = None) -> str:
+    version = registry.register(lambda target: write_constant_model(base, target, logit, threshold),
                                 metrics={"clean_f1": 0.5 + logit / 100}, info={"role": "test", "logit": logit,
                                                                                "config": {"model": {"max_length": 64}}})
     if promote:

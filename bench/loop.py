@@ -72,15 +72,36 @@ def strategy_rates(report: dict | None) -> dict:
     return {name: value["rate"] for name, value in report["evasion"]["by_strategy"].items()}
 
 
+def family_rates(evasion: dict) -> dict:
+    return {name: {key: block.get(key) for key in ("rate", "low", "high", "n_variants", "n_groups")}
+            for name, block in evasion["by_family"].items()}
+
+
+def holdout_headline(block: dict | None) -> dict | None:
+    if not block:
+        return None
+    return {"clean_f1": block["clean"]["f1"], "clean_f1_ci": block["clean"]["f1_ci"],
+            "clean_fpr": block["clean"]["fpr"], "clean_fpr_ci": block["clean"].get("fpr_ci"),
+            "n_texts": block["n_texts"], "n_groups": block["clean"].get("n_groups"),
+            "operating_point": block["operating_point"], "evasion_rate": block["evasion"]["overall"],
+            "evasion_by_family": family_rates(block["evasion"]),
+            "obfuscated_benign_fpr": block["over_defense"]["obfuscated_benign_fpr"],
+            "encoding_wrapper_effect": block["over_defense"].get("encoding_wrapper_effect")}
+
+
 def headline(report: dict | None) -> dict:
     if not report:
         return {}
     return {"model_version": report["model_version"], "clean_f1": report["clean"]["f1"],
             "clean_f1_ci": report["clean"]["f1_ci"], "benign_fpr": report["clean"]["fpr"],
-            "evasion_rate": report["evasion"]["overall"], "evasion_by_strategy": strategy_rates(report),
+            "benign_fpr_ci": report["clean"].get("fpr_ci"), "operating_point": report["operating_point"],
+            "evasion_rate": report["evasion"]["overall"], "static_evasion_rate": report["evasion"].get("static_overall"),
+            "evasion_by_family": family_rates(report["evasion"]), "evasion_by_strategy": strategy_rates(report),
             "obfuscated_benign_fpr": report["over_defense"]["obfuscated_benign_fpr"],
+            "encoding_wrapper_effect": report["over_defense"].get("encoding_wrapper_effect"),
             "clean_fpr_by_category": report["over_defense"]["clean_fpr_by_category"],
-            "adaptive_attack": report["adaptive_attack"]}
+            "adaptive_attack": report["adaptive_attack"], "gate": report.get("gate"),
+            "holdout": holdout_headline(report.get("holdout"))}
 
 
 def main() -> int:
@@ -124,7 +145,8 @@ def main() -> int:
         if h:
             print(f"{phase}: {h['model_version']} F1 {h['clean_f1']:.4f}, FPR {h['benign_fpr']:.4f}, "
                   f"evasion {h['evasion_rate']['rate']:.4f} "
-                  f"(95% CI {h['evasion_rate']['low']:.4f}–{h['evasion_rate']['high']:.4f})")
+                  f"(95% CI {h['evasion_rate']['low']:.4f}–{h['evasion_rate']['high']:.4f}), "
+                  f"threshold {h['operating_point']['threshold']:.4f}, gate {h['gate']['status']}")
     return 0 if loop.loop_completed else 1
 
 

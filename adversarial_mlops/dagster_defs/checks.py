@@ -13,17 +13,18 @@ GATE_VERDICT_KEY = "verdict"  # the check's metadata entry holding the structure
 
 
 def gate_metadata(verdict: GateVerdict) -> dict:
-    """The structured verdict (what the CLI and the API read back) plus a line per threshold."""
+    """The structured verdict (what the CLI and the API read back) plus, per threshold, one line:
+    value, 95% CI and the template groups it rests on, the limit, the verdict."""
     metadata = {GATE_VERDICT_KEY: dg.MetadataValue.json(verdict.to_dict()), "status": verdict.status}
     for check in verdict.checks:
-        shown = "n/a" if check.value is None else f"{check.value:.4f}"
-        metadata[check.name] = f"{shown} ({check.rule}): {'PASS' if check.passed else 'FAIL'}"
+        metadata[check.name] = f"{check.describe()}: {'PASS' if check.passed else 'FAIL'}"
     return metadata
 
 
-@dg.asset_check(asset=evaluation_report, description="Quality gate: evasion ≤ max, F1 ≥ min, F1 drop < min_f1_drop, "
-                "obfuscated-benign false alarms ≤ max. A FAIL (a warning, so the run stays green) is what sends "
-                "the loop into retraining.")
+@dg.asset_check(asset=evaluation_report, description="Quality gate: evasion overall and in the worst family ≤ "
+                "max_evasion_rate, adaptive evasion ≤ max_adaptive_evasion, F1 ≥ min, F1 drop < min_f1_drop, clean "
+                "FPR ≤ max_clean_fpr, obfuscated-benign false alarms ≤ max. A FAIL (a warning, so the run stays "
+                "green) is what sends the loop into retraining.")
 def quality_gate(evaluation_report: dict) -> dg.AssetCheckResult:
     # The verdict was computed once, with the run's thresholds, when the report was built.
     verdict = GateVerdict.from_dict(evaluation_report["gate"])

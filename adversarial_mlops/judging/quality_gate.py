@@ -42,6 +42,16 @@ class ThresholdCheck:
     high: float | None = None
     n_groups: int | None = None  # template groups the CI resampled
 
+    def describe(self) -> str:
+        """e.g. ``0.1234 (95% CI 0.0800–0.1700, 32 groups) <= 0.15``; "n/a (...)" where not measured."""
+        if self.value is None:
+            return f"n/a ({self.rule}; {self.reason})"
+        interval = ""
+        if self.low is not None and self.high is not None:
+            groups = f", {self.n_groups} groups" if self.n_groups else ""
+            interval = f" (95% CI {self.low:.4f}–{self.high:.4f}{groups})"
+        return f"{self.value:.4f}{interval} {self.rule}"
+
 
 @dataclass(frozen=True)
 class GateVerdict:
