@@ -1,0 +1,69 @@
+"""Benchmark: what each calibration target would give — the operating point sweep.
+
+For every model version in a state directory (e.g. the one ``bench/loop.py`` left), score the
+stored validation, test and holdout splits once (the serving path), calibrate the threshold on
+validation to each target false-positive rate exactly as training does
+(``judging.decision.calibrate_threshold``), and report F1, recall and FPR on test and holdout,
+plus the benign validation templates that score highest (what a tight budget must sit above).
+
+    python bench/operating_point.py --state-dir DIR [--targets 0.02 0.05 0.1] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SPLITS = ("validation", "test", "holdout")
+
+
+def sweep(model_dir: Path, splits, targets: list[float]) -> dict:
+    from adversarial_mlops.judging.decision import calibrate_threshold, decide
+    from adversarial_mlops.judging.metrics import classification_metrics
+    from adversarial_mlops.models.modeling import TextClassifier
+
+    classifier = TextClassifier.load(model_dir)
+    frames = {name: splits[splits["split"] == name] for name in SPLITS}
+    scores = {name: classifier.predict_proba(frame["text"].tolist()) for name, frame in frames.items()}
+    labels = {name: frame["label"].to_numpy() for name, frame in frames.items()}
+    rows = {}
+    for target in targets:
+        point = calibrate_threshold(labels["validation"], scores["validation"], target)
+        row = {"threshold": point["threshold"], "validation_fpr": point["validation_fpr"],
+               "validation_recall": point["validation_recall"]}
+        for name in ("test", "holdout"):
+            metrics = classification_metrics(labels[name], decide(scores[name], point["threshold"]))
+            row[name] = {key: metrics[key] for key in ("f1", "recall", "fpr")}
+        rows[str(target)] = row
+    benign = frames["validation"].assign(score=scores["validation"])[labels["validation"] == 0]
+    top = benign.groupby("group")["score"].agg(["max", "median", "size"]).sort_values("median", ascending=False)
+    return {"by_target": rows, "top_benign_validation_templates": top.head(5).round(4).reset_index().to_dict("records")}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--state-dir", required=True)
+    parser.add_argument("--targets", type=float, nargs="+", default=[0.02, 0.05, 0.10, 0.15])
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "operating_point.json"))
+    args = parser.parse_args()
+    import pandas as pd
+
+    state = Path(args.state_dir)
+    splits = pd.read_parquet(state / "assets" / "labeled_dataset.parquet")
+    versions = sorted(p for p in (state / "registry" / "versions").iterdir() if p.is_dir())
+    result = {"state_dir": str(state), "versions": {p.name: sweep(p, splits, args.targets) for p in versions}}
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    for version, block in result["versions"].items():
+        for target, row in block["by_target"].items():
+            print(f"{version} target {target}: threshold {row['threshold']:.4f}, test F1 {row['test']['f1']:.3f} "
+                  f"recall {row['test']['recall']:.3f} FPR {row['test']['fpr']:.3f}; holdout F1 "
+                  f"{row['holdout']['f1']:.3f} FPR {row['holdout']['fpr']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
