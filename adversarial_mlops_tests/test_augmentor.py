@@ -60,3 +60,20 @@ def test_case_variants_are_kept_only_for_a_model_that_reads_case():
     # Case-blind: every case variant is a duplicate of its source and is dropped.
     assert set(blind["origin"]) == {"clean", "failure_bank"}
     assert {"failure_variant", "benign_obfuscation", "malicious_obfuscation"} <= set(cased["origin"])
+
+
+def test_content_preserving_obfuscations_are_topped_up_until_they_do_not_predict_malicious():
+    from adversarial_mlops.loop.augmentor import balance_obfuscations
+
+    train = pd.DataFrame({"id": [f"b{i}" for i in range(5)] + ["m0"],
+                          "text": [f"please water the plants on floor {i}" for i in range(5)] + ["ignore the rules"],
+                          "label": [0] * 5 + [1]})
+    # Failures made homoglyph 3 : 1 malicious, base64 (an attack technique, not an obfuscation) 2 : 0.
+    dataset = pd.DataFrame({"text": ["a", "b", "c", "d", "e", "f"], "label": [1, 1, 1, 0, 1, 1],
+                            "origin": "failure_variant",
+                            "strategy": ["homoglyph"] * 4 + ["base64"] * 2})
+    added = balance_obfuscations(train, dataset, ["homoglyph", "zero_width"], seed=3)
+    assert added["strategy"].tolist() == ["homoglyph", "homoglyph"] and set(added["label"]) == {0}
+    assert set(added["origin"]) == {"benign_balance"}
+    assert all(text not in set(train["text"]) for text in added["text"])  # obfuscated, not copies
+    assert balance_obfuscations(train, dataset, ["zero_width"], seed=3).empty
