@@ -89,7 +89,26 @@ def _evaluation_metadata(report: dict) -> dict:
         "evasion_pct_without_normalization": _pct(report["normalization_defense"]["without_normalization"]["rate"]),
         "clean_fpr_by_category": report["over_defense"]["clean_fpr_by_category"],
         "adaptive_attack": report["adaptive_attack"] or "off",
+        "threshold": report["operating_point"]["threshold"],
+        "target_fpr": report["operating_point"]["target_fpr"] or "uncalibrated (0.5)",
+        "recall_at_1pct_fpr_pct": _pct(report["operating_point"]["recall_at_1pct_fpr"]["recall"]),
+        "holdout (sealed, reported only)": _holdout_summary(report.get("holdout")),
     }
+
+
+def _holdout_summary(block: dict | None) -> dict | str:
+    if block is None:
+        return "no holdout split (data.holdout_fraction 0)"
+    return {"texts": block["n_texts"], "clean_f1": round(block["clean"]["f1"], 4),
+            "clean_fpr_pct": _pct(block["clean"]["fpr"]), "evasion_pct": _pct(block["evasion"]["overall"]["rate"]),
+            "obfuscated_benign_fpr_pct": _pct(block["over_defense"]["obfuscated_benign_fpr"]["rate"])}
+
+
+def _family_table(statistics: dict) -> dict:
+    """Champion → challenger evasion per family with the Δ's 95% CI, in percent."""
+    return {family: f"{_pct(row['champion'])} → {_pct(row['challenger'])} (Δ {_pct(row['delta']['estimate'])}, CI "
+                    f"{_pct(row['delta']['low'])} to {_pct(row['delta']['high'])})"
+            for family, row in statistics.get("evasion_by_family", {}).items()}
 
 
 def _generalization_summary(block: dict | None) -> dict | str:
@@ -171,5 +190,6 @@ def champion_model(context: dg.AssetExecutionContext, settings: Settings, regist
               "challenger_version": challenger_model["version"], "previous_champion": deployed_champion["version"],
               "reasons": decision.reasons, "statistics": decision.statistics}
     context.add_output_metadata({"decision": "promoted" if decision.promote else "kept champion",
-                                 "champion_version": result["champion_version"], "reasons": decision.reasons})
+                                 "champion_version": result["champion_version"], "reasons": decision.reasons,
+                                 "evasion_by_family_pct": _family_table(decision.statistics)})
     return result
