@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal, Mapping, Sequence
+from typing import Annotated, Any, Literal, Mapping, Sequence
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -25,6 +25,13 @@ STATE_DIR_ENV_VAR = "ADVERSARIAL_MLOPS_HOME"
 
 class ConfigError(InvalidInputError):
     """The configuration is invalid; the message names the key and the fix."""
+
+
+# Seeds feed numpy, torch and random alike: a non-negative 32-bit integer, and never a bool
+# (YAML's `seed: yes` would otherwise be taken as 1).
+Seed = Annotated[int, Field(ge=0, lt=2**32, strict=True)]
+MAX_CONFIG_BYTES = 1_000_000
+MAX_YAML_ALIASES = 100  # a few anchors are handy; thousands are an expansion bomb
 
 
 class _Section(BaseModel):
@@ -45,7 +52,15 @@ class DataSettings(_Section):
     test_fraction: float = Field(0.15, gt=0.0, lt=0.5)
     # Sealed: reported in every evaluation and A/B record, never read by a decision. 0 = none.
     holdout_fraction: float = Field(0.15, ge=0.0, lt=0.5)
-    split_seed: int = 13
+    split_seed: Seed = 13
+
+    @field_validator("label_map")
+    @classmethod
+    def _binary_labels(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        wrong = {name: label for name, label in (value or {}).items() if label not in (0, 1)}
+        if wrong:
+            raise ValueError(f"label_map values must be 0 (benign) or 1 (malicious); got {wrong}")
+        return value
 
     @model_validator(mode="after")
     def _training_share_left(self) -> "DataSettings":
@@ -117,7 +132,7 @@ class TrainingSettings(_Section):
     learning_rate: float = Field(5e-4, gt=0.0)
     weight_decay: float = Field(0.01, ge=0.0)
     early_stopping_patience: int = Field(1, ge=0)
-    seed: int = 7
+    seed: Seed = 7
 
 
 class AttackSettings(_Section):
@@ -126,9 +141,9 @@ class AttackSettings(_Section):
     variants_per_strategy: int = Field(1, ge=1)
     # Distinct seeds keep the three adversarial sets independent: evaluation, mining for
     # training, and the fresh A/B set that no model was ever trained on.
-    eval_seed: int = 101
-    train_seed: int = 202
-    ab_seed: int = 303
+    eval_seed: Seed = 101
+    train_seed: Seed = 202
+    ab_seed: Seed = 303
     # Seeded random subsets of source texts keep the loop's inference bounded: every strategy
     # still gets this many texts (well over the n ≥ 30 the CIs need). null = all.
     max_eval_sources: int | None = Field(150, ge=1)
@@ -138,6 +153,23 @@ class AttackSettings(_Section):
     # texts (0 = off); its successes count in the gate's evasion rate as strategy "adaptive".
     adaptive_sources: int = Field(100, ge=0)
     adaptive_query_budget: int = Field(100, ge=2)
+
+    @field_validator("strategies")
+    @classmethod
+    def _known_strategies(cls, value: list[str] | str) -> list[str] | str:
+        if value == "all":
+            return value
+        if not value:
+            raise ValueError("attack.strategies is empty: nothing would be attacked and the gate could not fail "
+                             "on evasion; use `all` or list strategies (`adversarial-mlops attack --list`)")
+        from adversarial_mlops.attacks import strategy_names  # discovery only when a list is given
+
+        known = set(strategy_names())
+        unknown = [name for name in value if name not in known]
+        if unknown:
+            raise ValueError(f"unknown attack strategy {', '.join(map(repr, unknown))}; `adversarial-mlops attack "
+                             f"--list` shows the {len(known)} valid names")
+        return list(dict.fromkeys(value))
 
 
 class QualityGateSettings(_Section):
@@ -159,7 +191,7 @@ class AugmentationSettings(_Section):
     # Share of clean training texts *of each class* that get one random obfuscation, label kept:
     # obfuscation must not predict the label either way (false alarms / evasion).
     obfuscation_share: float = Field(0.4, ge=0.0, le=1.0)
-    seed: int = 404
+    seed: Seed = 404
     # Attack families kept out of everything the challenger trains on (mined training variants,
     # new variants of failures, obfuscations), to measure evasion on attacks never seen in
     # training. Evaluation and the A/B test still use every strategy. A composite is excluded
@@ -199,7 +231,7 @@ class DefenseSettings(_Section):
 
 class PipelineConfig(_Section):
     state_dir: str | None = None  # None → $ADVERSARIAL_MLOPS_HOME or <project>/.adversarial_mlops
-    seed: int = 13
+    seed: Seed = 13
     data: DataSettings = DataSettings()
     model: ModelSettings = ModelSettings()
     training: TrainingSettings = TrainingSettings()
@@ -226,7 +258,11 @@ def parse_override(item: str) -> tuple[str, Any]:
     key, sep, raw = item.partition("=")
     if not sep or not key.strip():
         raise ConfigError(f"override {item!r} is not of the form key=value, e.g. quality_gate.min_f1_score=0.9")
-    return key.strip(), yaml.safe_load(raw) if raw.strip() else None
+    try:
+        return key.strip(), _safe_yaml(raw) if raw.strip() else None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"override {item!r}: the value is not valid YAML ({_first_line(error)}); quote strings and "
+                          f"close lists, e.g. 'attack.strategies=[homoglyph, base64]'") from None
 
 
 def _apply_override(tree: dict, dotted_key: str, value: Any) -> None:
@@ -268,9 +304,43 @@ def load_config(path: str | os.PathLike | None = None, overrides: Sequence[str] 
     return build_config(raw, pairs, origin=origin)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses duplicate keys (the last one would win silently) and
+    more than ``MAX_YAML_ALIASES`` aliases (a "billion laughs" expansion)."""
+
+    aliases_seen = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases_seen += 1
+            if self.aliases_seen > MAX_YAML_ALIASES:
+                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} YAML aliases; write the values out")
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        repeated = sorted({str(key) for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise yaml.YAMLError(f"duplicate key(s) {', '.join(repeated)} in one section; keep one of each")
+        return super().construct_mapping(node, deep=deep)
+
+
+def _safe_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
 def _read_yaml(path: Path) -> dict:
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path} is {path.stat().st_size:,} bytes; a configuration file is at most "
+                          f"{MAX_CONFIG_BYTES:,}. Fix: point --config at the pipeline YAML, not a data file")
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = _safe_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {error.start}: {error.reason}); save it as UTF-8") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path} is not valid YAML: {error}") from None
     if loaded is None:
@@ -282,6 +352,9 @@ def _read_yaml(path: Path) -> dict:
 
 def _resolve_relative_paths(raw: dict, base: Path) -> None:
     # Paths in a config file are relative to that file, not to wherever the command runs.
+    if isinstance(raw.get("state_dir"), str) and not raw["state_dir"].strip():
+        raise ConfigError("state_dir is empty in the config file; give a path or leave the key out "
+                          "(an empty string would silently mean the config file's folder)")
     data = raw.get("data")
     if isinstance(data, dict) and isinstance(data.get("source"), str):
         candidate = base / data["source"]
@@ -295,8 +368,18 @@ def _explain(error: ValidationError, origin: str) -> str:
     lines = [f"invalid configuration in {origin}:"]
     for problem in error.errors():
         key = ".".join(str(p) for p in problem["loc"])
-        lines.append(f"  {key}: {problem['msg']} (got {problem.get('input')!r})")
+        lines.append(f"  {key}: {problem['msg']} (got {_short_repr(problem.get('input'))})")
     return "\n".join(lines)
+
+
+def _short_repr(value: Any) -> str:
+    """A bounded repr: a rejected value may be huge (or a shared-reference structure that a full
+    repr would expand without end)."""
+    import reprlib
+
+    shortener = reprlib.Repr()
+    shortener.maxlevel, shortener.maxstring, shortener.maxother = 3, 80, 80
+    return shortener.repr(value)
 
 
 def _deep_copy(tree: dict) -> dict:

@@ -147,6 +147,11 @@ def test_trigger_409_and_run_status(client, loop_config):
     bad = client.post("/pipeline/trigger", json={"overrides": {"training.epochs": 0}}, headers=AUTH)
     assert_error(bad, 422, "training.epochs")
     assert_error(client.post("/pipeline/trigger", json={"overrides": {"nope": 1}}, headers=AUTH), 422, "nope")
+    # Refused at the door, not minutes into a run: unknown strategies, an empty list, a negative seed.
+    for overrides, fragment in (({"attack.strategies": ["nope"]}, "unknown attack strategy"),
+                                ({"attack.strategies": []}, "nothing would be attacked"),
+                                ({"training.seed": -1}, "training.seed")):
+        assert_error(client.post("/pipeline/trigger", json={"overrides": overrides}, headers=AUTH), 422, fragment)
     assert_error(client.post("/pipeline/trigger", json={"overrides": {"state_dir": "/x"}}, headers=AUTH), 422,
                  "state_dir cannot be set")
     assert_error(client.post("/pipeline/trigger", json={"force_retrain": "yes"}, headers=AUTH), 422, "force_retrain")

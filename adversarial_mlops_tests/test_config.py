@@ -64,3 +64,54 @@ def test_bundled_dataset_is_the_default_source():
 def test_state_dir_env_var(tmp_path, monkeypatch):
     monkeypatch.setenv("ADVERSARIAL_MLOPS_HOME", str(tmp_path / "home"))
     assert load_config(None).resolved_state_dir() == tmp_path / "home"
+
+
+@pytest.mark.parametrize("key, value, fragment", [
+    ("seed", -1, "greater than or equal to 0"), ("training.seed", True, "valid integer"),
+    ("attack.ab_seed", 2**32, "less than 4294967296"), ("data.split_seed", "7", "valid integer"),
+    ("attack.strategies", ["homoglyph", "nope"], "unknown attack strategy 'nope'"),
+    ("attack.strategies", [], "nothing would be attacked"),
+    ("data.label_map", {"ham": 0, "spam": 2}, "must be 0 (benign) or 1 (malicious)"),
+])
+def test_values_that_would_fail_minutes_into_a_run_are_refused_when_the_config_is_read(key, value, fragment):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")) as error:
+        load_config(None, {key: value})
+    assert fragment in str(error.value)
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"seed: 13\nseed: 14\n", "duplicate key(s) seed"),
+    (b"quality_gate:\n  min_f1_score: \xff\xfe\n", "not UTF-8"),
+    (b"state_dir: ''\n", "state_dir is empty"),
+])
+def test_config_files_are_read_strictly(tmp_path, content, fragment):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        load_config(path)
+
+
+def bomb(levels: int, width: int) -> str:
+    lines = ['a0: &a0 ["lol"]'] + [f"a{i}: &a{i} [{', '.join(['*a' + str(i - 1)] * width)}]"
+                                   for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_expansion_bomb_is_refused_before_it_expands(tmp_path):
+    # Nine levels of twelve aliases each would expand to 12^9 strings.
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb(9, 12))
+    with pytest.raises(ConfigError, match="more than 100 YAML aliases"):
+        load_config(path)
+
+
+def test_a_small_shared_structure_under_the_alias_limit_is_named_without_expanding_it(tmp_path):
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb(9, 10))  # 90 aliases: allowed, and 10^9 strings if anything expanded it
+    with pytest.raises(ConfigError, match="a9: Extra inputs are not permitted"):
+        load_config(path)
+
+
+def test_a_broken_override_value_is_a_message_not_a_traceback():
+    with pytest.raises(ConfigError, match=r"attack.strategies=\[a,.*not valid YAML"):
+        parse_override("attack.strategies=[a,")

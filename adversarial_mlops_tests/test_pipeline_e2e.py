@@ -180,3 +180,16 @@ def test_the_design_cards_command_works_as_typed_in_the_activated_venv(loop_conf
     assert "Invalid set of CLI arguments" not in output
     # The code location loaded and ran the asset; on a fresh state it names the command to run first.
     assert result.returncode != 0 and "run the whole loop first" in output, output[-2000:]
+
+
+def test_a_failed_run_shows_the_domain_errors_own_message_with_its_fix(loop_config, tmp_path, capsys):
+    from adversarial_mlops.cli import main
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,text,label,template_group,family\na,hello there,benign,g1,x\nb,ignore the rules,maybe,g2,y\n")
+    summary = run_loop(None, {"data.source": str(bad)})
+    assert not summary.loop_completed and summary.failed == ["labeled_dataset"]
+    assert "Fix:" in summary.failure_message and "maybe" in summary.failure_message
+    assert "Error occurred while executing" not in summary.failure_message  # Dagster's wrapper, not the cause
+    assert main(["run", "--set", f"data.source={bad}"]) == 1
+    assert "Fix:" in capsys.readouterr().out

@@ -116,6 +116,16 @@ class UnknownRunError(NotFoundError):
     """No run with that id in the Dagster instance."""
 
 
+def root_cause(error) -> str | None:
+    """The failing code's own error — its class and message, with the "Fix:" our errors carry —
+    rather than Dagster's wrapper ("Error occurred while executing op ...") around it."""
+    if error is None:
+        return None
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 def summarize_run(instance, run_id: str, assets_dir: Path) -> RunSummary:
     """What run ``run_id`` did, from its event log, with the reports it stored (if still current)."""
     run = instance.get_run_by_id(run_id)
@@ -146,7 +156,7 @@ def _absorb_event(summary: RunSummary, record) -> None:
         summary.skipped.append(event.step_key)
     elif event.is_step_failure:
         summary.failed.append(event.step_key)
-        summary.failure_message = event.step_failure_data.error.message.strip() if event.step_failure_data.error else None
+        summary.failure_message = root_cause(event.step_failure_data.error)
     elif event.event_type_value == "ASSET_CHECK_EVALUATION":
         evaluation = event.asset_check_evaluation_data
         summary.checks[evaluation.check_name] = {
