@@ -112,6 +112,7 @@ def test_predict_models_and_rollback(client, registry, tiny_base):  # noqa: F811
     assert_error(client.get("/models/..%2Fx"), 404)  # a slash never reaches the registry
     assert_error(client.get("/models/..x"), 422, "invalid version id")
     assert_error(client.get("/models/v12"), 422, "invalid version id")
+    assert_error(client.get("/models/v" + "1" * 255), 422, "4 to 9 digits")  # was a 500: file name too long
     assert_error(client.get("/models/v0042"), 404, "unknown version")
     assert_error(client.post("/models/rollback", json={"to_version": 3}, headers=AUTH), 422, "to_version")
 

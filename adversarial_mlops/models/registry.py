@@ -33,7 +33,7 @@ from adversarial_mlops.storage.atomic_io import (
     read_jsonl,
 )
 
-VERSION_PATTERN = re.compile(r"v\d{4,}")
+VERSION_PATTERN = re.compile(r"v\d{4,9}")  # bounded: "v" + 255 digits is no path to stat
 VERSION_FILE = "version.json"
 # History events only promote()/rollback() may write: rollback() replays them.
 _CHAMPION_EVENTS = frozenset({"promote", "rollback"})
@@ -224,7 +224,7 @@ class ModelRegistry:
         if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
             raise InvalidRegistryRequest(
                 f"invalid version id {version!r}; "
-                "expected 'v' followed by at least 4 digits, e.g. 'v0001'"
+                "expected 'v' followed by 4 to 9 digits, e.g. 'v0001'"
             )
 
     def list_versions(self) -> list[ModelVersion]:
