@@ -248,6 +248,9 @@ def test_settings_from_env_and_bind_refusal(monkeypatch):
     check_bind_host("0.0.0.0", ApiSettings(token="x" * 20))
     with pytest.raises(ConfigError, match="refusing to listen on '0.0.0.0'"):
         check_bind_host("0.0.0.0", ApiSettings())
+    with pytest.raises(ConfigError, match="1-character API token.*at least 16"):
+        check_bind_host("0.0.0.0", ApiSettings(token="x"))
+    check_bind_host("127.0.0.1", ApiSettings(token="x"))  # loopback: any token (or none) is the user's business
 
 
 def test_cli_refuses_public_bind_without_token(loop_config, monkeypatch, capsys):

@@ -83,12 +83,22 @@ def is_loopback(host: str) -> bool:
         return False  # a hostname: could resolve anywhere
 
 
+MIN_TOKEN_CHARS = 16  # beyond loopback a token is the only guard; a short one is guessed
+
+
 def check_bind_host(host: str, settings: ApiSettings) -> None:
-    """Refuse to expose the API beyond this machine without a token (ConfigError → exit 2)."""
-    if not is_loopback(host) and not settings.token:
+    """Refuse to expose the API beyond this machine without a long enough token (ConfigError → exit 2)."""
+    if is_loopback(host):
+        return
+    if not settings.token:
         raise ConfigError(f"refusing to listen on {host!r} without an API token: anyone who can reach it could "
                           f"trigger runs and roll back models. Set {TOKEN_ENV_VAR}=<a long random secret>, or bind "
                           f"127.0.0.1 (the default)")
+    if len(settings.token) < MIN_TOKEN_CHARS:
+        raise ConfigError(f"refusing to listen on {host!r} with a {len(settings.token)}-character API token: beyond "
+                          f"this machine it is the only guard. Fix: set {TOKEN_ENV_VAR} to at least "
+                          f"{MIN_TOKEN_CHARS} random characters, e.g. `python -c \"import secrets; "
+                          f"print(secrets.token_urlsafe(32))\"`")
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, config_path: str | None = None,
