@@ -48,6 +48,7 @@ class DataSettings(_Section):
     category_column: str | None = "family"  # false alarms are reported per category of benign text
     label_map: dict[str, int] | None = None
     hf_split: str = "train"
+    max_text_chars: int = Field(100_000, ge=1)  # longer texts are refused by row (tokenizers read them whole)
     validation_fraction: float = Field(0.15, gt=0.0, lt=0.5)
     test_fraction: float = Field(0.15, gt=0.0, lt=0.5)
     # Sealed: reported in every evaluation and A/B record, never read by a decision. 0 = none.

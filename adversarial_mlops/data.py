@@ -42,6 +42,7 @@ SAVE_TO_DISK_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
 # (gate, A/B, early stopping, threshold calibration) — the one estimate repeated loops cannot
 # overfit by selection.
 SPLITS = ("train", "validation", "test", "holdout")
+MAX_TEXT_CHARS = 100_000  # per example (data.max_text_chars)
 MAX_ROWS_NAMED = 5
 
 
@@ -55,7 +56,8 @@ class DataError(InvalidInputError):
 def load_labeled_data(source: str, *, text_column: str = "text", label_column: str = "label",
                       label_map: Mapping[str, int] | None = None,
                       group_column: str | None = None, id_column: str | None = None,
-                      hf_split: str = "train", category_column: str | None = None) -> pd.DataFrame:
+                      hf_split: str = "train", category_column: str | None = None,
+                      max_text_chars: int = MAX_TEXT_CHARS) -> pd.DataFrame:
     """Read ``source`` into the standard frame: id (str, unique), text, label (0/1), group.
 
     source: a .csv / .jsonl / .json / .parquet file, a directory written by
@@ -84,7 +86,7 @@ def load_labeled_data(source: str, *, text_column: str = "text", label_column: s
     lookup = normalised_label_map(label_map or DEFAULT_LABEL_MAP)
     frame = pd.DataFrame({
         "id": read_ids(raw, id_column, source_name),
-        "text": read_texts(raw[text_column], source_name),
+        "text": read_texts(raw[text_column], source_name, max_text_chars),
         "label": [map_label(value, row, lookup, source_name)
                   for row, value in enumerate(raw[label_column], start=1)],
     })
@@ -189,13 +191,18 @@ def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def read_texts(values: pd.Series, source_name: str) -> list[str]:
+def read_texts(values: pd.Series, source_name: str, max_chars: int = MAX_TEXT_CHARS) -> list[str]:
     texts = []
     for row, value in enumerate(values, start=1):
         text = "" if is_missing(value) else str(value)
         if not text.strip():
             raise DataError(f"{source_name}: row {row}: text is empty or whitespace-only. "
                             f"Fix: fill in the text or remove the row.")
+        if len(text) > max_chars:
+            # A tokenizer reads the whole text before truncating it: one 50 MB text took 6.1 GB.
+            raise DataError(f"{source_name}: row {row}: text is {len(text):,} characters, over the limit of "
+                            f"{max_chars:,}. Fix: split long documents into examples, or raise "
+                            f"data.max_text_chars.")
         texts.append(text)
     return texts
 
@@ -446,7 +453,8 @@ def load_splits(settings) -> pd.DataFrame:
     frame = load_labeled_data(settings.resolved_source(), text_column=settings.text_column,
                               label_column=settings.label_column, label_map=settings.label_map,
                               group_column=settings.group_column, id_column=settings.id_column,
-                              hf_split=settings.hf_split, category_column=settings.category_column)
+                              hf_split=settings.hf_split, category_column=settings.category_column,
+                              max_text_chars=settings.max_text_chars)
     splits = split_by_group(frame, validation_fraction=settings.validation_fraction,
                             test_fraction=settings.test_fraction, holdout_fraction=settings.holdout_fraction,
                             seed=settings.split_seed)

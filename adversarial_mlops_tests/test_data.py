@@ -355,3 +355,11 @@ def test_category_column_is_read_or_defaults_to_the_label_name(tmp_path):
     assert load_labeled_data(str(path))["category"].tolist() == ["malicious", "benign"]
     with pytest.raises(DataError, match="data.category_column"):
         load_labeled_data(str(path), category_column="family")
+
+
+def test_a_text_over_the_length_limit_is_refused_with_its_row(tmp_path):
+    path = tmp_path / "long.csv"
+    pd.DataFrame({"text": ["short one", "x" * 101], "label": ["benign", "malicious"]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"row 2: text is 101 characters, over the limit of 100.*data.max_text_chars"):
+        load_labeled_data(str(path), max_text_chars=100)
+    assert len(load_labeled_data(str(path), max_text_chars=101)) == 2
