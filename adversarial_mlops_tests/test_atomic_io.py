@@ -159,3 +159,21 @@ def test_append_rejects_non_dict_and_unserialisable(tmp_path):
     with pytest.raises(TypeError):
         append_jsonl(log, {"x": object()})
     assert read_jsonl(log) == []
+
+
+def test_published_files_and_directories_get_the_umasks_modes_not_private_temp_modes(tmp_path):
+    import os
+    import stat
+
+    from adversarial_mlops.storage.atomic_io import atomic_directory, atomic_write_text, process_umask
+
+    previous = os.umask(0o027)  # group may read, others nothing
+    try:
+        assert process_umask() == 0o027
+        atomic_write_text(tmp_path / "champion.json", "{}")
+        with atomic_directory(tmp_path / "v0001") as staging:
+            (staging / "weights").write_text("w")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "champion.json").stat().st_mode) == 0o640  # mkstemp alone gives 0o600
+    assert stat.S_IMODE((tmp_path / "v0001").stat().st_mode) == 0o750  # mkdtemp alone gives 0o700

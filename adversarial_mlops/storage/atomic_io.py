@@ -40,6 +40,26 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def process_umask() -> int:
+    """This process's umask, read without changing it (``os.umask`` can only be read by setting
+    it, which races with other threads creating files). Linux reports it in /proc; elsewhere the
+    common default 0o022 is assumed."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def _as_if_created_normally(path: Path, *, directory: bool) -> None:
+    # mkstemp/mkdtemp create 0600/0700 (private temp files); once renamed into place the result
+    # must get the mode an ordinary open()/mkdir() would have, so a server running as another
+    # user of the group can read the registry. The umask is the user's way to choose.
+    os.chmod(path, (0o777 if directory else 0o666) & ~process_umask())
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically (parent directories are created)."""
     path = Path(path)
@@ -50,6 +70,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             tmp_file.write(data)
             tmp_file.flush()
             os.fsync(tmp_file.fileno())
+        _as_if_created_normally(Path(tmp_name), directory=False)
         os.replace(tmp_name, path)
     except BaseException:
         # The target was never touched; only our temp file needs to go.
@@ -81,6 +102,7 @@ def atomic_directory(final_dir: Path) -> Iterator[Path]:
     final_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = Path(tempfile.mkdtemp(dir=final_dir.parent, prefix=f".{final_dir.name}.tmp-"))
     try:
+        _as_if_created_normally(tmp_dir, directory=True)
         yield tmp_dir
         _refuse_existing(final_dir)
         try:
