@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 from urllib.parse import urlparse
 
+from adversarial_mlops.models.modeling import check_trainable_modules
 from adversarial_mlops.errors import ConflictError, UnavailableError
 from adversarial_mlops.storage.atomic_io import atomic_write_json, exclusive_lock
 from adversarial_mlops.config import PROJECT_ROOT, ConfigError, PipelineConfig, build_config, config_to_dict
@@ -236,13 +237,6 @@ class LoopLock:
 
 
 # ------------------------------------------------------------------------------- launcher
-
-def check_trainable_modules(model, target_modules, extra_modules) -> None:
-    """``models.modeling.check_trainable_modules``, imported on use: it loads transformers."""
-    from adversarial_mlops.models.modeling import check_trainable_modules as check
-
-    check(model, target_modules, extra_modules)
-
 
 def resolve_overrides(config: PipelineConfig, overrides: Mapping[str, object] | None) -> PipelineConfig:
     """``config`` with dotted-key ``overrides`` applied and validated; ConfigError says what is wrong."""

@@ -172,9 +172,10 @@ def evasion_report(variants: pd.DataFrame, variant_scores: np.ndarray, clean_pre
         strategies[name] = {**entry, "generated": int(generated[name]), "effective": int(effective.get(name, 0)),
                             "evaded": entry["n_evaded"]}
     static = (counted["strategy"] != ADAPTIVE).to_numpy()
+    clusters = _clusters(counted)
     static_overall = (evasion_rate(np.asarray(sources, dtype=object)[static], preds[static], clean_pred_by_source,
                                    seed=seed, n_resamples=n_resamples,
-                                   clusters=None if _clusters(counted) is None else _clusters(counted)[static])
+                                   clusters=None if clusters is None else clusters[static])
                       if not static.all() else overall)
     return {"overall": {**evasion_to_dict(overall), "generated": int(len(variants)), "effective": int(keep.sum())},
             "static_overall": evasion_to_dict(static_overall),
@@ -241,13 +242,14 @@ def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_var
     probe = np.array([ENCODING in families_of(name) for name in benign_variants["strategy"]], dtype=bool)
     units = (benign_variants[CLUSTER] if CLUSTER in benign_variants else benign_variants["source_id"]).to_numpy(
         dtype=object)
+    probes = set(benign_variants["strategy"][probe])
     by_strategy = {}
     for name in sorted(benign_variants["strategy"].unique()):
         mask = keep & (benign_variants["strategy"] == name).to_numpy()
         by_strategy[name] = {**false_alarm_rate(flagged[mask], units[mask].tolist(), seed=seed,
                                                 n_resamples=n_resamples),
                              "generated": int((benign_variants["strategy"] == name).sum()), "effective": int(mask.sum()),
-                             "pooled": name not in set(benign_variants["strategy"][probe])}
+                             "pooled": name not in probes}
     pooled = keep & ~probe
     benign = (test["label"] == BENIGN).to_numpy()
     categories = test["category"] if "category" in test else pd.Series("benign", index=test.index)

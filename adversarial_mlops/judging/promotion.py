@@ -103,11 +103,12 @@ def _evasion_row(ab: ABSet, sources: Sequence[str], champion_preds: np.ndarray, 
     champion_clean, challenger_clean = clean
     if len(sources) == 0:
         return {"champion": None, "challenger": None, "delta": NAN_INTERVAL.to_dict(), "n_variants": 0, "n_groups": 0}
+    clusters = ab.clusters(sources)
     delta = delta_evasion(sources, champion_preds, challenger_preds, champion_clean, challenger_clean, seed=seed,
-                          n_resamples=n_resamples, clusters=ab.clusters(sources))
+                          n_resamples=n_resamples, clusters=clusters)
     return {"champion": _rate(sources, champion_preds, champion_clean),
             "challenger": _rate(sources, challenger_preds, challenger_clean), "delta": delta.to_dict(),
-            "n_variants": len(sources), "n_groups": len(set(ab.clusters(sources)))}
+            "n_variants": len(sources), "n_groups": len(set(clusters))}
 
 
 def evasion_by_family(ab: ABSet, champion: PairedPredictions, challenger: PairedPredictions, *, seed: int,

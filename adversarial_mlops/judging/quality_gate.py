@@ -143,9 +143,8 @@ def _check_worst_family(report: Mapping, thresholds: QualityGateSettings) -> Thr
                               f"<= {thresholds.max_evasion_rate}", True,
                               f"no attack family has {thresholds.min_family_variants}+ measurable variants")
     worst = max(families, key=lambda name: families[name]["rate"])
-    check = _rate_at_most("worst_family_evasion", families[worst], thresholds.max_evasion_rate, "max_evasion_rate",
-                          f"evasion in the worst family ({worst})", (True, ""))
-    return check
+    return _rate_at_most("worst_family_evasion", families[worst], thresholds.max_evasion_rate, "max_evasion_rate",
+                         f"evasion in the worst family ({worst})", (True, ""))
 
 
 def _check_adaptive(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
