@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-text-chars", type=int, metavar="N", help="characters per text (default 4000)")
     serve.add_argument("--max-body-bytes", type=int, metavar="N", help="request body size cap (default 1000000)")
 
+    check = commands.add_parser("data", help="load and split the configured data; report counts and phrase leakage")
+    _add_config_args(check)
+
     attack = commands.add_parser("attack", help="list attack strategies or apply one to a text")
     attack.add_argument("--list", action="store_true", help="one strategy a line: name, family, description")
     attack.add_argument("--strategy", metavar="NAME")
@@ -197,6 +200,33 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_data(args) -> int:
+    """What the loop would train and decide on: splits by class, and the phrase-leakage guard.
+    Exit 1 when leakage is over data.max_phrase_leakage, so a CI job can refuse such data."""
+    from adversarial_mlops import data
+    from adversarial_mlops.config import load_config
+
+    config = load_config(args.config, args.overrides)
+    splits = data.load_splits(config.data)
+    print(f"{config.data.resolved_source()}: {len(splits)} texts; splits from {splits.attrs['split_source']}")
+    counts = splits.groupby(["split", "label"]).size().unstack(fill_value=0)
+    for split in data.SPLITS:
+        if split in counts.index:
+            groups = splits.loc[splits["split"] == split, "group"].nunique()
+            print(f"  {split:<10} {int(counts.loc[split].get(0, 0)):>6} benign {int(counts.loc[split].get(1, 0)):>6} "
+                  f"malicious  {groups:>5} groups")
+    report = data.phrase_leakage(splits)
+    for split in ("test", "holdout"):
+        if split in report:
+            block = report[split]
+            print(f"  phrase leakage ({report['span_words']}-word, one label only) {split}: {block['leaked']} of "
+                  f"{block['texts']} texts ({block['share']:.1%})")
+    warnings = data.leakage_warnings(report, config.data.max_phrase_leakage)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 1 if warnings else 0
+
+
 def cmd_attack(args) -> int:
     import random
 
@@ -216,7 +246,8 @@ def cmd_attack(args) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": cmd_run, "models": cmd_models, "attack": cmd_attack, "ui": cmd_ui, "serve": cmd_serve}
+    handlers = {"run": cmd_run, "models": cmd_models, "attack": cmd_attack, "ui": cmd_ui, "serve": cmd_serve,
+                "data": cmd_data}
     from adversarial_mlops.errors import AdversarialMlopsError
 
     try:

@@ -54,6 +54,16 @@ class DataSettings(_Section):
     # Sealed: reported in every evaluation and A/B record, never read by a decision. 0 = none.
     holdout_fraction: float = Field(0.15, ge=0.0, lt=0.5)
     split_seed: Seed = 13
+    # The data's own split column decides when the data has it (the bundled data does: its phrase
+    # pools are disjoint per split); the fractions and seed above apply otherwise. null = always deal.
+    split_column: str | None = "split"  # the default name is used when present; another name must exist
+    # Warn when more evaluated texts than this share a 6-word phrase with one label's training texts
+    # that the other label never uses (data.phrase_leakage).
+    max_phrase_leakage: float = Field(0.05, ge=0.0, le=1.0)
+    # Benign categories (data.category_column) that form the over-defence set: benign texts built
+    # around trigger words. Their false alarms get their own line and count in the gate's
+    # over-defence budget (quality_gate.max_obfuscated_benign_fpr). Absent from the data = not judged.
+    over_defense_categories: list[str] = ["benign_trigger_word"]
 
     @field_validator("label_map")
     @classmethod

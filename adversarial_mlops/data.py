@@ -43,6 +43,10 @@ SAVE_TO_DISK_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
 # overfit by selection.
 SPLITS = ("train", "validation", "test", "holdout")
 MAX_TEXT_CHARS = 100_000  # per example (data.max_text_chars)
+# data.split_column's default: used when the data has it; a column named otherwise must exist.
+DEFAULT_SPLIT_COLUMN = "split"
+# Optional columns: where the payload sits in a long malicious text (characters), read when present.
+PAYLOAD_SPAN_COLUMNS = ("payload_start", "payload_end")
 MAX_ROWS_NAMED = 5
 
 
@@ -57,7 +61,8 @@ def load_labeled_data(source: str, *, text_column: str = "text", label_column: s
                       label_map: Mapping[str, int] | None = None,
                       group_column: str | None = None, id_column: str | None = None,
                       hf_split: str = "train", category_column: str | None = None,
-                      max_text_chars: int = MAX_TEXT_CHARS) -> pd.DataFrame:
+                      max_text_chars: int = MAX_TEXT_CHARS, split_column: str | None = None,
+                      split_column_required: bool = False) -> pd.DataFrame:
     """Read ``source`` into the standard frame: id (str, unique), text, label (0/1), group.
 
     source: a .csv / .jsonl / .json / .parquet file, a directory written by
@@ -68,6 +73,9 @@ def load_labeled_data(source: str, *, text_column: str = "text", label_column: s
     id: from ``id_column``, else ``row-<n>``. group: from ``group_column``, else the id.
     category: from ``category_column`` (e.g. a family such as "benign_hard_negative", used to
     report false alarms per kind of benign text), else the label name.
+    split: from ``split_column`` when the data has it (values train / validation / test / holdout,
+    assigned by whoever built the data, e.g. so that phrase pools are disjoint per split); a
+    missing column is an error only when ``split_column_required``.
     Exact duplicate texts (ignoring case and whitespace) with the same label are dropped,
     keeping the first.
     """
@@ -96,6 +104,11 @@ def load_labeled_data(source: str, *, text_column: str = "text", label_column: s
     frame["category"] = (read_required_strings(raw[category_column], "category", "data.category_column",
                                                source_name)
                          if category_column is not None else frame["label"].map(LABEL_NAMES))
+    if split_column is not None and (split_column in raw.columns or split_column_required):
+        require_column(raw, split_column, "split", "data.split_column", source_name)
+        frame["split"] = read_split_names(raw[split_column], source_name)
+    if all(column in raw.columns for column in PAYLOAD_SPAN_COLUMNS):
+        frame["payload_start"], frame["payload_end"] = read_payload_spans(raw, frame["text"], source_name)
     validate_labeled_data(frame, source_name)
     return drop_duplicate_texts(frame)
 
@@ -223,6 +236,41 @@ def read_ids(raw: pd.DataFrame, id_column: str | None, source_name: str) -> list
     if id_column is None:
         return [f"row-{row}" for row in range(1, len(raw) + 1)]
     return read_required_strings(raw[id_column], "id", "data.id_column", source_name)
+
+
+def read_payload_spans(raw: pd.DataFrame, texts: pd.Series, source_name: str) -> tuple[pd.Series, pd.Series]:
+    """Optional character span of the payload in a long malicious text (empty = unknown): training
+    then learns from the window that holds it, not from a window of benign filler."""
+    start = pd.to_numeric(raw["payload_start"], errors="coerce").astype("Int64")
+    end = pd.to_numeric(raw["payload_end"], errors="coerce").astype("Int64")
+    lengths = texts.str.len().to_numpy()
+    for row in range(len(raw)):
+        a, b = start.iloc[row], end.iloc[row]
+        if pd.isna(a) and pd.isna(b):
+            continue
+        if pd.isna(a) or pd.isna(b) or not 0 <= a < b <= lengths[row]:
+            raise DataError(f"{source_name}: row {row + 1}: payload span {raw['payload_start'].iloc[row]!r}.."
+                            f"{raw['payload_end'].iloc[row]!r} is not 0 <= start < end <= the text's "
+                            f"{lengths[row]} characters. Fix: correct it or leave both cells empty.")
+    return start.reset_index(drop=True), end.reset_index(drop=True)
+
+
+def payload_spans(frame: pd.DataFrame) -> list[tuple[int, int] | None] | None:
+    """Per row, the payload's (start, end) characters or None; None when the frame has no spans."""
+    if "payload_start" not in frame.columns:
+        return None
+    return [None if pd.isna(a) or pd.isna(b) else (int(a), int(b))
+            for a, b in zip(frame["payload_start"], frame["payload_end"])]
+
+
+def read_split_names(values: pd.Series, source_name: str) -> list[str]:
+    names = read_required_strings(values, "split", "data.split_column", source_name)
+    for row, name in enumerate(names, start=1):
+        if name.strip().lower() not in SPLITS:
+            raise DataError(f"{source_name}: row {row}: split {name!r} is not one of {', '.join(SPLITS)}. "
+                            f"Fix: correct the value, or set data.split_column: null to split by "
+                            f"data.group_column with the configured fractions.")
+    return [name.strip().lower() for name in names]
 
 
 def label_key(value) -> str:
@@ -445,18 +493,102 @@ def check_no_cross_split_duplicates(df: pd.DataFrame) -> None:
 
 
 def load_splits(settings) -> pd.DataFrame:
-    """Load the configured data (a ``config.DataSettings``) and split it by group, leakage-checked.
+    """Load the configured data (a ``config.DataSettings``) and split it, leakage-checked.
 
-    The one path from settings to splits, shared by the ``labeled_dataset`` asset and by
-    experiments that run outside Dagster (``generalization``), so both see identical splits.
+    The data's own split column (``data.split_column``, "split" by default) decides when the
+    data has it — the bundled data does, so its phrase pools stay disjoint per split; otherwise
+    groups are dealt to splits with the configured fractions and seed. The one path from
+    settings to splits, shared by the ``labeled_dataset`` asset and by experiments that run
+    outside Dagster (``generalization``), so both see identical splits.
     """
     frame = load_labeled_data(settings.resolved_source(), text_column=settings.text_column,
                               label_column=settings.label_column, label_map=settings.label_map,
                               group_column=settings.group_column, id_column=settings.id_column,
                               hf_split=settings.hf_split, category_column=settings.category_column,
-                              max_text_chars=settings.max_text_chars)
-    splits = split_by_group(frame, validation_fraction=settings.validation_fraction,
-                            test_fraction=settings.test_fraction, holdout_fraction=settings.holdout_fraction,
-                            seed=settings.split_seed)
+                              max_text_chars=settings.max_text_chars, split_column=settings.split_column,
+                              split_column_required=settings.split_column != DEFAULT_SPLIT_COLUMN)
+    if "split" in frame.columns:
+        check_given_splits(frame, settings.resolved_source())
+        splits, source = frame, f"the data's column '{settings.split_column}'"
+    else:
+        splits = split_by_group(frame, validation_fraction=settings.validation_fraction,
+                                test_fraction=settings.test_fraction, holdout_fraction=settings.holdout_fraction,
+                                seed=settings.split_seed)
+        source = (f"groups ({settings.group_column or 'one per row'}) dealt with seed {settings.split_seed}: "
+                  f"validation {settings.validation_fraction}, test {settings.test_fraction}, "
+                  f"holdout {settings.holdout_fraction}")
     check_no_cross_split_duplicates(splits)
+    splits.attrs["split_source"] = source  # read by the caller at once, for people (metadata, logs)
     return splits
+
+
+def check_given_splits(frame: pd.DataFrame, source_name: str) -> None:
+    """A split column must give train, validation and test both classes, and keep each group in one split."""
+    for split in ("train", "validation", "test"):
+        present = set(frame.loc[frame["split"] == split, "label"].astype(int))
+        if present != {BENIGN, MALICIOUS}:
+            raise DataError(f"{source_name}: the data's split column gives the {split} split labels "
+                            f"{sorted(present)} only; train, validation and test each need both classes. "
+                            f"Fix: reassign rows, or set data.split_column: null to split by group.")
+    holdout = set(frame.loc[frame["split"] == "holdout", "label"].astype(int))
+    if holdout and holdout != {BENIGN, MALICIOUS}:
+        raise DataError(f"{source_name}: the holdout split holds labels {sorted(holdout)} only. Fix: give it "
+                        f"both classes or none.")
+    straddling = frame.groupby("group")["split"].nunique()
+    straddling = straddling[straddling > 1]
+    if not straddling.empty:
+        raise DataError(f"{source_name}: group {straddling.index[0]!r} is in several splits ({len(straddling)} "
+                        f"groups in all); rows of one group share wording and would leak. Fix: put each "
+                        f"group in one split.")
+
+
+# --------------------------------------------------------------------------------------
+# Phrase leakage between splits
+# --------------------------------------------------------------------------------------
+LEAKAGE_SPAN_WORDS = 6
+WORD = re.compile(r"\w+")
+
+
+def word_spans(text: str, span: int = LEAKAGE_SPAN_WORDS) -> set[str]:
+    words = WORD.findall(str(text).casefold())
+    return {" ".join(words[i:i + span]) for i in range(len(words) - span + 1)}
+
+
+def phrase_leakage(splits: pd.DataFrame, evaluated: Sequence[str] = ("test", "holdout"),
+                   span: int = LEAKAGE_SPAN_WORDS) -> dict:
+    """Share of evaluated texts that share a ``span``-word phrase with a training text of the same
+    label when that phrase never occurs in a text of the other label (anywhere in the data).
+
+    Such a phrase is a label shortcut: a model can score the evaluated text right by recalling it
+    without having learnt the concept, so the evaluation flatters. Phrases both classes use
+    (topics, document bodies shared by design) are not counted.
+    """
+    spans = splits["text"].map(lambda text: word_spans(text, span))
+    by_label = {label: set().union(*spans[splits["label"] == label]) for label in (BENIGN, MALICIOUS)}
+    is_train = (splits["split"] == "train").to_numpy()
+    train_by_label = {label: set().union(*spans[is_train & (splits["label"] == label).to_numpy()])
+                      for label in (BENIGN, MALICIOUS)}
+    shortcuts = {label: train_by_label[label] - by_label[1 - label] for label in (BENIGN, MALICIOUS)}
+    report = {"span_words": span}
+    for split in evaluated:
+        rows = splits[splits["split"] == split]
+        if rows.empty:
+            continue
+        leaked = [bool(spans[index] & shortcuts[int(label)]) for index, label in rows["label"].items()]
+        leaked = pd.Series(leaked, index=rows.index)
+        example = next((rows.at[i, "text"] for i in leaked.index[leaked]), None)
+        report[split] = {"texts": len(rows), "leaked": int(leaked.sum()), "share": float(leaked.mean()),
+                         "by_label": {LABEL_NAMES[label]: float(leaked[rows["label"] == label].mean())
+                                      for label in (BENIGN, MALICIOUS) if (rows["label"] == label).any()},
+                         "example": shorten(example, 120) if example else None}
+    return report
+
+
+def leakage_warnings(report: Mapping, max_share: float) -> list[str]:
+    """Sentences for each evaluated split whose leaked share is above ``data.max_phrase_leakage``."""
+    return [f"{block['leaked']} of {block['texts']} {split} texts ({block['share']:.1%}) share a "
+            f"{report['span_words']}-word phrase with training texts of their label that the other label "
+            f"never uses (limit {max_share:.0%}), e.g. {block['example']!r}. Their scores measure phrase "
+            f"recall, not the concept. Fix: rewrite or regroup the templates that share phrases, or "
+            f"split by a coarser data.group_column."
+            for split, block in report.items() if isinstance(block, Mapping) and block["share"] > max_share]

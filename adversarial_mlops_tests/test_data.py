@@ -314,7 +314,8 @@ def bundled() -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_bundled_dataset_loads_without_dropping_rows(bundled):
     raw, frame = bundled
     assert len(frame) == len(raw) >= 4000
-    assert list(raw.columns) == ["id", "text", "label", "family", "template_group", "language"]
+    assert list(raw.columns) == ["id", "text", "label", "family", "template_group", "language", "split",
+                                 "payload_start", "payload_end"]
 
 
 def test_bundled_dataset_balance_and_coverage(bundled):
@@ -323,11 +324,13 @@ def test_bundled_dataset_balance_and_coverage(bundled):
     malicious_families = set(raw.loc[raw["label"] == "malicious", "family"])
     assert len(malicious_families) >= 6
     benign = raw[raw["label"] == "benign"]
-    assert (benign["family"] == "benign_hard_negative").mean() >= 0.20
+    tricky = {"benign_hard_negative", "benign_trigger_word", "benign_security_discussion"}
+    assert benign["family"].isin(tricky).mean() >= 0.20
     non_english = raw[raw["language"] != "en"]
     assert len(non_english) >= 0.05 * len(raw)
     assert non_english["language"].nunique() >= 4 and "ko" in set(non_english["language"])
-    assert set(non_english["label"]) == {"benign", "malicious"}
+    for language, labels in non_english.groupby("language")["label"]:
+        assert set(labels) == {"benign", "malicious"}, language
 
 
 def test_bundled_dataset_splits_cleanly(bundled):

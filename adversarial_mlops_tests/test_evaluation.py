@@ -57,6 +57,16 @@ def test_over_defense_counts_false_alarms_on_obfuscated_benign_texts_and_by_cate
     assert not verdict.passed and "obfuscated benign" in verdict.failure_reasons[0]
 
 
+def test_the_over_defence_set_gets_its_own_line_with_a_cluster_ci():
+    test = TEST.assign(category=["attack"] * 3 + ["trigger", "trigger"], group=["m1", "m2", "m3", "t1", "t2"])
+    report = evaluate_model(keyword_model, test, VARIANTS, f1_at_promotion=None, seed=0, n_resamples=200,
+                            over_defense_categories=["trigger"])
+    line = report["over_defense"]["over_defense_set_fpr"]
+    assert line["rate"] == 0.5 and line["n"] == 2 and line["n_groups"] == 2 and line["categories"] == ["trigger"]
+    plain = evaluate_model(keyword_model, test, VARIANTS, f1_at_promotion=None, seed=0, n_resamples=200)
+    assert plain["over_defense"]["over_defense_set_fpr"] is None
+
+
 def test_adaptive_attack_rows_count_in_the_evasion_rate():
     from adversarial_mlops.judging.evaluation import ADAPTIVE, adaptive_variants
 

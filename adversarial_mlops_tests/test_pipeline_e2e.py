@@ -21,7 +21,7 @@ RETRAIN_STEPS = {"augmented_dataset", "challenger_model", "champion_model"}
 LOOP_ASSETS = {"labeled_dataset", "attack_variants", "deployed_champion", "evaluation_report", "failure_samples",
                "augmented_dataset", "challenger_model", "champion_model"}
 GATE_THRESHOLDS = {"evasion_rate", "worst_family_evasion", "adaptive_evasion", "f1_score", "f1_drop", "clean_fpr",
-                   "obfuscated_benign_fpr"}
+                   "obfuscated_benign_fpr", "over_defense_set_fpr"}
 
 
 def registry_for(config_path: Path) -> ModelRegistry:

@@ -44,6 +44,17 @@ def test_over_defense_budget(fpr, passed):
     assert evaluate_gate(report(benign_fpr=fpr), DEFAULTS).passed is passed
 
 
+@pytest.mark.parametrize("fpr, passed", [(0.10, True), (0.1001, False), (None, True)])
+def test_the_over_defence_set_counts_in_the_over_defence_budget(fpr, passed):
+    block = None if fpr is None else {"rate": fpr, "low": 0.0, "high": 0.3, "n_groups": 13}
+    data = report()
+    data["over_defense"]["over_defense_set_fpr"] = block
+    verdict = evaluate_gate(data, DEFAULTS)
+    check = {c.name: c for c in verdict.checks}["over_defense_set_fpr"]
+    assert verdict.passed is passed and check.passed is passed and check.limit == 0.10
+    assert (fpr is None) == ("data.over_defense_categories" in check.reason)
+
+
 def test_unmeasurable_evasion_fails_safe():
     verdict = evaluate_gate(report(evasion=None), DEFAULTS)
     assert not verdict.passed

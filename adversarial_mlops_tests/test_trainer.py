@@ -113,12 +113,13 @@ def test_normalization_comparison_reports_both_sides(tiny_base, tmp_path):
 def test_micro_batches_accumulate_the_full_batch_gradient(tiny_base):
     import torch
 
-    from adversarial_mlops.models.modeling import load_tokenizer, tokenize_unpadded
+    from adversarial_mlops.models.modeling import load_tokenizer, tokenize_windows
     from adversarial_mlops.models.trainer import _load_trainable_model, _micro_batches, _train_step
 
     tokenizer = load_tokenizer(tiny_base)
     texts = [t * (1 + i % 5) for i, t in enumerate(TEXTS[:24])]  # lengths from short to long
-    ids = tokenize_unpadded(tokenizer, texts, 64)
+    windows, owners, _ = tokenize_windows(tokenizer, texts, 64)
+    ids = [windows[list(owners).index(i)] for i in range(24)]  # each text's first window
     lengths = np.array([len(x) for x in ids])
     labels = torch.as_tensor(LABELS[:24])
     index = np.arange(24)

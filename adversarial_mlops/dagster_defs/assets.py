@@ -27,9 +27,14 @@ def labeled_dataset(context: dg.AssetExecutionContext, settings: Settings) -> pd
     cfg = settings.config.data
     splits = data.load_splits(cfg)
     counts = splits.groupby(["split", "label"]).size().unstack(fill_value=0)
+    leakage = data.phrase_leakage(splits)
+    for warning in data.leakage_warnings(leakage, cfg.max_phrase_leakage):
+        context.log.warning(warning)
     context.add_output_metadata({
-        "source": cfg.resolved_source(), "rows": len(splits),
+        "source": cfg.resolved_source(), "rows": len(splits), "splits from": splits.attrs["split_source"],
         "counts (benign/malicious)": {s: f"{int(r.get(0, 0))}/{int(r.get(1, 0))}" for s, r in counts.iterrows()},
+        "phrase leakage (test / holdout)": {split: f"{block['leaked']}/{block['texts']} ({block['share']:.1%})"
+                                            for split, block in leakage.items() if isinstance(block, dict)},
     })
     return splits
 
@@ -85,6 +90,7 @@ def _evaluation_metadata(report: dict) -> dict:
         "evasion_by_family_pct": {k: _pct(v["rate"]) for k, v in report["evasion"]["by_family"].items()},
         "generalization": _generalization_summary(report["generalization"]),
         "obfuscated_benign_fpr_pct": _pct(report["over_defense"]["obfuscated_benign_fpr"]["rate"]),
+        "over_defense_set_fpr_pct": _pct((report["over_defense"].get("over_defense_set_fpr") or {}).get("rate")),
         "evasion_pct_with_normalization": _pct(report["normalization_defense"]["with_normalization"]["rate"]),
         "evasion_pct_without_normalization": _pct(report["normalization_defense"]["without_normalization"]["rate"]),
         "clean_fpr_by_category": report["over_defense"]["clean_fpr_by_category"],

@@ -230,8 +230,10 @@ def false_alarm_rate(preds: np.ndarray, sources: Sequence[str], *, seed: int, n_
 
 def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_variants: pd.DataFrame,
                         variant_scores: np.ndarray, *, seed: int, n_resamples: int,
-                        threshold: float = DECISION_THRESHOLD) -> dict:
-    """False alarms on obfuscated benign texts (overall, per strategy) and on clean benign categories.
+                        threshold: float = DECISION_THRESHOLD, over_defense_categories: Sequence[str] = ()) -> dict:
+    """False alarms on obfuscated benign texts (overall, per strategy), on clean benign categories,
+    and on the over-defence set: clean benign texts of ``over_defense_categories`` (benign texts
+    built around trigger words, NotInject-style), its own line with a template-cluster CI.
 
     Only effective obfuscations count (``mark_effective``): a no-op one is the clean text again.
     Encoded benign texts (encoding probes) are shown per strategy and as ``encoding_wrapper_effect``
@@ -257,8 +259,14 @@ def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_var
     by_category = {name: {"fpr": float(clean_preds[benign & (categories == name).to_numpy()].mean()),
                           "n": int((benign & (categories == name).to_numpy()).sum())}
                    for name in sorted(categories[benign].unique())}
+    in_set = benign & categories.isin(list(over_defense_categories)).to_numpy()
+    set_units = (test["group"] if "group" in test else test["id"]).astype(str).to_numpy()
+    over_defense_set = (false_alarm_rate(clean_preds[in_set], set_units[in_set].tolist(), seed=seed,
+                                         n_resamples=n_resamples) if in_set.any() else None)
     return {"obfuscated_benign_fpr": false_alarm_rate(flagged[pooled], units[pooled].tolist(), seed=seed,
                                                       n_resamples=n_resamples),
+            "over_defense_set_fpr": over_defense_set and {**over_defense_set,
+                                                          "categories": list(over_defense_categories)},
             "obfuscated_benign_fpr_by_strategy": by_strategy, "clean_fpr_by_category": by_category,
             "encoding_wrapper_effect": encoding_wrapper_effect(by_strategy)}
 
@@ -279,7 +287,8 @@ def encoding_wrapper_effect(by_strategy: Mapping[str, Mapping]) -> dict:
 def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd.DataFrame, *,
                    f1_at_promotion: float | None, benign_variants: pd.DataFrame | None = None, seed: int = 0,
                    n_resamples: int = 1000, excluded_families: Sequence[str] = (),
-                   threshold: float = DECISION_THRESHOLD, target_fpr: float | None = None) -> dict:
+                   threshold: float = DECISION_THRESHOLD, target_fpr: float | None = None,
+                   over_defense_categories: Sequence[str] = ()) -> dict:
     """Clean metrics on ``test`` (id, text, label[, category]); evasion on ``variants`` of its malicious
     texts; false alarms on ``benign_variants`` (obfuscated benign test texts). ``excluded_families``:
     the families the model was trained without (``loop.lifecycle.excluded_families``); when given,
@@ -302,7 +311,8 @@ def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd
     benign_variants = benign_variants if benign_variants is not None else variants.iloc[0:0]
     over_defense = over_defense_report(test, clean_scores, benign_variants,
                                        predict_proba(benign_variants["text"].tolist()), seed=seed,
-                                       n_resamples=n_resamples, threshold=threshold)
+                                       n_resamples=n_resamples, threshold=threshold,
+                                       over_defense_categories=over_defense_categories)
     f1_drop = None if f1_at_promotion is None else float(f1_at_promotion) - clean["f1"]
     return {"clean": clean, "operating_point": operating_point_report(test["label"].to_numpy(), clean_scores, threshold,
                                                                             target_fpr),
@@ -357,7 +367,8 @@ def adaptive_variants(predict_proba: PredictProba, test: pd.DataFrame, *, n_sour
 
 def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, benign_variants: pd.DataFrame, *,
                         f1_at_promotion: float | None, adaptive_sources: int, adaptive_query_budget: int,
-                        adaptive_seed: int, seed: int, n_resamples: int, excluded_families: Sequence[str] = ()) -> dict:
+                        adaptive_seed: int, seed: int, n_resamples: int, excluded_families: Sequence[str] = (),
+                        over_defense_categories: Sequence[str] = ()) -> dict:
     """The whole evaluation of a ``modeling.TextClassifier``: static variants plus the adaptive
     attack against it, over-defence, evasion with and without input normalisation, and — for a
     model trained without ``excluded_families`` — evasion on those unseen families next to the seen."""
@@ -373,7 +384,7 @@ def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, 
     report = evaluate_model(classifier.predict_proba, test, variants, benign_variants=benign_variants,
                             f1_at_promotion=f1_at_promotion, seed=seed, n_resamples=n_resamples,
                             excluded_families=excluded_families, threshold=classifier.threshold,
-                            target_fpr=classifier.target_fpr)
+                            target_fpr=classifier.target_fpr, over_defense_categories=over_defense_categories)
     report["adaptive_attack"] = adaptive_summary
     report["normalization_defense"] = normalization_comparison(classifier, test, variants, report, seed=seed,
                                                                n_resamples=n_resamples)

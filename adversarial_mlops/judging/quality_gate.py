@@ -14,7 +14,8 @@ and the CLI and the API show the structured result. Nothing recomputes it. Thres
 * ``min_f1_drop``: FAIL when clean F1 fell by at least this much since the champion's promotion;
 * ``max_clean_fpr``: FAIL when more clean benign texts are flagged at the operating point;
 * ``max_obfuscated_benign_fpr``: FAIL when benign texts put through the same obfuscations raise
-  false alarms above this share (over-defence: "odd characters = attack").
+  false alarms above this share (over-defence: "odd characters = attack"), or when the clean
+  over-defence set (``data.over_defense_categories``: benign texts built around trigger words) does.
 
 Point estimates are compared (as the plan states); each check carries its 95% CI (template
 clusters) and how many groups it rests on, so a reader can see how close a call was.
@@ -100,7 +101,8 @@ def evaluate_gate(report: Mapping, thresholds: QualityGateSettings) -> GateVerdi
         raise ValueError(f"evaluation report lacks {missing}; produce it with evaluation.evaluate_model")
     checks = (_check_evasion(report, thresholds), _check_worst_family(report, thresholds),
               _check_adaptive(report, thresholds), _check_f1(report, thresholds), _check_f1_drop(report, thresholds),
-              _check_clean_fpr(report, thresholds), _check_over_defense(report, thresholds))
+              _check_clean_fpr(report, thresholds), _check_over_defense(report, thresholds),
+              _check_over_defense_set(report, thresholds))
     return GateVerdict(passed=all(c.passed for c in checks), checks=checks)
 
 
@@ -180,6 +182,14 @@ def _check_clean_fpr(report: Mapping, thresholds: QualityGateSettings) -> Thresh
     return _rate_at_most("clean_fpr", block, thresholds.max_clean_fpr, "max_clean_fpr",
                          "false alarms on clean benign texts at the operating point",
                          (True, "no benign test texts were evaluated"))
+
+
+def _check_over_defense_set(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:
+    block = report.get("over_defense", {}).get("over_defense_set_fpr")
+    return _rate_at_most("over_defense_set_fpr", block, thresholds.max_obfuscated_benign_fpr,
+                         "max_obfuscated_benign_fpr", "false alarms on the over-defence set (benign texts built "
+                         "around trigger words)", (True, "no over-defence set in the test split "
+                                                         "(data.over_defense_categories)"))
 
 
 def _check_over_defense(report: Mapping, thresholds: QualityGateSettings) -> ThresholdCheck:

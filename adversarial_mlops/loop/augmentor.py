@@ -25,7 +25,7 @@ from adversarial_mlops.loop.attack_runner import (benign_strategies, check_no_ex
                                              selected_strategies, training_strategies)
 from adversarial_mlops.attacks import generate_variants
 from adversarial_mlops.config import AugmentationSettings, PipelineConfig
-from adversarial_mlops.data import BENIGN, MALICIOUS
+from adversarial_mlops.data import BENIGN, MALICIOUS, PAYLOAD_SPAN_COLUMNS
 from adversarial_mlops.loop.collector import dedupe_key
 
 AUGMENTED_COLUMNS = ("text", "label", "origin", "strategy")
@@ -65,7 +65,11 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
                     if not is_excluded(name, excluded)]
     strategies = training_strategies(list(strategies), excluded)
     bank = drop_excluded(bank, excluded)
-    parts = [pd.DataFrame({"text": train["text"], "label": train["label"], "origin": "clean", "strategy": None}),
+    clean = pd.DataFrame({"text": train["text"], "label": train["label"], "origin": "clean", "strategy": None})
+    for column in PAYLOAD_SPAN_COLUMNS:  # where a long text's payload sits: the trainer picks its window
+        if column in train.columns:
+            clean[column] = train[column]
+    parts = [clean,
              pd.DataFrame({"text": bank["text"], "label": bank["label"], "origin": "failure_bank",
                            "strategy": bank["strategy"]})]
     malicious = bank[bank["label"] == MALICIOUS]
@@ -76,12 +80,15 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
     pairs_of_class = ((BENIGN, "benign_obfuscation"), (MALICIOUS, "malicious_obfuscation")) if obfuscations else ()
     for offset, (label, origin) in enumerate(pairs_of_class):
         texts = train[train["label"] == label].sort_values("id")
+        if "payload_start" in texts.columns:  # an obfuscated copy would lose the payload's position
+            texts = texts[texts["payload_start"].isna()]
         chosen = texts.sample(frac=settings.obfuscation_share, random_state=settings.seed) if len(texts) else texts
         pairs = _variants_with_random_strategies(list(zip(chosen["id"], chosen["text"])), obfuscations, 1,
                                                  seed=settings.seed + 1 + offset)
         parts.append(pd.DataFrame({"text": [t for t, _ in pairs], "label": label, "origin": origin,
                                    "strategy": [s for _, s in pairs]}))
-    combined = _deduplicated(pd.concat(parts, ignore_index=True)[list(AUGMENTED_COLUMNS)], case_sensitive)
+    columns = list(AUGMENTED_COLUMNS) + [c for c in PAYLOAD_SPAN_COLUMNS if c in clean.columns]
+    combined = _deduplicated(pd.concat(parts, ignore_index=True)[columns], case_sensitive)
     balance = balance_obfuscations(train, combined, obfuscations, seed=settings.seed + 3)
     combined = _deduplicated(pd.concat([combined, balance], ignore_index=True), case_sensitive)
     check_no_excluded_families(combined, excluded, "the augmented training set")

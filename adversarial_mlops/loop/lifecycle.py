@@ -19,6 +19,7 @@ import pandas as pd
 from adversarial_mlops.loop.attack_runner import (BENIGN_EVALUATION, EVALUATION, HOLDOUT_BENIGN_EVALUATION,
                                                  HOLDOUT_EVALUATION, build_holdout_variants,
                                                  check_no_excluded_families)
+from adversarial_mlops import data
 from adversarial_mlops.config import PipelineConfig, config_to_dict
 from adversarial_mlops.judging.decision import calibrate_threshold
 from adversarial_mlops.judging.evaluation import (adaptive_targets, adaptive_variants, clean_report, evaluate_classifier,
@@ -82,7 +83,7 @@ def evaluate_version(version: ModelVersion, config: PipelineConfig, test: pd.Dat
         variants[purpose == BENIGN_EVALUATION], f1_at_promotion=f1_at_promotion,
         adaptive_sources=config.attack.adaptive_sources, adaptive_query_budget=config.attack.adaptive_query_budget,
         adaptive_seed=config.attack.eval_seed, seed=config.seed, n_resamples=config.promotion.bootstrap_resamples,
-        excluded_families=excluded_families(version))
+        excluded_families=excluded_families(version), over_defense_categories=config.data.over_defense_categories)
     report["model_version"] = version.version
     report["holdout"] = holdout_report(classifier, config, holdout, variants)
     return report
@@ -100,7 +101,8 @@ def holdout_report(classifier: TextClassifier, config: PipelineConfig, holdout: 
     report = evaluate_model(classifier.predict_proba, holdout, with_effective(classifier, holdout, malicious),
                             benign_variants=with_effective(classifier, holdout, benign), f1_at_promotion=None,
                             seed=config.seed, n_resamples=config.promotion.bootstrap_resamples,
-                            threshold=classifier.threshold, target_fpr=classifier.target_fpr)
+                            threshold=classifier.threshold, target_fpr=classifier.target_fpr,
+                            over_defense_categories=config.data.over_defense_categories)
     return {"clean": report["clean"], "operating_point": report["operating_point"], "evasion": report["evasion"],
             "over_defense": report["over_defense"], "n_texts": report["n_test"], "n_variants": report["n_variants"],
             "n_benign_variants": report["n_benign_variants"],
@@ -133,7 +135,8 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
         result = train_classifier(base_model, train_data["text"].tolist(), train_data["label"].tolist(),
                                   validation["text"].tolist(), validation["label"].tolist(), config.training,
                                   max_length=config.model.max_length, out_dir=out, progress=progress,
-                                  normalize_inputs=config.defense.normalize_inputs)
+                                  normalize_inputs=config.defense.normalize_inputs,
+                                  payload_spans=data.payload_spans(train_data.reset_index(drop=True)))
         classifier = calibrate(TextClassifier.load(out, max_length=config.model.max_length,
                                                    batch_size=config.model.inference_batch_size,
                                                    precision=config.model.inference_precision),

@@ -265,9 +265,30 @@ def pad_batch(ids: Sequence[Sequence[int]], pad_id: int, uses_token_types: bool)
     return inputs
 
 
-def tokenize_unpadded(tokenizer, texts: Sequence[str], max_length: int) -> list[list[int]]:
-    return tokenizer(list(texts), truncation=True, max_length=max_length, padding=False,
-                     return_attention_mask=False, return_token_type_ids=False)["input_ids"]
+def window_overlap(max_length: int) -> int:
+    """Tokens two neighbouring windows share: a quarter of the window, so a payload of up to
+    that length cut by one window boundary lies whole inside the next window."""
+    return max(1, max_length // 4)
+
+
+def tokenize_windows(tokenizer, texts: Sequence[str], max_length: int,
+                     offsets: bool = False) -> tuple[list[list[int]], np.ndarray, list | None]:
+    """Every text cut into overlapping windows of ``max_length`` tokens (special tokens included),
+    covering every token: ``(window ids, owner text index per window, char offsets or None)``.
+
+    A text that fits one window gives one window: what a truncating tokenizer call would give.
+    """
+    texts = list(texts)
+    if not texts:
+        return [], np.zeros(0, dtype=np.int64), [] if offsets else None
+    encoded = tokenizer(texts, truncation=True, max_length=max_length, stride=window_overlap(max_length),
+                        return_overflowing_tokens=True, padding=False, return_attention_mask=False,
+                        return_token_type_ids=False, return_offsets_mapping=offsets)
+    if "overflow_to_sample_mapping" not in encoded:
+        raise ModelLoadError(f"{type(tokenizer).__name__} cannot cut texts into windows (a fast tokenizer "
+                             f"is needed). Fix: use a model whose tokenizer has a tokenizer.json.")
+    owners = np.asarray(encoded["overflow_to_sample_mapping"], dtype=np.int64)
+    return encoded["input_ids"], owners, (encoded["offset_mapping"] if offsets else None)
 
 
 def uses_token_types(tokenizer) -> bool:
@@ -276,23 +297,27 @@ def uses_token_types(tokenizer) -> bool:
 
 def score_texts(model, tokenizer, texts: Sequence[str], *, max_length: int, batch_size: int, token_budget: int,
                 precision: str, device: str) -> np.ndarray:
-    """Malicious probability per text, in input order: tokenized once, length-bucketed, dynamically
-    padded, ``inference_mode``, optional bf16 autocast. The one inference path of the project."""
+    """Malicious probability per text, in input order: the highest over the text's overlapping
+    windows (a payload anywhere in a long text is read; ``tokenize_windows``). Tokenized once,
+    length-bucketed, dynamically padded, ``inference_mode``, optional bf16 autocast. The one
+    inference path of the project: evaluation, mining, the A/B test, calibration and serving."""
     import torch
 
     if len(texts) == 0:
         return np.zeros(0, dtype=np.float64)
-    ids = tokenize_unpadded(tokenizer, texts, max_length)
+    ids, owners, _ = tokenize_windows(tokenizer, texts, max_length)
     lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     token_types = uses_token_types(tokenizer)
-    scores = np.empty(len(texts), dtype=np.float64)
+    window_scores = np.empty(len(ids), dtype=np.float64)
     device_type = "cuda" if str(device).startswith("cuda") else "cpu"
     with torch.inference_mode(), torch.autocast(device_type, dtype=torch.bfloat16, enabled=precision == "bf16"):
         for index in length_buckets(lengths, batch_size, token_budget):
             inputs = pad_batch([ids[i] for i in index], pad_id, token_types)
             logits = model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
-            scores[index] = torch.softmax(logits, dim=-1)[:, 1].cpu().numpy()
+            window_scores[index] = torch.softmax(logits, dim=-1)[:, 1].cpu().numpy()
+    scores = np.full(len(texts), -np.inf)
+    np.maximum.at(scores, owners, window_scores)
     return scores
 
 
@@ -351,9 +376,13 @@ class TextClassifier:
                            precision=self.precision, device=self.device)
 
     def model_inputs(self, texts: Sequence[str]) -> list[tuple[int, ...]]:
-        """The token ids the model reads for each text: after the input defence, its tokenizer and
-        its window. Two texts with equal inputs are the same text to this model."""
-        return [tuple(ids) for ids in tokenize_unpadded(self.tokenizer, self.prepare(texts), self.max_length)]
+        """The token ids the model reads for each text (every window, in order): after the input
+        defence and its tokenizer. Two texts with equal inputs are the same text to this model."""
+        ids, owners, _ = tokenize_windows(self.tokenizer, self.prepare(texts), self.max_length)
+        inputs: list[tuple[int, ...]] = [() for _ in texts]
+        for window, owner in zip(ids, owners):
+            inputs[owner] = inputs[owner] + tuple(window)
+        return inputs
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """Labels at the model's own threshold."""

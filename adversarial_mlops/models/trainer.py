@@ -26,7 +26,7 @@ from adversarial_mlops.config import TrainingSettings
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.judging.metrics import classification_metrics
 from adversarial_mlops.models.modeling import (default_token_budget, length_buckets, load_tokenizer, pad_batch, pick_device,
-                                        quiet_transformers, score_texts, tokenize_unpadded, uses_token_types,
+                                        quiet_transformers, score_texts, tokenize_windows, uses_token_types,
                                         write_preprocessing)
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,9 @@ TRAINING_FILE = "training.json"
 # Steps between returns of freed heap pages to the OS (see memory.py). Measured on the MiniLM loop:
 # every 25 steps -> challenger peak RSS 3.49 GB; every 5 -> 2.94 GB for ~7 % more training time.
 RELEASE_HEAP_EVERY_STEPS = 5
+# A long benign text gives its first window and this many more, drawn at random: every window is
+# benign, and all of them would let a few long documents outweigh thousands of short texts.
+EXTRA_BENIGN_WINDOWS = 1
 
 
 class TrainingError(InvalidInputError):
@@ -196,6 +199,59 @@ def _trainable_state(model) -> dict:
     return {k: v.detach().clone() for k, v in model.named_parameters() if v.requires_grad}
 
 
+def training_windows(tokenizer, texts: Sequence[str], labels: Sequence[int], spans: Sequence | None,
+                     max_length: int, seed: int) -> tuple[list[list[int]], list[int]]:
+    """Token windows to train on, with their labels: the model learns what it is scored on.
+
+    A text that fits one window is one example. A longer benign text gives its first window and
+    ``EXTRA_BENIGN_WINDOWS`` random others, all benign. A longer malicious text with a known payload
+    span (``spans[i]`` = (start, end) characters) gives the window that holds the payload (label 1)
+    and one window without it (label 0: a malicious document's other parts are benign text); with no
+    span known, only its first window (as a truncating model would read it).
+    """
+    ids, owners, offsets = tokenize_windows(tokenizer, texts, max_length, offsets=True)
+    rng = random.Random(seed)
+    by_text: dict[int, list[int]] = {}
+    for window, owner in enumerate(owners):
+        by_text.setdefault(int(owner), []).append(window)
+    chosen_ids, chosen_labels = [], []
+    for text_index, windows in by_text.items():
+        label = int(labels[text_index])
+        span = spans[text_index] if spans is not None else None
+        for window, window_label in _pick_windows(windows, label, span, offsets, rng):
+            chosen_ids.append(ids[window])
+            chosen_labels.append(window_label)
+    return chosen_ids, chosen_labels
+
+
+def _pick_windows(windows: list[int], label: int, span, offsets, rng: random.Random) -> list[tuple[int, int]]:
+    if len(windows) == 1:
+        return [(windows[0], label)]
+    if label == 0:
+        return [(windows[0], 0)] + [(w, 0) for w in rng.sample(windows[1:], min(EXTRA_BENIGN_WINDOWS, len(windows) - 1))]
+    if span is None:
+        return [(windows[0], label)]
+    start, end = span
+    chars = {w: _char_range(offsets[w]) for w in windows}
+    holding = [w for w in windows if chars[w][0] <= start and end <= chars[w][1]]
+    touching = [w for w in windows if chars[w][0] < end and start < chars[w][1]]
+    payload_window = (holding or touching or windows[:1])[0]
+    clean = [w for w in windows if w not in touching]
+    return [(payload_window, label)] + ([(rng.choice(clean), 0)] if clean else [])
+
+
+def _char_range(window_offsets) -> tuple[int, int]:
+    """Characters a window covers (special tokens have empty (0, 0) offsets)."""
+    real = [(a, b) for a, b in window_offsets if b > a]
+    return (real[0][0], real[-1][1]) if real else (0, 0)
+
+
+def _normalized(texts: Sequence[str]) -> list[str]:
+    from adversarial_mlops.models.normalization import normalize_text
+
+    return [normalize_text(t) for t in texts]
+
+
 def _validate_inputs(texts, labels, what: str) -> None:
     if len(texts) != len(labels):
         raise TrainingError(f"{what}: {len(texts)} texts but {len(labels)} labels")
@@ -219,21 +275,20 @@ def train_classifier(*args, **kwargs) -> TrainingResult:
 def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels: Sequence[int],
                      val_texts: Sequence[str], val_labels: Sequence[int], settings: TrainingSettings, *,
                      max_length: int, out_dir: Path, progress: Callable[[str], None] | None = None,
-                     normalize_inputs: bool = False) -> TrainingResult:
+                     normalize_inputs: bool = False, payload_spans: Sequence | None = None) -> TrainingResult:
     """Train LoRA adapters on ``base_model`` and write the merged model into ``out_dir``.
 
-    With ``normalize_inputs`` the texts go through the normalisation defence first, and the saved
-    model records it, so evaluation and serving prepare their input the same way.
+    Texts longer than one window train on windows (``training_windows``; ``payload_spans`` gives,
+    per text, the payload's (start, end) characters or None). With ``normalize_inputs`` the texts
+    go through the normalisation defence first (which moves characters, so spans are dropped), and
+    the saved model records it, so evaluation and serving prepare their input the same way.
     """
     import torch
 
     _validate_inputs(train_texts, train_labels, "training data")
     _validate_inputs(val_texts, val_labels, "validation data")
     if normalize_inputs:
-        from adversarial_mlops.models.normalization import normalize_text
-
-        train_texts = [normalize_text(t) for t in train_texts]
-        val_texts = [normalize_text(t) for t in val_texts]
+        train_texts, val_texts, payload_spans = _normalized(train_texts), _normalized(val_texts), None
     report = progress or log.info
     started = time.perf_counter()
     seed_everything(settings.seed)
@@ -244,10 +299,12 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=settings.weight_decay)
     generator = torch.Generator().manual_seed(settings.seed)
-    steps_per_epoch = -(-len(train_texts) // settings.batch_size)
+    # Tokenized once, not once per epoch.
+    train_ids, window_labels = training_windows(tokenizer, train_texts, train_labels, payload_spans, max_length,
+                                                settings.seed)
+    steps_per_epoch = -(-len(train_ids) // settings.batch_size)
     scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.05, total_iters=steps_per_epoch * settings.epochs)
-    labels = torch.as_tensor(np.asarray(train_labels, dtype=np.int64))
-    train_ids = tokenize_unpadded(tokenizer, train_texts, max_length)  # once, not once per epoch
+    labels = torch.as_tensor(np.asarray(window_labels, dtype=np.int64))
     lengths = np.array([len(ids) for ids in train_ids])
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     val_y = np.asarray(val_labels, dtype=np.int64)

@@ -1,0 +1,113 @@
+"""The bundled-data generator (scripts/generate_dataset.py): deterministic, split-disjoint pools,
+class-balanced fillers, both classes in every language and document kind, and leakage under 5 %."""
+
+import os
+import random
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from adversarial_mlops import data
+from adversarial_mlops.config import BUNDLED_DATASET, DataSettings
+from scripts import generate_dataset as generator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return generator.build_rows()
+
+
+@pytest.fixture(scope="module")
+def frame(rows):
+    return pd.DataFrame(rows)
+
+
+def test_the_committed_csv_is_what_the_generator_writes(tmp_path):
+    out = tmp_path / "generated.csv"
+    env = {**os.environ, "PYTHONHASHSEED": "123"}
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_dataset.py"), "--output", str(out)],
+                   check=True, env=env, capture_output=True)
+    assert out.read_bytes() == BUNDLED_DATASET.read_bytes()
+
+
+def test_two_builds_are_identical(rows):
+    assert generator.build_rows() == rows
+
+
+def test_pool_slices_are_disjoint_and_cover_the_pool():
+    content = generator.load_content()
+    sliced = generator.slice_pools(content.pools, generator.SEED)
+    for name, values in content.pools.items():
+        if len(values) < len(generator.SPLITS):
+            continue
+        parts = [set(sliced[name][split]) for split in generator.SPLITS]
+        assert all(parts), name
+        assert sum(map(len, parts)) == len(set(values)) and set().union(*parts) == set(values), name
+
+
+def test_no_multiword_attacker_phrase_reaches_two_splits(frame):
+    content = generator.load_content()
+    malicious = frame[frame["label"] == "malicious"]
+    for pool in ("payload", "override", "harmful", "sys_override"):
+        for value in content.pools[pool]:
+            if "{" in value or len(value.split()) < 4:
+                continue
+            splits = set(malicious.loc[malicious["text"].str.contains(value, regex=False), "split"])
+            assert len(splits) <= 1, (pool, value, splits)
+
+
+def test_fillers_do_not_predict_the_label(frame):
+    """Within a split, each class draws a shared pool's values equally often."""
+    filler = generator.Filler(generator.slice_pools({"topic": [f"t{i}" for i in range(20)]}, 1), random.Random(0))
+    drawn = defaultdict(Counter)
+    for _ in range(40):
+        for label in ("benign", "malicious"):
+            drawn[label][filler.pick("topic", "train", label)] += 1
+    assert set(drawn["benign"].values()) == {5} and drawn["benign"] == drawn["malicious"]
+
+
+def test_every_template_and_document_is_in_one_split(frame):
+    assert frame.groupby("template_group")["split"].nunique().max() == 1
+    assert set(frame["split"]) == set(generator.SPLITS)
+
+
+def test_both_classes_in_every_language_and_document_kind(frame):
+    for language, labels in frame.groupby("language")["label"]:
+        assert set(labels) == {"benign", "malicious"}, language
+    documents = frame[frame["template_group"].str.startswith("document-")]
+    kinds = documents["template_group"].str.split("-").str[1]
+    assert set(kinds) >= {"email", "web_page", "code", "log", "tool_output", "chat_transcript"}
+    for kind, labels in documents.groupby(kinds)["label"]:
+        assert set(labels) == {"benign", "malicious"}, kind
+
+
+def test_long_documents_carry_their_payload_span(frame):
+    documents = frame[frame["template_group"].str.startswith("document-")]
+    lengths = documents["text"].str.len()
+    assert lengths.min() >= 1000 and lengths.max() <= 6000
+    attacks = documents[documents["label"] == "malicious"]
+    assert (attacks["payload_start"] != "").all()
+    positions = []
+    for text, start, end in zip(attacks["text"], attacks["payload_start"], attacks["payload_end"]):
+        start, end = int(start), int(end)
+        assert 0 < start < end <= len(text) and text[start - 2:start] == "\n\n"
+        positions.append(start / len(text))
+    assert min(positions) < 0.3 and max(positions) > 0.7  # payloads early, late and between
+    assert (documents.loc[documents["label"] == "benign", "payload_start"] == "").all()
+
+
+def test_trigger_word_over_defence_set_has_300_texts(frame):
+    assert (frame["family"] == "benign_trigger_word").sum() >= 300
+    assert set(frame.loc[frame["family"] == "benign_trigger_word", "label"]) == {"benign"}
+
+
+def test_the_bundled_data_leaks_at_most_5_percent():
+    splits = data.load_splits(DataSettings())
+    report = data.phrase_leakage(splits)
+    assert report["test"]["share"] <= 0.05 and report["holdout"]["share"] <= 0.05, report

@@ -1,0 +1,1 @@
+"""Hand-written content: each module defines POOLS, EXTEND, TEMPLATES and/or DOCUMENTS (pure data)."""
