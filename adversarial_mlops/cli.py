@@ -76,6 +76,7 @@ def render_summary(summary) -> str:
         lines.append("  worst strategies: " + ", ".join(f"{k} {r:.1%}" for r, k in worst))
         lines += _operating_point_lines(summary.evaluation.get("operating_point"))
         lines += _holdout_lines(summary.evaluation.get("holdout"))
+        lines += _views_lines(summary.evaluation.get("views_defense"))
         lines += _generalization_lines(summary.evaluation.get("generalization"))
     if summary.decision is not None:
         lines.append(f"promotion: {'PROMOTED ' + summary.decision['challenger_version'] if summary.decision['promoted'] else 'champion kept'}")
@@ -113,6 +114,18 @@ def _holdout_lines(block: dict | None) -> list[str]:
     rate = "n/a" if evasion["rate"] is None else f"{evasion['rate']:.1%}"
     return [f"  sealed holdout (reported, never decided on): F1 {block['clean']['f1']:.4f}, clean FPR "
             f"{block['clean']['fpr']:.1%}, evasion {rate} over {block['n_texts']} texts"]
+
+
+def _views_lines(block: dict | None) -> list[str]:
+    if not block:
+        return []
+
+    def pct(value) -> str:
+        return "n/a" if value is None else f"{value:.1%}"
+
+    with_views, without = block["with_views"], block["without_views"]
+    return [f"  decoded views: evasion {pct(with_views['evasion']['rate'])} with, {pct(without['evasion']['rate'])} "
+            f"without; clean FPR {pct(with_views['clean_fpr'])} with, {pct(without['clean_fpr'])} without"]
 
 
 def _generalization_lines(block: dict | None) -> list[str]:

@@ -238,6 +238,9 @@ class DefenseSettings(_Section):
     # NFKC, confusable folding, invisible-character stripping, de-spacing — applied identically
     # in training, evaluation and serving when on (the trained model records it).
     normalize_inputs: bool = False
+    # Decoded views (models/views.py): smuggled payloads decoded, look-alikes folded, encoded spans
+    # decoded; a text scores as its highest view. "auto" = on; recorded with each trained model.
+    views: Literal["auto", "off"] = "auto"
 
 
 class PipelineConfig(_Section):

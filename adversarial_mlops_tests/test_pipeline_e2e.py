@@ -69,7 +69,12 @@ def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
     assert report["evasion"]["overall"]["effective"] < report["evasion"]["overall"]["generated"]
     assert 0 < report["adaptive_attack"]["n_attacked"] <= 20  # attack.adaptive_sources in the tiny config
     assert report["over_defense"]["obfuscated_benign_fpr"]["n"] > 0
-    assert {"with_normalization", "without_normalization"} <= set(report["normalization_defense"])
+    # Decoded views are on by default: their comparison replaces the normalisation one.
+    assert report["normalization_defense"] is None
+    views = report["views_defense"]
+    assert set(views) == {"with_views", "without_views"}
+    assert views["with_views"]["evasion"] == report["evasion"]["overall"]
+    assert "tag_smuggling" in views["without_views"]["evasion_by_strategy"]
     assert [v.version for v in registry.list_versions()] == ["v0001"]  # the baseline is not retrained
     # Same model, same test split: the F1 recorded at promotion is reproduced exactly.
     assert second.evaluation["f1_drop"] == pytest.approx(0.0, abs=1e-12)

@@ -93,3 +93,27 @@ def test_training_windows_are_seeded(tiny):
     texts, labels = [long_text(500), long_text(400)], [0, 0]
     assert training_windows(tokenizer, texts, labels, None, 64, seed=3) == \
         training_windows(tokenizer, texts, labels, None, 64, seed=3)
+
+
+def test_evidence_names_the_view_and_window_that_decided(tiny):
+    import random
+
+    import torch
+
+    from adversarial_mlops.attacks import get_strategy
+    from adversarial_mlops.models.modeling import score_views
+    from adversarial_mlops.models.views import VIEW_NAMES, text_views
+
+    model, tokenizer = tiny
+    smuggled = get_strategy("tag_smuggling").apply(long_text(200, payload_at=150), random.Random(0))
+    texts = [smuggled, "a short report", long_text(400, payload_at=300)]
+    kwargs = dict(max_length=64, batch_size=8, token_budget=8 * 64, precision="fp32", device="cpu")
+    table = score_views(model, tokenizer, texts, views=True, evidence=True, **kwargs)
+    np.testing.assert_allclose(table[:, 0], score_views(model, tokenizer, texts, views=True, **kwargs))
+    assert len(text_views(smuggled)) > 1
+    for text, (score, view, window) in zip(texts, table):
+        view_text = dict(text_views(text))[VIEW_NAMES[int(view)]]
+        ids, _, _ = tokenize_windows(tokenizer, [view_text], 64)
+        with torch.inference_mode():
+            logits = model(**pad_batch([ids[int(window)]], tokenizer.pad_token_id, True)).logits
+        assert torch.softmax(logits, dim=-1)[0, 1].item() == pytest.approx(score, abs=1e-5)

@@ -396,7 +396,26 @@ def describe(rows: list[dict[str, str]]) -> str:
         markdown_table("split", Counter(g["split"] for g in groups.values()), len(groups), unit="template groups"),
         markdown_table("language / label", Counter(f"{row['language']} / {row['label']}" for row in rows), total),
     ]
+    balance = filler_balance(rows)
+    lines = ["| shared pool | benign rows | malicious rows | malicious share |", "|---|---:|---:|---:|"]
+    for pool, count in sorted(balance.items(), key=lambda item: -sum(item[1].values())):
+        total_rows = count["benign"] + count["malicious"]
+        lines.append(f"| {pool} | {count['benign']} | {count['malicious']} | {count['malicious'] / total_rows:.0%} |")
+    tables.append("\n".join(lines))
     return "\n".join(summary) + "\n\n" + "\n\n".join(tables)
+
+
+def filler_balance(rows: list[dict[str, str]], content: Content | None = None) -> dict[str, dict[str, int]]:
+    """Rows per class that fill each shared (non-attacker) pool: a pool one class fills far more
+    often than the other would let the filler predict the label."""
+    content = content or load_content()
+    rows_per_group = Counter(row["template_group"] for row in rows)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for template in content.templates:
+        for slot in set(SLOT_PATTERN.findall(template.text)):
+            counts[slot][template.label] += rows_per_group.get(template.group, 0)
+    return {pool: {"benign": c["benign"], "malicious": c["malicious"]} for pool, c in sorted(counts.items())
+            if pool in SLOTS and pool not in MALICIOUS_POOLS}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,7 +30,7 @@ __all__ = ("AttackConfigError", "Strategy", "KeyedStrategy", "FAMILIES", "valida
 KEY_BITS = 64  # variant keys are integers in [0, 2**64)
 _KEY_LIMIT = 1 << KEY_BITS
 
-FAMILIES = ("character", "invisible", "spacing", "case", "encoding", "lexical", "structural", "composite")
+FAMILIES = ("character", "invisible", "spacing", "case", "encoding", "lexical", "structural", "smuggling", "composite")
 
 # A "word" for word-level perturbations: a run of letters (any script).
 WORD_RE = re.compile(r"[^\W\d_]+")

@@ -79,6 +79,19 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: Settings, reg
     return report
 
 
+def _defense_metadata(report: dict) -> dict:
+    """Evasion with and without the deployed input defence: decoded views, else normalisation."""
+    views = report.get("views_defense")
+    if views:
+        return {"evasion_pct_with_views": _pct(views["with_views"]["evasion"]["rate"]),
+                "evasion_pct_without_views": _pct(views["without_views"]["evasion"]["rate"]),
+                "clean_fpr_pct_with_views": _pct(views["with_views"]["clean_fpr"]),
+                "clean_fpr_pct_without_views": _pct(views["without_views"]["clean_fpr"])}
+    normalization = report["normalization_defense"]
+    return {"evasion_pct_with_normalization": _pct(normalization["with_normalization"]["rate"]),
+            "evasion_pct_without_normalization": _pct(normalization["without_normalization"]["rate"])}
+
+
 def _evaluation_metadata(report: dict) -> dict:
     overall = report["evasion"]["overall"]
     return {
@@ -91,8 +104,7 @@ def _evaluation_metadata(report: dict) -> dict:
         "generalization": _generalization_summary(report["generalization"]),
         "obfuscated_benign_fpr_pct": _pct(report["over_defense"]["obfuscated_benign_fpr"]["rate"]),
         "over_defense_set_fpr_pct": _pct((report["over_defense"].get("over_defense_set_fpr") or {}).get("rate")),
-        "evasion_pct_with_normalization": _pct(report["normalization_defense"]["with_normalization"]["rate"]),
-        "evasion_pct_without_normalization": _pct(report["normalization_defense"]["without_normalization"]["rate"]),
+        **_defense_metadata(report),
         "clean_fpr_by_category": report["over_defense"]["clean_fpr_by_category"],
         "adaptive_attack": report["adaptive_attack"] or "off",
         "threshold": report["operating_point"]["threshold"],

@@ -6,6 +6,8 @@ Not-measurable numbers are ``None`` (never NaN, which JSON cannot carry).
 
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 from typing import Callable, Mapping, Sequence
 
@@ -340,6 +342,36 @@ def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFr
             "without_normalization_by_strategy": {k: v["rate"] for k, v in without_it["by_strategy"].items()}}
 
 
+def views_comparison(classifier, test: pd.DataFrame, variants: pd.DataFrame, benign_variants: pd.DataFrame,
+                     deployed: dict, *, seed: int, n_resamples: int) -> dict:
+    """What the decoded views buy and cost, same weights and variants: evasion per strategy, clean
+    false alarms and false alarms on obfuscated benign texts, with views (as deployed) and without.
+    Without views each text is read as it is, in windows; the threshold stays the deployed one."""
+    plain = dataclasses.replace(classifier, views=False)
+    variants = with_clusters(test, variants).assign(**{EFFECTIVE: mark_effective(plain.model_inputs, test, variants)})
+    clean_scores = plain.predict_proba(test["text"].tolist())
+    clean_pred_by_source = dict(zip(test["id"], decide(clean_scores, plain.threshold).tolist()))
+    evasion = evasion_report(variants, plain.predict_proba(variants["text"].tolist()), clean_pred_by_source,
+                             seed=seed, n_resamples=n_resamples, threshold=plain.threshold)
+    benign_variants = with_clusters(test, benign_variants).assign(
+        **{EFFECTIVE: mark_effective(plain.model_inputs, test, benign_variants)})
+    over_defense = over_defense_report(test, clean_scores, benign_variants,
+                                       plain.predict_proba(benign_variants["text"].tolist()), seed=seed,
+                                       n_resamples=n_resamples, threshold=plain.threshold)
+    benign = (test["label"] == BENIGN).to_numpy()
+
+    def side(evasion_block: dict, over: dict, clean_fpr: float) -> dict:
+        return {"evasion": evasion_block["overall"],
+                "evasion_by_strategy": {k: v["rate"] for k, v in evasion_block["by_strategy"].items()},
+                "clean_fpr": clean_fpr, "obfuscated_benign_fpr": over["obfuscated_benign_fpr"],
+                "obfuscated_benign_fpr_by_strategy": {k: v["rate"] for k, v in
+                                                      over["obfuscated_benign_fpr_by_strategy"].items()}}
+
+    plain_fpr = float(decide(clean_scores, plain.threshold)[benign].mean()) if benign.any() else None
+    return {"with_views": side(deployed["evasion"], deployed["over_defense"], deployed["clean"].get("fpr")),
+            "without_views": side(evasion, over_defense, plain_fpr)}
+
+
 def adaptive_targets(texts: pd.DataFrame, *, n_sources: int, seed: int) -> pd.DataFrame:
     """The malicious texts the adaptive attack starts from: a seeded sample, sorted by id."""
     malicious = texts[texts["label"] == MALICIOUS].sort_values("id")
@@ -386,7 +418,11 @@ def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, 
                             excluded_families=excluded_families, threshold=classifier.threshold,
                             target_fpr=classifier.target_fpr, over_defense_categories=over_defense_categories)
     report["adaptive_attack"] = adaptive_summary
-    report["normalization_defense"] = normalization_comparison(classifier, test, variants, report, seed=seed,
-                                                               n_resamples=n_resamples)
+    # With decoded views the folded view is the normalisation: compare with and without views then.
+    report["views_defense"] = (views_comparison(classifier, test, variants, benign_variants, report, seed=seed,
+                                                n_resamples=n_resamples) if getattr(classifier, "views", False) else None)
+    report["normalization_defense"] = (None if getattr(classifier, "views", False) else
+                                       normalization_comparison(classifier, test, variants, report, seed=seed,
+                                                                n_resamples=n_resamples))
     release_free_heap()  # thousands of differently padded batches fragment the heap (memory.py)
     return report

@@ -92,7 +92,47 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
     balance = balance_obfuscations(train, combined, obfuscations, seed=settings.seed + 3)
     combined = _deduplicated(pd.concat([combined, balance], ignore_index=True), case_sensitive)
     check_no_excluded_families(combined, excluded, "the augmented training set")
-    return combined
+    return with_payload_spans(combined, train)
+
+
+# Shorter texts fit one window of any configured model length, so where the payload sits cannot matter.
+SPAN_SEARCH_MIN_CHARS = 500
+
+
+def with_payload_spans(dataset: pd.DataFrame, train: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``payload_start``/``payload_end`` of long malicious rows that lack them, where a known
+    payload occurs verbatim: a training text's own span, or a malicious training text (or a long
+    document's payload) embedded whole by a structural attack (context wrap, long-document
+    dilution). Training then learns from the window that holds it (``trainer.training_windows``);
+    a row whose payload was obfuscated keeps no span and trains on its first window."""
+    if "payload_start" not in train.columns:
+        return dataset
+    spans = {text: (int(a), int(b)) for text, a, b in zip(train["text"], train["payload_start"], train["payload_end"])
+             if not pd.isna(a)}
+    malicious = train[train["label"] == MALICIOUS]
+    payloads = {text[a:b] for text, (a, b) in spans.items()} | set(malicious.loc[malicious["payload_start"].isna(),
+                                                                                 "text"])
+    payloads = sorted(payloads, key=len, reverse=True)  # the longest match is the most specific
+    result = dataset.copy()
+    for column in PAYLOAD_SPAN_COLUMNS:
+        if column not in result.columns:
+            result[column] = pd.NA
+    for index in result.index[(result["label"] == MALICIOUS) & result["payload_start"].isna()]:
+        text = result.at[index, "text"]
+        if len(text) < SPAN_SEARCH_MIN_CHARS:
+            continue
+        span = spans.get(text) or _find_payload(text, payloads)
+        if span is not None:
+            result.at[index, "payload_start"], result.at[index, "payload_end"] = span
+    return result.astype({column: "Int64" for column in PAYLOAD_SPAN_COLUMNS})
+
+
+def _find_payload(text: str, payloads: Sequence[str]) -> tuple[int, int] | None:
+    for payload in payloads:
+        start = text.find(payload)
+        if start >= 0:
+            return start, start + len(payload)
+    return None
 
 
 def _deduplicated(frame: pd.DataFrame, case_sensitive: bool) -> pd.DataFrame:

@@ -136,7 +136,8 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
                                   validation["text"].tolist(), validation["label"].tolist(), config.training,
                                   max_length=config.model.max_length, out_dir=out, progress=progress,
                                   normalize_inputs=config.defense.normalize_inputs,
-                                  payload_spans=data.payload_spans(train_data.reset_index(drop=True)))
+                                  payload_spans=data.payload_spans(train_data.reset_index(drop=True)),
+                                  views=config.defense.views == "auto")
         classifier = calibrate(TextClassifier.load(out, max_length=config.model.max_length,
                                                    batch_size=config.model.inference_batch_size,
                                                    precision=config.model.inference_precision),

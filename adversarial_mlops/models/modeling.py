@@ -174,13 +174,16 @@ def tokenizer_reads_case(tokenizer) -> bool:
 
 
 def read_preprocessing(model_dir: Path) -> dict:
+    """How a model prepares its input; a model saved before decoded views existed reads without them."""
     path = model_dir / PREPROCESSING_FILE
     settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return {"normalize_inputs": bool(settings.get("normalize_inputs", False))}
+    return {"normalize_inputs": bool(settings.get("normalize_inputs", False)),
+            "views": bool(settings.get("views", False))}
 
 
-def write_preprocessing(model_dir: Path, *, normalize_inputs: bool) -> None:
-    (model_dir / PREPROCESSING_FILE).write_text(json.dumps({"normalize_inputs": normalize_inputs}) + "\n")
+def write_preprocessing(model_dir: Path, *, normalize_inputs: bool, views: bool = False) -> None:
+    (model_dir / PREPROCESSING_FILE).write_text(json.dumps({"normalize_inputs": normalize_inputs,
+                                                            "views": views}) + "\n")
 
 
 def read_operating_point(model_dir: Path) -> dict:
@@ -296,15 +299,17 @@ def uses_token_types(tokenizer) -> bool:
 
 
 def score_texts(model, tokenizer, texts: Sequence[str], *, max_length: int, batch_size: int, token_budget: int,
-                precision: str, device: str) -> np.ndarray:
+                precision: str, device: str, evidence: bool = False):
     """Malicious probability per text, in input order: the highest over the text's overlapping
     windows (a payload anywhere in a long text is read; ``tokenize_windows``). Tokenized once,
     length-bucketed, dynamically padded, ``inference_mode``, optional bf16 autocast. The one
-    inference path of the project: evaluation, mining, the A/B test, calibration and serving."""
+    inference path of the project: evaluation, mining, the A/B test, calibration and serving.
+    With ``evidence``: ``(scores, index of the deciding window within each text)``."""
     import torch
 
     if len(texts) == 0:
-        return np.zeros(0, dtype=np.float64)
+        empty = np.zeros(0, dtype=np.float64)
+        return (empty, np.zeros(0, dtype=np.int64)) if evidence else empty
     ids, owners, _ = tokenize_windows(tokenizer, texts, max_length)
     lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
@@ -318,7 +323,49 @@ def score_texts(model, tokenizer, texts: Sequence[str], *, max_length: int, batc
             window_scores[index] = torch.softmax(logits, dim=-1)[:, 1].cpu().numpy()
     scores = np.full(len(texts), -np.inf)
     np.maximum.at(scores, owners, window_scores)
-    return scores
+    if not evidence:
+        return scores
+    local = np.arange(len(owners)) - np.searchsorted(owners, owners)  # window number within its text
+    return scores, first_argmax(owners, window_scores, scores, local, len(texts))
+
+
+def first_argmax(owners: np.ndarray, values: np.ndarray, maxima: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
+    """Per owner, ``labels`` of its first item whose value equals the owner's maximum."""
+    best = np.full(n, -1, dtype=np.int64)
+    hits = np.flatnonzero(values == maxima[owners])[::-1]  # reversed: the first hit is written last
+    best[owners[hits]] = labels[hits]
+    return best
+
+
+def score_views(model, tokenizer, texts: Sequence[str], *, views: bool, evidence: bool = False, **scoring):
+    """``score_texts`` over each text's decoded views (``views.text_views``) when ``views``: a text
+    scores as its highest view. Views equal to the text are not scored twice. With ``evidence``:
+    an ``(n, 3)`` array of score, deciding view (index into ``views.VIEW_NAMES``) and its window."""
+    from adversarial_mlops.models.views import VIEW_NAMES
+
+    expanded, owners, names = expand_views(texts) if views else (list(texts), np.arange(len(texts)),
+                                                                  [VIEW_NAMES[0]] * len(texts))
+    view_scores, view_windows = score_texts(model, tokenizer, expanded, evidence=True, **scoring)
+    scores = np.full(len(texts), -np.inf)
+    np.maximum.at(scores, owners, view_scores)
+    if not evidence:
+        return scores
+    view_codes = np.array([VIEW_NAMES.index(name) for name in names], dtype=np.int64)
+    best = first_argmax(owners, view_scores, scores, np.arange(len(expanded)), len(texts))
+    return np.column_stack([scores, view_codes[best], view_windows[best]]) if len(texts) else np.zeros((0, 3))
+
+
+def expand_views(texts: Sequence[str]) -> tuple[list[str], np.ndarray, list[str]]:
+    """Every view of every text, the index of the text each belongs to, and the view's name."""
+    from adversarial_mlops.models.views import text_views
+
+    expanded, owners, names = [], [], []
+    for index, text in enumerate(texts):
+        for name, view in text_views(text):
+            expanded.append(view)
+            owners.append(index)
+            names.append(name)
+    return expanded, np.asarray(owners, dtype=np.int64), names
 
 
 def default_token_budget(batch_size: int) -> int:
@@ -336,6 +383,7 @@ class TextClassifier:
     batch_size: int
     device: str
     normalize_inputs: bool = False  # the input-normalisation defence, as the model was trained
+    views: bool = False  # score decoded views too (defense.views), as the model was trained
     precision: str = "fp32"  # resolved: fp32 or bf16 (see resolve_precision)
     threshold: float = DECISION_THRESHOLD  # the model's calibrated operating point (read_operating_point)
     target_fpr: float | None = None  # what the threshold was calibrated to; None = uncalibrated
@@ -364,24 +412,38 @@ class TextClassifier:
             raise ModelLoadError(f"cannot load a trained model from {path}: {error}") from None
         model.to(device).eval()
         point = read_operating_point(Path(path))
+        preprocessing = read_preprocessing(Path(path))
         return cls(model, load_tokenizer(str(path)), max_length, batch_size, device,
-                   normalize_inputs=read_preprocessing(Path(path))["normalize_inputs"],
+                   normalize_inputs=preprocessing["normalize_inputs"], views=preprocessing["views"],
                    precision=resolve_precision(precision, device), threshold=float(point["threshold"]),
                    target_fpr=point.get("target_fpr"))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Malicious probability per text, in input order."""
-        return score_texts(self.model, self.tokenizer, self.prepare(texts), max_length=self.max_length,
-                           batch_size=self.batch_size, token_budget=default_token_budget(self.batch_size),
-                           precision=self.precision, device=self.device)
+        """Malicious probability per text, in input order: the highest over its windows (and its
+        decoded views, when the model was trained with them)."""
+        return score_views(self.model, self.tokenizer, self.prepare(texts), views=self.views,
+                           max_length=self.max_length, batch_size=self.batch_size,
+                           token_budget=default_token_budget(self.batch_size), precision=self.precision,
+                           device=self.device)
+
+    def score_with_evidence(self, texts: Sequence[str]) -> np.ndarray:
+        """``(n, 3)``: each text's score (as ``predict_proba``), the view that decided it (index
+        into ``views.VIEW_NAMES``) and that view's deciding window (0 = the first)."""
+        return score_views(self.model, self.tokenizer, self.prepare(texts), views=self.views, evidence=True,
+                           max_length=self.max_length, batch_size=self.batch_size,
+                           token_budget=default_token_budget(self.batch_size), precision=self.precision,
+                           device=self.device)
 
     def model_inputs(self, texts: Sequence[str]) -> list[tuple[int, ...]]:
         """The token ids the model reads for each text (every window, in order): after the input
         defence and its tokenizer. Two texts with equal inputs are the same text to this model."""
-        ids, owners, _ = tokenize_windows(self.tokenizer, self.prepare(texts), self.max_length)
+        prepared = self.prepare(texts)
+        expanded, view_owners, _ = expand_views(prepared) if self.views else (prepared, np.arange(len(prepared)), None)
+        ids, owners, _ = tokenize_windows(self.tokenizer, expanded, self.max_length)
         inputs: list[tuple[int, ...]] = [() for _ in texts]
         for window, owner in zip(ids, owners):
-            inputs[owner] = inputs[owner] + tuple(window)
+            text_index = view_owners[owner]
+            inputs[text_index] = inputs[text_index] + tuple(window)
         return inputs
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:

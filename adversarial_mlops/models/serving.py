@@ -232,15 +232,36 @@ class MicroBatcher:
                 start += len(job.texts)
 
 
+def _scorer(predictor) -> Callable[[Sequence[str]], np.ndarray]:
+    """What a batcher thread calls: scores with evidence (which view and window decided) when the
+    predictor gives it, else plain scores."""
+    return getattr(predictor, "score_with_evidence", None) or predictor.predict_proba
+
+
 @dataclass(frozen=True)
 class Prediction:
     model_version: str
     scores: np.ndarray
     threshold: float = DECISION_THRESHOLD  # the answering model's own operating point
+    evidence: np.ndarray | None = None  # (n, 2): deciding view (index into views.VIEW_NAMES) and window
+
+    @classmethod
+    def from_scorer(cls, model_version: str, output: np.ndarray, threshold: float) -> "Prediction":
+        """From what ``_scorer`` returned: plain scores, or scores with evidence columns."""
+        output = np.asarray(output, dtype=np.float64)
+        if output.ndim == 2:
+            return cls(model_version, output[:, 0], threshold, output[:, 1:].astype(np.int64))
+        return cls(model_version, output, threshold)
 
     def results(self) -> list[dict]:
+        from adversarial_mlops.models.views import VIEW_NAMES
+
         labels = label_names(self.scores, self.threshold)
-        return [{"label": label, "score": float(score)} for label, score in zip(labels, self.scores)]
+        results = [{"label": label, "score": float(score)} for label, score in zip(labels, self.scores)]
+        if self.evidence is not None:
+            for result, (view, window) in zip(results, self.evidence):
+                result["evidence"] = {"view": VIEW_NAMES[int(view)], "window": int(window)}
+        return results
 
 
 @dataclass(frozen=True)
@@ -253,10 +274,10 @@ class LoadedModel:
     batcher: MicroBatcher = field(repr=False, compare=False)
 
     def predict(self, texts: Sequence[str]) -> Prediction:
-        return Prediction(self.version, self.batcher.submit(texts), self.threshold)
+        return Prediction.from_scorer(self.version, self.batcher.submit(texts), self.threshold)
 
     async def predict_async(self, texts: Sequence[str]) -> Prediction:
-        return Prediction(self.version, await self.batcher.submit_async(texts), self.threshold)
+        return Prediction.from_scorer(self.version, await self.batcher.submit_async(texts), self.threshold)
 
     @property
     def threshold(self) -> float:
@@ -370,8 +391,8 @@ class ChampionHolder:
             predictor = self._loader(champion)
             # One predictor per inference worker: the first as loaded, the others share its weights.
             sibling = getattr(predictor, "for_another_thread", None)
-            predicts = [predictor.predict_proba] + [(sibling() if callable(sibling) else predictor).predict_proba
-                                                     for _ in range(self.workers - 1)]
+            predicts = [_scorer(predictor)] + [_scorer(sibling() if callable(sibling) else predictor)
+                                               for _ in range(self.workers - 1)]
             # The current champion's worker threads stay; a retired one's exit once drained (close below).
             batcher = MicroBatcher(predicts, max_batch_texts=self.max_batch_texts, idle_exit=None)
             loaded = LoadedModel(champion.version, predictor, time.perf_counter() - started, batcher)

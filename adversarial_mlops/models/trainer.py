@@ -26,7 +26,7 @@ from adversarial_mlops.config import TrainingSettings
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.judging.metrics import classification_metrics
 from adversarial_mlops.models.modeling import (default_token_budget, length_buckets, load_tokenizer, pad_batch, pick_device,
-                                        quiet_transformers, score_texts, tokenize_windows, uses_token_types,
+                                        quiet_transformers, score_views, tokenize_windows, uses_token_types,
                                         write_preprocessing)
 
 log = logging.getLogger(__name__)
@@ -187,10 +187,11 @@ def _train_step(model, batch_ids: list, index: np.ndarray, lengths: np.ndarray, 
     return total
 
 
-def _predict_labels(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64) -> np.ndarray:
+def _predict_labels(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, *,
+                    views: bool = False) -> np.ndarray:
     model.eval()
     device = next(p for p in model.parameters()).device
-    scores = score_texts(model, tokenizer, texts, max_length=max_length, batch_size=batch_size,
+    scores = score_views(model, tokenizer, texts, views=views, max_length=max_length, batch_size=batch_size,
                          token_budget=default_token_budget(batch_size), precision="fp32", device=str(device))
     return decide(scores)
 
@@ -246,10 +247,21 @@ def _char_range(window_offsets) -> tuple[int, int]:
     return (real[0][0], real[-1][1]) if real else (0, 0)
 
 
-def _normalized(texts: Sequence[str]) -> list[str]:
-    from adversarial_mlops.models.normalization import normalize_text
+def _prepared(train_texts: Sequence[str], val_texts: Sequence[str], payload_spans: Sequence | None, *,
+              normalize_inputs: bool, views: bool) -> tuple[list[str], list[str], Sequence | None]:
+    """Texts as the model will read them: normalised (which moves characters, so spans are dropped)
+    and, with views, a smuggled payload decoded (``views.training_text``; other texts unchanged)."""
+    train_texts, val_texts = list(train_texts), list(val_texts)
+    if normalize_inputs:
+        from adversarial_mlops.models.normalization import normalize_text
 
-    return [normalize_text(t) for t in texts]
+        train_texts, val_texts = [normalize_text(t) for t in train_texts], [normalize_text(t) for t in val_texts]
+        payload_spans = None
+    if views:
+        from adversarial_mlops.models.views import training_text
+
+        train_texts = [training_text(t) for t in train_texts]
+    return train_texts, val_texts, payload_spans
 
 
 def _validate_inputs(texts, labels, what: str) -> None:
@@ -275,20 +287,20 @@ def train_classifier(*args, **kwargs) -> TrainingResult:
 def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels: Sequence[int],
                      val_texts: Sequence[str], val_labels: Sequence[int], settings: TrainingSettings, *,
                      max_length: int, out_dir: Path, progress: Callable[[str], None] | None = None,
-                     normalize_inputs: bool = False, payload_spans: Sequence | None = None) -> TrainingResult:
+                     normalize_inputs: bool = False, payload_spans: Sequence | None = None,
+                     views: bool = False) -> TrainingResult:
     """Train LoRA adapters on ``base_model`` and write the merged model into ``out_dir``.
 
-    Texts longer than one window train on windows (``training_windows``; ``payload_spans`` gives,
-    per text, the payload's (start, end) characters or None). With ``normalize_inputs`` the texts
-    go through the normalisation defence first (which moves characters, so spans are dropped), and
-    the saved model records it, so evaluation and serving prepare their input the same way.
+    Long texts train on windows (``training_windows``; ``payload_spans``: per text the payload's
+    (start, end) characters or None); ``normalize_inputs`` and ``views`` prepare texts as the model
+    will read them (``_prepared``), and the saved model records both for evaluation and serving.
     """
     import torch
 
     _validate_inputs(train_texts, train_labels, "training data")
     _validate_inputs(val_texts, val_labels, "validation data")
-    if normalize_inputs:
-        train_texts, val_texts, payload_spans = _normalized(train_texts), _normalized(val_texts), None
+    train_texts, val_texts, payload_spans = _prepared(train_texts, val_texts, payload_spans,
+                                                      normalize_inputs=normalize_inputs, views=views)
     report = progress or log.info
     started = time.perf_counter()
     seed_everything(settings.seed)
@@ -314,7 +326,8 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
         losses = _train_epoch(model, optimizer, scheduler, params, _batches(lengths, settings.batch_size, generator),
                               train_ids, lengths, labels, settings=settings, pad_id=pad_id,
                               token_types=uses_token_types(tokenizer), device=device)
-        val_f1 = classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, max_length))["f1"]
+        val_f1 = classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, max_length,
+                                                               views=views))["f1"]
         history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "validation_f1": val_f1})
         report(f"epoch {epoch}/{settings.epochs}: loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")
         if val_f1 > best_f1:
@@ -329,7 +342,7 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
     result = TrainingResult(quantization, str(device), len(history), best_epoch, best_f1,
                             len(train_texts), len(val_texts), time.perf_counter() - started, history)
     _save_merged(model, tokenizer, base_model, out_dir, result)
-    write_preprocessing(out_dir, normalize_inputs=normalize_inputs)
+    write_preprocessing(out_dir, normalize_inputs=normalize_inputs, views=views)
     return result
 
 

@@ -1,0 +1,182 @@
+"""Decoded views: the readings of a text an attacker relies on the classifier not making.
+
+A tokenizer drops Unicode tag characters and variation selectors, splits look-alike letters into
+rare pieces and sees base64 as noise — while the LLM behind the classifier reads all of them.
+``text_views`` returns the original text plus, only where they differ from it:
+
+* ``smuggled``: the visible text followed by what is hidden in Unicode tag characters
+  (U+E0020–U+E007E → ASCII, "ASCII smuggling") and in variation-selector bytes (VS1–VS256 after
+  any character → bytes → UTF-8, "emoji smuggling");
+* ``folded``: ``normalization.normalize_text`` — invisible characters stripped, NFKC, confusables
+  (Cyrillic, Greek, fullwidth, mathematical, enclosed, ... letters) folded to ASCII, letter-spaced
+  words joined;
+* ``decoded``: the folded text with base64, hex and percent-encoded spans replaced by what they
+  decode to when that is readable text, and lines read in ROT13 when that reads as clearly more English.
+
+The classifier scores every view (and every window of each) and keeps the highest score, so a
+payload is found in whichever reading carries it. Plain Python, no model: the same views are built
+in training, evaluation, the A/B test and serving (``TextClassifier.predict_proba``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+import urllib.parse
+
+from adversarial_mlops.models.normalization import normalize_text
+
+ORIGINAL, SMUGGLED, FOLDED, DECODED = "original", "smuggled", "folded", "decoded"
+VIEW_NAMES = (ORIGINAL, SMUGGLED, FOLDED, DECODED)
+
+TAG_FIRST, TAG_LAST = 0xE0020, 0xE007E  # tag characters that mirror printable ASCII
+_VS_BASIC = (0xFE00, 0xFE0F)  # VS1-VS16 -> bytes 0-15
+_VS_SUPPLEMENT = (0xE0100, 0xE01EF)  # VS17-VS256 -> bytes 16-255
+
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
+_HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,}(?![0-9A-Fa-f])")
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2}){3,}")
+# Frequent English words: a ROT13 reading counts as English when it holds clearly more of them.
+_COMMON_WORDS = frozenset("the a an and or to of in on for is are be you your me my all any this that it with "
+                          "what how do not now from as at by please tell give show print reveal ignore "
+                          "previous instructions system prompt".split())
+_WORD = re.compile(r"[a-z]+")
+
+
+def text_views(text: str) -> list[tuple[str, str]]:
+    """``[(name, view), ...]``, the original first; a view equal to an earlier one is left out."""
+    views = [(ORIGINAL, text)]
+    hidden = smuggled_text(text)
+    if hidden:
+        views.append((SMUGGLED, f"{visible_text(text)}\n{hidden}"))
+    folded = normalize_text(text)
+    if folded != " ".join(text.split()):  # whitespace alone changes no token
+        views.append((FOLDED, folded))
+    # Lines first (ROT13 is judged per line), then the folded text (an encoding in look-alike letters).
+    decoded = decode_spans(text)
+    decoded = decode_spans(folded) if decoded is None else decoded
+    if decoded is not None:  # folded too: a decoded payload may itself be letter-spaced or look-alike
+        views.append((DECODED, normalize_text(decoded)))
+    seen, unique = set(), []
+    for name, view in views:
+        if view not in seen:
+            seen.add(view)
+            unique.append((name, view))
+    return unique
+
+
+def training_text(text: str) -> str:
+    """What a model learns a text as: with its smuggled payload made readable, else the text.
+
+    A smuggled variant's original view is its harmless cover sentence; training on that with a
+    malicious label would teach the cover, so training sees the view that carries the payload.
+    """
+    hidden = smuggled_text(text)
+    return f"{visible_text(text)}\n{hidden}" if hidden else text
+
+
+def smuggled_text(text: str) -> str:
+    """What hides in tag characters and variation selectors, decoded ("" when nothing does)."""
+    if text.isascii():
+        return ""
+    parts = [part for part in (_decode_tags(text), _decode_variation_selectors(text)) if part.strip()]
+    return "\n".join(parts)
+
+
+def visible_text(text: str) -> str:
+    """``text`` without tag characters and variation selectors."""
+    return "".join(ch for ch in text if not (_is_tag(ord(ch)) or _vs_byte(ord(ch)) is not None))
+
+
+def _is_tag(code: int) -> bool:
+    return 0xE0000 <= code <= 0xE007F
+
+
+def _decode_tags(text: str) -> str:
+    return "".join(chr(ord(ch) - 0xE0000) for ch in text if TAG_FIRST <= ord(ch) <= TAG_LAST)
+
+
+def _vs_byte(code: int) -> int | None:
+    if _VS_BASIC[0] <= code <= _VS_BASIC[1]:
+        return code - _VS_BASIC[0]
+    if _VS_SUPPLEMENT[0] <= code <= _VS_SUPPLEMENT[1]:
+        return code - _VS_SUPPLEMENT[0] + 16
+    return None
+
+
+def _decode_variation_selectors(text: str) -> str:
+    """Runs of two or more variation selectors read as UTF-8 bytes (one selector after an emoji is
+    ordinary emoji presentation, not a message)."""
+    runs, current = [], bytearray()
+    for ch in text:
+        value = _vs_byte(ord(ch))
+        if value is not None:
+            current.append(value)
+            continue
+        if len(current) >= 2:
+            runs.append(bytes(current))
+        current = bytearray()
+    if len(current) >= 2:
+        runs.append(bytes(current))
+    # No readability test: two selectors in a row carry a message in practice, never presentation.
+    return "\n".join(run.decode("utf-8", errors="ignore") for run in runs)
+
+
+def decode_spans(text: str) -> str | None:
+    """``text`` with encoded spans decoded where they decode to readable text, or its ROT13 reading
+    when that reads as clearly more English; None when there is nothing to decode."""
+    changed = text
+    for pattern, decode in ((_BASE64, _from_base64), (_HEX, _from_hex), (_PERCENT, _from_percent)):
+        changed = pattern.sub(lambda match: decode(match.group()) or match.group(), changed)
+    changed = "\n".join(_rot13_if_english(line) for line in changed.split("\n"))
+    return changed if changed != text else None
+
+
+def _rot13_if_english(line: str) -> str:
+    """A line read in ROT13 when that holds clearly more common English words (a wrapper sentence
+    around a ROT13 payload is usually on its own line)."""
+    rotated = codecs.encode(line, "rot13")
+    return rotated if _english_words(rotated) >= max(3, 2 * _english_words(line) + 1) else line
+
+
+def _from_base64(span: str) -> str | None:
+    try:
+        raw = base64.b64decode(span + "=" * (-len(span) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _readable_utf8(raw)
+
+
+def _from_hex(span: str) -> str | None:
+    return _readable_utf8(bytes.fromhex(span))
+
+
+def _from_percent(span: str) -> str | None:
+    try:
+        text = urllib.parse.unquote(span, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    return text if _readable(text) else None
+
+
+def _readable_utf8(raw: bytes) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if _readable(text) else None
+
+
+def _readable(text: str) -> bool:
+    """Mostly printable, with letters and at least one space: words, not bytes."""
+    if len(text) < 4 or " " not in text:
+        return False
+    printable = sum(ch.isprintable() or ch in "\n\t" for ch in text)
+    letters = sum(ch.isalpha() for ch in text)
+    return printable >= 0.95 * len(text) and letters >= 0.5 * len(text)
+
+
+def _english_words(text: str) -> int:
+    return sum(word in _COMMON_WORDS for word in _WORD.findall(text.casefold()))
