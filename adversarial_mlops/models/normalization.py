@@ -6,6 +6,9 @@ classifier, so that ``іgnоrе`` (Cyrillic), ``ｉｇｎｏｒｅ``, ``ig\u200b
 
 Steps, in order (the order is what makes the function idempotent):
 
+0. letter-like symbols to their ASCII letter, found by Unicode name (small capitals, modifier
+   letters, regional indicators, parenthesized / circled / squared / negative letters), before
+   NFKD would turn ``⒜`` into ``(a)``;
 1. NFKD, so compatibility forms (fullwidth, math alphanumerics, ligatures) and
    precomposed accents split into base + combining mark;
 2. delete invisible/format characters (Cf: zero-width, word joiner, bidi controls,
@@ -67,6 +70,8 @@ def normalize_text(text: str) -> str:
 
 
 def _fold_unicode(text: str) -> str:
+    # Letter-like symbols first: NFKD would turn a parenthesized letter into "(a)".
+    text = text.translate(_letterlike_table())
     text = unicodedata.normalize("NFKD", text).translate(_strip_table())
     text = unicodedata.normalize("NFKC", text)
     return text.translate(_fold_table())
@@ -119,6 +124,27 @@ def _strip_table() -> dict[int, None]:
     # tag block U+E0000-E007F is Cf except unassigned U+E0000, so add it whole.
     drop.update(range(0xE0000, 0xE0080))
     return dict.fromkeys(drop)
+
+
+# Unicode names of symbols that depict one Latin letter: small capitals, modifier letters, regional
+# indicators, circled / squared / parenthesized / negative forms. NFKC folds some of them, not all.
+_LETTERLIKE_NAME = re.compile(
+    r"^(?:PARENTHESIZED |CIRCLED |NEGATIVE CIRCLED |SQUARED |NEGATIVE SQUARED |REGIONAL INDICATOR SYMBOL |MODIFIER )?"
+    r"(?:LATIN )?(?P<before>CAPITAL |SMALL )?LETTER (?P<after>SMALL CAPITAL |CAPITAL |SMALL )?(?P<letter>[A-Z])$")
+_LETTERLIKE_SCAN_RANGES = ((0x0080, 0x2FFF), (0xA700, 0xABFF), (0x1F100, 0x1F1FF))
+
+
+@functools.lru_cache(maxsize=1)
+def _letterlike_table() -> dict[int, str]:
+    """Translate table mapping letter-like symbols (small capitals, modifier letters, regional
+    indicators, parenthesized / circled / squared / negative letters) to their ASCII letter."""
+    table = {}
+    for cp in _code_points(_LETTERLIKE_SCAN_RANGES):
+        match = _LETTERLIKE_NAME.match(unicodedata.name(chr(cp), ""))
+        if match is not None:
+            capital = "CAPITAL " in (match["before"], match["after"])
+            table[cp] = match["letter"] if capital else match["letter"].lower()
+    return table
 
 
 @functools.lru_cache(maxsize=1)
