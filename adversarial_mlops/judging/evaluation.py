@@ -7,7 +7,6 @@ Not-measurable numbers are ``None`` (never NaN, which JSON cannot carry).
 from __future__ import annotations
 
 import dataclasses
-
 import functools
 from typing import Callable, Mapping, Sequence
 
@@ -419,9 +418,10 @@ def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, 
                             target_fpr=classifier.target_fpr, over_defense_categories=over_defense_categories)
     report["adaptive_attack"] = adaptive_summary
     # With decoded views the folded view is the normalisation: compare with and without views then.
+    has_views = getattr(classifier, "views", False)
     report["views_defense"] = (views_comparison(classifier, test, variants, benign_variants, report, seed=seed,
-                                                n_resamples=n_resamples) if getattr(classifier, "views", False) else None)
-    report["normalization_defense"] = (None if getattr(classifier, "views", False) else
+                                                n_resamples=n_resamples) if has_views else None)
+    report["normalization_defense"] = (None if has_views else
                                        normalization_comparison(classifier, test, variants, report, seed=seed,
                                                                 n_resamples=n_resamples))
     release_free_heap()  # thousands of differently padded batches fragment the heap (memory.py)

@@ -421,15 +421,15 @@ class TextClassifier:
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Malicious probability per text, in input order: the highest over its windows (and its
         decoded views, when the model was trained with them)."""
-        return score_views(self.model, self.tokenizer, self.prepare(texts), views=self.views,
-                           max_length=self.max_length, batch_size=self.batch_size,
-                           token_budget=default_token_budget(self.batch_size), precision=self.precision,
-                           device=self.device)
+        return self._score(texts, evidence=False)
 
     def score_with_evidence(self, texts: Sequence[str]) -> np.ndarray:
         """``(n, 3)``: each text's score (as ``predict_proba``), the view that decided it (index
         into ``views.VIEW_NAMES``) and that view's deciding window (0 = the first)."""
-        return score_views(self.model, self.tokenizer, self.prepare(texts), views=self.views, evidence=True,
+        return self._score(texts, evidence=True)
+
+    def _score(self, texts: Sequence[str], *, evidence: bool) -> np.ndarray:
+        return score_views(self.model, self.tokenizer, self.prepare(texts), views=self.views, evidence=evidence,
                            max_length=self.max_length, batch_size=self.batch_size,
                            token_budget=default_token_budget(self.batch_size), precision=self.precision,
                            device=self.device)

@@ -18,13 +18,9 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.datagen import content  # noqa: E402
 from scripts.datagen.pools import SLOTS as LEGACY_SLOTS  # noqa: E402
+from scripts.generate_dataset import BENIGN_FAMILIES, MALICIOUS_FAMILIES  # noqa: E402
 
 SLOT = re.compile(r"\{([a-z][a-z0-9_]*)\}")
-BENIGN_FAMILIES = {"benign_everyday", "benign_hard_negative", "benign_trigger_word",
-                   "benign_security_discussion", "benign_roleplay", "benign_conversation"}
-MALICIOUS_FAMILIES = {"instruction_override", "system_prompt_extraction", "roleplay_jailbreak",
-                      "data_exfiltration", "indirect_injection", "delimiter_injection",
-                      "tool_hijack", "multi_turn_injection"}
 LANGUAGES = {"en", "de", "fr", "es", "pt", "ko", "it", "nl", "ja", "zh", "pl", "tr"}
 DOCUMENT_KINDS = {"email", "web_page", "code", "log", "support_ticket", "tool_output",
                   "meeting_notes", "chat_transcript", "readme", "review_page"}
