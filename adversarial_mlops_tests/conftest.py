@@ -9,7 +9,7 @@ import yaml
 from adversarial_mlops.config import BUNDLED_DATASET
 
 TINY_LOOP = {
-    "model": {"base_model": "tiny", "max_length": 64},
+    "model": {"base_model": "tiny", "window_tokens": 64},
     # Small batches and trainable word embeddings: LoRA alone cannot steer a random tiny encoder.
     "training": {"quantization": "none", "epochs": 3, "batch_size": 8, "learning_rate": 0.003,
                  "extra_trainable_modules": ["word_embeddings"]},

@@ -199,8 +199,8 @@ def test_end_to_end_on_a_tiny_trained_model(tmp_path):
     settings = TrainingSettings(quantization="none", epochs=2, batch_size=32, learning_rate=0.003,
                                 seed=0)
     train_classifier(str(base), texts[:300], labels[:300], texts[300:], labels[300:], settings,
-                     max_length=64, out_dir=tmp_path / "model")
-    classifier = TextClassifier.load(tmp_path / "model", max_length=64, device="cpu")
+                     window_tokens=64, out_dir=tmp_path / "model")
+    classifier = TextClassifier.load(tmp_path / "model", window_tokens=64, device="cpu")
     items = [(f"m{i}", t) for i, t in enumerate(frame[frame.label == "malicious"].text[:12])]
     clean = classifier.predict_proba([t for _, t in items])
     # A 2-epoch tiny model is barely trained: put the threshold at its median score so that
@@ -216,7 +216,9 @@ def test_end_to_end_on_a_tiny_trained_model(tmp_path):
             assert not result.success and result.queries == 1
         if result.success:
             assert result.final_score < attack.threshold
-            assert classifier.predict_proba([result.adversarial])[0] == pytest.approx(result.final_score, abs=1e-4)
+            # Scored alone rather than inside a padded wave: differently shaped matmuls round
+            # differently, up to 5.6e-4 seen on this barely trained tiny model (1 run in 12).
+            assert classifier.predict_proba([result.adversarial])[0] == pytest.approx(result.final_score, abs=2e-3)
             assert result.perturbed_words >= 1 and result.adversarial != result.original
         else:
             assert result.adversarial is None

@@ -189,3 +189,20 @@ def test_every_rate_is_decided_at_the_models_own_threshold():
     assert report["clean"]["recall"] == 0.0 and report["clean"]["fpr"] == 0.0
     assert report["operating_point"]["threshold"] == 0.95 and report["operating_point"]["target_fpr"] == 0.02
     assert report["evasion"]["overall"]["rate"] is None  # nothing caught when clean: not measurable
+
+
+def test_false_alarms_are_counted_by_the_view_that_decided_them():
+    from adversarial_mlops.judging.evaluation import EvidenceMemo, false_alarms_by_view
+
+    class Scorer:  # deciding view per text: index into views.VIEW_NAMES (original, smuggled, folded, decoded)
+        rows = {"a": (0.9, 0), "b": (0.95, 2), "c": (0.2, 0), "d": (0.8, 3), "e": (0.7, 2)}
+
+        def score_with_evidence(self, texts):
+            return np.array([[self.rows[t][0], self.rows[t][1], 0] for t in texts])
+
+    memo = EvidenceMemo(Scorer())
+    np.testing.assert_allclose(memo.predict_proba(["a", "b", "c", "d", "e"]), [0.9, 0.95, 0.2, 0.8, 0.7])
+    # threshold 0.75: a, b, d flagged; read without views only a would be
+    result = false_alarms_by_view(["a", "b", "c", "d", "e"], np.array([1, 0, 0, 0, 0]), memo.seen, 0.75)
+    assert result == {"texts": 5, "flagged": 3, "flagged_only_with_views": 2,
+                      "by_deciding_view": {"original": 1, "smuggled": 0, "folded": 1, "decoded": 1}}

@@ -72,7 +72,15 @@ def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
     # Decoded views are on by default: their comparison replaces the normalisation one.
     assert report["normalization_defense"] is None
     views = report["views_defense"]
-    assert set(views) == {"with_views", "without_views"}
+    assert set(views) == {"with_views", "without_views", "false_alarms_by_view"}
+    # every false alarm is attributed to the view that decided it, and they add up to the reported rates
+    clean_alarms, obfuscated_alarms = (views["false_alarms_by_view"][k] for k in ("clean_benign", "obfuscated_benign"))
+    assert clean_alarms["flagged"] == round(report["clean"]["fpr"] * clean_alarms["texts"])
+    obfuscated = report["over_defense"]["obfuscated_benign_fpr"]
+    assert obfuscated_alarms["texts"] == obfuscated["n"]
+    assert obfuscated_alarms["flagged"] == round(obfuscated["rate"] * obfuscated["n"])
+    for alarms in (clean_alarms, obfuscated_alarms):
+        assert sum(alarms["by_deciding_view"].values()) == alarms["flagged"] >= alarms["flagged_only_with_views"]
     assert views["with_views"]["evasion"] == report["evasion"]["overall"]
     assert "tag_smuggling" in views["without_views"]["evasion_by_strategy"]
     assert [v.version for v in registry.list_versions()] == ["v0001"]  # the baseline is not retrained

@@ -65,7 +65,7 @@ def register_constant(registry: ModelRegistry, base: Path, logit: float, *, prom
                       threshold: float | None = None) -> str:
     version = registry.register(lambda target: write_constant_model(base, target, logit, threshold),
                                 metrics={"clean_f1": 0.5 + logit / 100}, info={"role": "test", "logit": logit,
-                                                                               "config": {"model": {"max_length": 64}}})
+                                                                               "config": {"model": {"window_tokens": 64}}})
     if promote:
         registry.promote(version.version, reason=f"test: logit {logit}")
     return version.version
@@ -154,7 +154,7 @@ def test_failed_load_keeps_serving_the_previous_champion(tmp_path, tiny_base):
     def loader(version):
         if version.version in broken:
             raise OSError("disk on fire")
-        return FastPredictor.load(version.path, max_length=64)
+        return FastPredictor.load(version.path, window_tokens=64)
 
     holder = ChampionHolder(registry.root, loader=loader, retry_failed_after=60)
     assert holder.get().version == v1
@@ -168,7 +168,7 @@ def test_failed_load_keeps_serving_the_previous_champion(tmp_path, tiny_base):
         fresh.get()
 
 
-def one_at_a_time_scores(model_dir, texts, max_length):
+def one_at_a_time_scores(model_dir, texts, window_tokens):
     """Reference: each text alone, no padding, no batching, fp32 — what bucketing must reproduce."""
     import torch
     from transformers import AutoModelForSequenceClassification
@@ -178,7 +178,7 @@ def one_at_a_time_scores(model_dir, texts, max_length):
     model = AutoModelForSequenceClassification.from_pretrained(str(model_dir)).eval()
     tokenizer = load_tokenizer(str(model_dir))
     with torch.inference_mode():
-        return np.array([float(torch.softmax(model(**tokenizer(t, truncation=True, max_length=max_length,
+        return np.array([float(torch.softmax(model(**tokenizer(t, truncation=True, max_length=window_tokens,
                                                                   return_tensors="pt")).logits, -1)[0, 1])
                          for t in texts])
 
@@ -186,11 +186,11 @@ def one_at_a_time_scores(model_dir, texts, max_length):
 def test_bucketed_padded_predictions_match_one_text_at_a_time(tiny_base):
     texts = [CORPUS[i % len(CORPUS)] * (1 + i % 7) for i in range(50)] + ["x"]
     reference = one_at_a_time_scores(tiny_base, texts, 64)
-    fp32 = FastPredictor.load(tiny_base, max_length=64, batch_size=8, precision="fp32")
+    fp32 = FastPredictor.load(tiny_base, window_tokens=64, batch_size=8, precision="fp32")
     assert fp32.precision == "fp32"
     assert fp32.predict_proba(texts) == pytest.approx(reference, abs=1e-5)
     assert fp32.predict_proba([]).shape == (0,)
-    bf16 = FastPredictor.load(tiny_base, max_length=64, batch_size=8, precision="bf16")
+    bf16 = FastPredictor.load(tiny_base, window_tokens=64, batch_size=8, precision="bf16")
     assert np.max(np.abs(bf16.predict_proba(texts) - reference)) < 0.02
 
 

@@ -278,7 +278,7 @@ def train_model(frame, out_dir: Path, train_size: int, seed: int) -> dict:
     # higher rate gets a usable detector in the same single epoch.
     settings = TrainingSettings(quantization="none", epochs=1, seed=seed, learning_rate=2e-3)
     result = train_classifier(base, train.text.tolist(), train.label.tolist(), val.text.tolist(),
-                              val.label.tolist(), settings, max_length=128, out_dir=out_dir, progress=log)
+                              val.label.tolist(), settings, window_tokens=128, out_dir=out_dir, progress=log)
     return {"base_model": base, "train_size": len(train), "validation_f1": result.best_validation_f1,
             "train_seconds": result.seconds}
 

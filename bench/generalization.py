@@ -29,7 +29,7 @@ from adversarial_mlops.config import load_config, parse_override  # noqa: E402
 
 # The tiny test model needs what the test suite gives it (adversarial_mlops_tests/conftest.py):
 # a random encoder that LoRA alone cannot steer trains its word embeddings too, with small batches.
-TINY = {"model.base_model": "tiny", "model.max_length": 64, "training.quantization": "none",
+TINY = {"model.base_model": "tiny", "model.window_tokens": 64, "training.quantization": "none",
         "training.epochs": 3, "training.batch_size": 8, "training.learning_rate": 0.003,
         "training.extra_trainable_modules": ["word_embeddings"]}
 

@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adversarial_mlops.config import BUNDLED_DATASET  # noqa: E402
+from adversarial_mlops.models.modeling import read_preprocessing  # noqa: E402
 from adversarial_mlops.models.registry import ModelRegistry  # noqa: E402
 
 PRECISION_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_PRECISION"
@@ -72,7 +73,7 @@ def build_minilm_champion(state_dir: Path) -> str:
         AutoTokenizer.from_pretrained(source).save_pretrained(str(target))
 
     version = registry.register(build, metrics={}, info={"role": "bench", "base_model": "minilm",
-                                                         "config": {"model": {"max_length": 128}}})
+                                                         "config": {"model": {"window_tokens": 128}}})
     registry.promote(version.version, reason="bench: untrained MiniLM head (latency only)")
     return version.version
 
@@ -104,7 +105,7 @@ class Server:
 
     def __init__(self, state_dir: Path, work: Path, label: str, precision: str | None):
         config = work / f"serve-{label}.yaml"
-        config.write_text(f"state_dir: {state_dir}\nmodel: {{base_model: minilm, max_length: 128}}\n")
+        config.write_text(f"state_dir: {state_dir}\nmodel: {{base_model: minilm, window_tokens: 128}}\n")
         self.port = free_port()
         env = dict(os.environ, DAGSTER_HOME=str(work / f"dagster_home_{label}"))
         env.pop(PRECISION_ENV_VAR, None)
@@ -181,12 +182,12 @@ def load_test(base: str, batches: list[list[str]], concurrency: int) -> dict:
             "model_versions": sorted(versions), "scores": scores}
 
 
-def reference_scores(model_dir: Path, texts: list[str], max_length: int) -> tuple[list[float], float]:
+def reference_scores(model_dir: Path, texts: list[str], window_tokens: int) -> tuple[list[float], float]:
     """The plain HF model in fp32, one text at a time, no padding: independent of modeling.score_texts."""
     import torch
     from transformers import AutoModelForSequenceClassification
 
-    from adversarial_mlops.models.modeling import load_tokenizer, read_preprocessing
+    from adversarial_mlops.models.modeling import load_tokenizer
 
     model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32).eval()
     tokenizer = load_tokenizer(str(model_dir))
@@ -196,7 +197,7 @@ def reference_scores(model_dir: Path, texts: list[str], max_length: int) -> tupl
         texts = [normalize_text(t) for t in texts]
     started = time.perf_counter()
     with torch.inference_mode():
-        scores = [float(torch.softmax(model(**tokenizer(t, truncation=True, max_length=max_length,
+        scores = [float(torch.softmax(model(**tokenizer(t, truncation=True, max_length=window_tokens,
                                                          return_tensors="pt")).logits.float(), -1)[0, 1])
                   for t in texts]
     return scores, len(texts) / (time.perf_counter() - started)
@@ -260,13 +261,13 @@ def worker_main(spec_path: str) -> int:
     if spec["task"] == "pipeline":
         result = bench_pipeline(spec["model_dir"], spec["texts"], spec["singles"], spec["batch_texts"])
     else:
-        result = bench_in_process(Path(spec["model_dir"]), spec["texts"], spec["batch_texts"], spec["max_length"],
+        result = bench_in_process(Path(spec["model_dir"]), spec["texts"], spec["batch_texts"], spec["window_tokens"],
                                   spec["reference"])
     Path(spec_path).with_suffix(".out.json").write_text(json.dumps(result))
     return 0
 
 
-def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, max_length: int, reference) -> dict:
+def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, window_tokens: int, reference) -> dict:
     """The serving predictor without HTTP, per precision:
 
     * ``serving_setup_c8``: the server's set-up (ChampionHolder's MicroBatcher, one worker per
@@ -283,7 +284,7 @@ def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, max_le
     out = {"inference_workers": workers}
     for precision in ("fp32", "bf16"):
         threads = configure_torch_threads(workers=workers)
-        predictor = FastPredictor.load(model_dir, max_length=max_length, batch_size=64, precision=precision)
+        predictor = FastPredictor.load(model_dir, batch_size=64, precision=precision)
         batcher = MicroBatcher([predictor.predict_proba] + [predictor.for_another_thread().predict_proba
                                                            for _ in range(workers - 1)], idle_exit=None)
         with ThreadPoolExecutor(8) as pool:
@@ -342,7 +343,7 @@ def main() -> int:
         champion = ModelRegistry(state_dir / "registry").champion()
         source = "MiniLM with an untrained 2-label head (built by the bench)"
     model_dir = champion.path
-    max_length = int((champion.info.get("config") or {}).get("model", {}).get("max_length") or 128)
+    window_tokens = read_preprocessing(Path(champion.path))["window_tokens"]
     texts = load_texts(args.texts)
     short = sorted(texts, key=len)[: len(texts) // 4]  # short prompts for the one-text latency test
     singles = [[short[i % len(short)]] for i in range(args.requests)]
@@ -354,14 +355,14 @@ def main() -> int:
 
     results = {"started_at": started_at,
                "model": {"version": champion.version, "source": source, "path": str(model_dir),
-                         "max_length": max_length},
+                         "window_tokens": window_tokens},
                "machine": {"python": platform.python_version(), "cpus": len(os.sched_getaffinity(0)),
                            "loadavg_at_start": os.getloadavg()},
                "workload": {"texts": len(texts), "texts_per_request": n, "one_text_requests": len(singles),
                             "one_text_chars_max": max(len(s[0]) for s in singles),
                             "client": "httpx.Client per client thread (keep-alive), JSON body, parses every response"},
                "tolerances": TOLERANCES, "server": {}}
-    reference, reference_rate = reference_scores(model_dir, texts, max_length)
+    reference, reference_rate = reference_scores(model_dir, texts, window_tokens)
     results["reference"] = {"what": "HF model fp32, one text at a time, no padding", "texts_per_s": reference_rate}
 
     for label in args.precisions.split(","):
@@ -391,7 +392,7 @@ def main() -> int:
 
     # The serving predictor without HTTP (a fresh process, OpenMP's defaults as the server has them).
     results["in_process"] = run_worker(work, "predictor", "default", model_dir=str(model_dir), texts=texts,
-                                       batch_texts=n, max_length=max_length, reference=reference)
+                                       batch_texts=n, window_tokens=window_tokens, reference=reference)
     # The baseline in both OpenMP set-ups (a fresh process each); the faster one is the denominator.
     results["pipeline_runs"] = {name: run_worker(work, "pipeline", name, model_dir=str(model_dir), texts=texts,
                                                  singles=[s[0] for s in singles[:200]], batch_texts=n)

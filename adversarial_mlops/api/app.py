@@ -54,8 +54,7 @@ def build_context(config: PipelineConfig, settings: ApiSettings, *, holder=None,
     configure_torch_threads(workers=workers)
     instance = prepare_instance(config)
     if holder is None:
-        holder = ChampionHolder(config.resolved_state_dir() / "registry", max_length=config.model.max_length,
-                                batch_size=config.model.inference_batch_size,
+        holder = ChampionHolder(config.resolved_state_dir() / "registry", batch_size=config.model.inference_batch_size,
                                 precision=settings.precision or config.model.inference_precision, workers=workers)
     if launcher is None:
         launcher = LoopLauncher(config, instance, dagster_url=settings.dagster_url)

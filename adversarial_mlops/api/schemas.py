@@ -37,7 +37,7 @@ class Evidence(BaseModel):
     view: str = Field(description="the reading that decided the score: 'original', 'smuggled' (hidden tag / "
                                   "variation-selector payload decoded), 'folded' (look-alikes folded, invisible "
                                   "characters stripped) or 'decoded' (base64 / hex / percent / ROT13 decoded)")
-    window: int = Field(description="the deciding window of that view (0 = the first model.max_length tokens; "
+    window: int = Field(description="the deciding window of that view (0 = the first model.window_tokens tokens; "
                                     "long texts are read in overlapping windows)")
 
 

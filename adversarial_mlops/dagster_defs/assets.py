@@ -86,7 +86,9 @@ def _defense_metadata(report: dict) -> dict:
         return {"evasion_pct_with_views": _pct(views["with_views"]["evasion"]["rate"]),
                 "evasion_pct_without_views": _pct(views["without_views"]["evasion"]["rate"]),
                 "clean_fpr_pct_with_views": _pct(views["with_views"]["clean_fpr"]),
-                "clean_fpr_pct_without_views": _pct(views["without_views"]["clean_fpr"])}
+                "clean_fpr_pct_without_views": _pct(views["without_views"]["clean_fpr"]),
+                **{f"false_alarms_{name}_by_view": alarms["by_deciding_view"]
+                   for name, alarms in (views.get("false_alarms_by_view") or {}).items()}}
     normalization = report["normalization_defense"]
     return {"evasion_pct_with_normalization": _pct(normalization["with_normalization"]["rate"]),
             "evasion_pct_without_normalization": _pct(normalization["without_normalization"]["rate"])}
@@ -181,7 +183,7 @@ def challenger_model(context: dg.AssetExecutionContext, settings: Settings, regi
     config = settings.config
     # The strategy column goes along so train_and_register can verify no held-out family slipped in.
     version = lifecycle.train_and_register(
-        registry.get(), config, labeled_dataset, augmented_dataset[["text", "label", "strategy"]],
+        registry.get(), config, labeled_dataset, data.training_columns(augmented_dataset, "strategy"),
         role=lifecycle.CHALLENGER, parent=deployed_champion["version"], progress=context.log.info,
         excluded_families=config.augmentation.exclude_families)
     summary = {"version": version.version, "clean_f1": version.metrics["clean_f1"],

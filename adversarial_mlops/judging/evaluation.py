@@ -229,6 +229,16 @@ def false_alarm_rate(preds: np.ndarray, sources: Sequence[str], *, seed: int, n_
                       "n_groups": len(set(sources))})
 
 
+def encoding_probes(benign_variants: pd.DataFrame) -> np.ndarray:
+    """Encoded benign texts: shown per strategy, never pooled (an encoded text is not plainly benign)."""
+    return np.array([ENCODING in families_of(name) for name in benign_variants["strategy"]], dtype=bool)
+
+
+def pooled_benign_rows(benign_variants: pd.DataFrame) -> np.ndarray:
+    """The obfuscated benign texts the over-defence rate pools: effective ones, no encoding probes."""
+    return effective_rows(benign_variants) & ~encoding_probes(benign_variants)
+
+
 def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_variants: pd.DataFrame,
                         variant_scores: np.ndarray, *, seed: int, n_resamples: int,
                         threshold: float = DECISION_THRESHOLD, over_defense_categories: Sequence[str] = ()) -> dict:
@@ -242,7 +252,7 @@ def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_var
     """
     keep = effective_rows(benign_variants)
     flagged = decide(variant_scores, threshold)
-    probe = np.array([ENCODING in families_of(name) for name in benign_variants["strategy"]], dtype=bool)
+    probe = encoding_probes(benign_variants)
     units = (benign_variants[CLUSTER] if CLUSTER in benign_variants else benign_variants["source_id"]).to_numpy(
         dtype=object)
     probes = set(benign_variants["strategy"][probe])
@@ -253,7 +263,7 @@ def over_defense_report(test: pd.DataFrame, clean_scores: np.ndarray, benign_var
                                                 n_resamples=n_resamples),
                              "generated": int((benign_variants["strategy"] == name).sum()), "effective": int(mask.sum()),
                              "pooled": name not in probes}
-    pooled = keep & ~probe
+    pooled = pooled_benign_rows(benign_variants)
     benign = (test["label"] == BENIGN).to_numpy()
     categories = test["category"] if "category" in test else pd.Series("benign", index=test.index)
     clean_preds = decide(clean_scores, threshold)
@@ -341,12 +351,45 @@ def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFr
             "without_normalization_by_strategy": {k: v["rate"] for k, v in without_it["by_strategy"].items()}}
 
 
+class EvidenceMemo:
+    """``predict_proba`` of a classifier with decoded views that remembers, per text scored, its
+    score and the view that decided it (``score_with_evidence``: the same scoring pass), so the
+    evaluation can say which view raised each false alarm without scoring anything twice."""
+
+    def __init__(self, classifier):
+        self.classifier = classifier
+        self.seen: dict[str, tuple[float, int]] = {}
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        rows = self.classifier.score_with_evidence(texts)
+        self.seen.update((text, (float(row[0]), int(row[1]))) for text, row in zip(texts, rows))
+        return rows[:, 0] if len(rows) else np.zeros(0)
+
+
+def false_alarms_by_view(texts: Sequence[str], plain_flags: np.ndarray, seen: dict, threshold: float) -> dict:
+    """Benign ``texts`` flagged with views, counted by the view that decided (``VIEW_NAMES``), and
+    how many of them the text read as it is (``plain_flags``) would not have flagged."""
+    from adversarial_mlops.models.views import VIEW_NAMES
+
+    by_view = {name: 0 for name in VIEW_NAMES}
+    added = 0
+    for text, plain_flag in zip(texts, plain_flags):
+        score, view = seen[text]
+        if score >= threshold:
+            by_view[VIEW_NAMES[view]] += 1
+            added += int(not plain_flag)
+    return {"texts": len(texts), "flagged": sum(by_view.values()), "by_deciding_view": by_view,
+            "flagged_only_with_views": added}
+
+
 def views_comparison(classifier, test: pd.DataFrame, variants: pd.DataFrame, benign_variants: pd.DataFrame,
-                     deployed: dict, *, seed: int, n_resamples: int) -> dict:
+                     deployed: dict, *, seed: int, n_resamples: int, seen: dict | None = None) -> dict:
     """What the decoded views buy and cost, same weights and variants: evasion per strategy, clean
     false alarms and false alarms on obfuscated benign texts, with views (as deployed) and without.
-    Without views each text is read as it is, in windows; the threshold stays the deployed one."""
+    Without views each text is read as it is, in windows; the threshold stays the deployed one.
+    ``seen`` (``EvidenceMemo.seen`` of the deployed scoring): false alarms by deciding view."""
     plain = dataclasses.replace(classifier, views=False)
+    deployed_pooled = pooled_benign_rows(benign_variants)  # as the deployed rate pools them (views on)
     variants = with_clusters(test, variants).assign(**{EFFECTIVE: mark_effective(plain.model_inputs, test, variants)})
     clean_scores = plain.predict_proba(test["text"].tolist())
     clean_pred_by_source = dict(zip(test["id"], decide(clean_scores, plain.threshold).tolist()))
@@ -354,8 +397,8 @@ def views_comparison(classifier, test: pd.DataFrame, variants: pd.DataFrame, ben
                              seed=seed, n_resamples=n_resamples, threshold=plain.threshold)
     benign_variants = with_clusters(test, benign_variants).assign(
         **{EFFECTIVE: mark_effective(plain.model_inputs, test, benign_variants)})
-    over_defense = over_defense_report(test, clean_scores, benign_variants,
-                                       plain.predict_proba(benign_variants["text"].tolist()), seed=seed,
+    plain_variant_scores = plain.predict_proba(benign_variants["text"].tolist())
+    over_defense = over_defense_report(test, clean_scores, benign_variants, plain_variant_scores, seed=seed,
                                        n_resamples=n_resamples, threshold=plain.threshold)
     benign = (test["label"] == BENIGN).to_numpy()
 
@@ -366,9 +409,19 @@ def views_comparison(classifier, test: pd.DataFrame, variants: pd.DataFrame, ben
                 "obfuscated_benign_fpr_by_strategy": {k: v["rate"] for k, v in
                                                       over["obfuscated_benign_fpr_by_strategy"].items()}}
 
-    plain_fpr = float(decide(clean_scores, plain.threshold)[benign].mean()) if benign.any() else None
-    return {"with_views": side(deployed["evasion"], deployed["over_defense"], deployed["clean"].get("fpr")),
-            "without_views": side(evasion, over_defense, plain_fpr)}
+    plain_flags = decide(clean_scores, plain.threshold)
+    plain_fpr = float(plain_flags[benign].mean()) if benign.any() else None
+    result = {"with_views": side(deployed["evasion"], deployed["over_defense"], deployed["clean"].get("fpr")),
+              "without_views": side(evasion, over_defense, plain_fpr)}
+    if seen is not None:
+        plain_variant_flags = decide(plain_variant_scores[deployed_pooled], plain.threshold)
+        result["false_alarms_by_view"] = {
+            "clean_benign": false_alarms_by_view(test["text"][benign].tolist(), plain_flags[benign], seen,
+                                                 classifier.threshold),
+            "obfuscated_benign": false_alarms_by_view(benign_variants["text"][deployed_pooled].tolist(),
+                                                      plain_variant_flags,
+                                                      seen, classifier.threshold)}
+    return result
 
 
 def adaptive_targets(texts: pd.DataFrame, *, n_sources: int, seed: int) -> pd.DataFrame:
@@ -412,15 +465,17 @@ def evaluate_classifier(classifier, test: pd.DataFrame, variants: pd.DataFrame, 
         variants = pd.concat([variants, adaptive], ignore_index=True)
     variants = with_effective(classifier, test, variants)
     benign_variants = with_effective(classifier, test, benign_variants)
-    report = evaluate_model(classifier.predict_proba, test, variants, benign_variants=benign_variants,
+    has_views = getattr(classifier, "views", False)
+    memo = EvidenceMemo(classifier) if has_views else None
+    report = evaluate_model(memo.predict_proba if memo else classifier.predict_proba, test, variants,
+                            benign_variants=benign_variants,
                             f1_at_promotion=f1_at_promotion, seed=seed, n_resamples=n_resamples,
                             excluded_families=excluded_families, threshold=classifier.threshold,
                             target_fpr=classifier.target_fpr, over_defense_categories=over_defense_categories)
     report["adaptive_attack"] = adaptive_summary
     # With decoded views the folded view is the normalisation: compare with and without views then.
-    has_views = getattr(classifier, "views", False)
     report["views_defense"] = (views_comparison(classifier, test, variants, benign_variants, report, seed=seed,
-                                                n_resamples=n_resamples) if has_views else None)
+                                                n_resamples=n_resamples, seen=memo.seen) if has_views else None)
     report["normalization_defense"] = (None if has_views else
                                        normalization_comparison(classifier, test, variants, report, seed=seed,
                                                                 n_resamples=n_resamples))

@@ -103,7 +103,7 @@ def train_arm(registry: ModelRegistry, config: PipelineConfig, splits: pd.DataFr
     arm_config = with_exclusions(config, excluded)
     dataset = training_set(mining, arm_config)
     return lifecycle.train_and_register(
-        registry, arm_config, splits, dataset[["text", "label", "strategy"]], role=ROLE,
+        registry, arm_config, splits, data.training_columns(dataset, "strategy"), role=ROLE,
         parent=champion.version, progress=progress, excluded_families=arm_config.augmentation.exclude_families)
 
 

@@ -56,8 +56,7 @@ def split_frame(splits: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def load_classifier(version: ModelVersion, config: PipelineConfig) -> TextClassifier:
-    return TextClassifier.load(version.path, max_length=config.model.max_length,
-                               batch_size=config.model.inference_batch_size,
+    return TextClassifier.load(version.path, batch_size=config.model.inference_batch_size,
                                precision=config.model.inference_precision)
 
 
@@ -134,12 +133,12 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
         out = Path(scratch) / "model"
         result = train_classifier(base_model, train_data["text"].tolist(), train_data["label"].tolist(),
                                   validation["text"].tolist(), validation["label"].tolist(), config.training,
-                                  max_length=config.model.max_length, out_dir=out, progress=progress,
+                                  window_tokens=config.model.window_tokens, window_stride=config.model.window_stride,
+                                  out_dir=out, progress=progress,
                                   normalize_inputs=config.defense.normalize_inputs,
                                   payload_spans=data.payload_spans(train_data.reset_index(drop=True)),
                                   views=config.defense.views == "auto")
-        classifier = calibrate(TextClassifier.load(out, max_length=config.model.max_length,
-                                                   batch_size=config.model.inference_batch_size,
+        classifier = calibrate(TextClassifier.load(out, batch_size=config.model.inference_batch_size,
                                                    precision=config.model.inference_precision),
                                out, validation, config.model.target_fpr)
         scores = classifier.predict_proba(test["text"].tolist())
@@ -200,7 +199,7 @@ def ensure_champion(registry: ModelRegistry, config: PipelineConfig, splits: pd.
     current = registry.champion()
     if current is not None:
         return ChampionState(current, trained_now=False)
-    train = split_frame(splits, "train")[["text", "label"]]
+    train = data.training_columns(split_frame(splits, "train"))
     version = train_and_register(registry, config, splits, train, role=BASELINE, parent=None, progress=progress)
     registry.promote(version.version, reason="baseline: the registry had no champion",
                      details={"clean_f1": version.metrics["clean_f1"]}, replacing=None)

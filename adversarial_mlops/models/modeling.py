@@ -18,7 +18,8 @@ import numpy as np
 from adversarial_mlops.errors import InvalidInputError
 from adversarial_mlops.judging.decision import DECISION_THRESHOLD, decide
 from adversarial_mlops.storage.atomic_io import atomic_directory
-from adversarial_mlops.config import INFERENCE_PRECISIONS, ConfigError, ModelSettings, TinyModelSettings
+from adversarial_mlops.config import (DEFAULT_WINDOW_TOKENS, INFERENCE_PRECISIONS, ConfigError, ModelSettings,
+                                     TinyModelSettings)
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -174,16 +175,22 @@ def tokenizer_reads_case(tokenizer) -> bool:
 
 
 def read_preprocessing(model_dir: Path) -> dict:
-    """How a model prepares its input; a model saved before decoded views existed reads without them."""
+    """How a model reads its input, as it was trained and calibrated: input defence, decoded views
+    and window geometry. A model saved before views or recorded windows existed reads without
+    views, in windows of ``DEFAULT_WINDOW_TOKENS`` with the default overlap (what it was trained with)."""
     path = model_dir / PREPROCESSING_FILE
     settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     return {"normalize_inputs": bool(settings.get("normalize_inputs", False)),
-            "views": bool(settings.get("views", False))}
+            "views": bool(settings.get("views", False)),
+            "window_tokens": int(settings.get("window_tokens") or DEFAULT_WINDOW_TOKENS),
+            "window_stride": settings.get("window_stride")}
 
 
-def write_preprocessing(model_dir: Path, *, normalize_inputs: bool, views: bool = False) -> None:
-    (model_dir / PREPROCESSING_FILE).write_text(json.dumps({"normalize_inputs": normalize_inputs,
-                                                            "views": views}) + "\n")
+def write_preprocessing(model_dir: Path, *, normalize_inputs: bool, views: bool = False,
+                        window_tokens: int = DEFAULT_WINDOW_TOKENS, window_stride: int | None = None) -> None:
+    (model_dir / PREPROCESSING_FILE).write_text(json.dumps({
+        "normalize_inputs": normalize_inputs, "views": views,
+        "window_tokens": window_tokens, "window_stride": window_stride}) + "\n")
 
 
 def read_operating_point(model_dir: Path) -> dict:
@@ -268,23 +275,34 @@ def pad_batch(ids: Sequence[Sequence[int]], pad_id: int, uses_token_types: bool)
     return inputs
 
 
-def window_overlap(max_length: int) -> int:
-    """Tokens two neighbouring windows share: a quarter of the window, so a payload of up to
-    that length cut by one window boundary lies whole inside the next window."""
-    return max(1, max_length // 4)
+def window_overlap(tokenizer, window_tokens: int, window_stride: int | None = None) -> int:
+    """Tokens two neighbouring windows share. By default a quarter of the window, so a payload of
+    up to that length cut by one window boundary lies whole inside the next window; with
+    ``window_stride`` (tokens from one window's start to the next's, ``model.window_stride``) the
+    window's text tokens minus the stride."""
+    if window_stride is None:
+        return max(1, window_tokens // 4)
+    text_tokens = window_tokens - tokenizer.num_special_tokens_to_add()
+    if not 1 <= window_stride <= text_tokens:
+        raise InvalidInputError(
+            f"model.window_stride {window_stride} does not fit a window of {window_tokens} tokens "
+            f"({text_tokens} of text after the tokenizer's special tokens): windows would skip text. "
+            f"Fix: set model.window_stride between 1 and {text_tokens}, or null for a quarter-window overlap.")
+    return text_tokens - window_stride
 
 
-def tokenize_windows(tokenizer, texts: Sequence[str], max_length: int,
-                     offsets: bool = False) -> tuple[list[list[int]], np.ndarray, list | None]:
-    """Every text cut into overlapping windows of ``max_length`` tokens (special tokens included),
-    covering every token: ``(window ids, owner text index per window, char offsets or None)``.
+def tokenize_windows(tokenizer, texts: Sequence[str], window_tokens: int, offsets: bool = False, *,
+                     window_stride: int | None = None) -> tuple[list[list[int]], np.ndarray, list | None]:
+    """Every text cut into overlapping windows of ``window_tokens`` tokens (special tokens included),
+    ``window_stride`` apart (``window_overlap``), covering every token: ``(window ids, owner text
+    index per window, char offsets or None)``.
 
     A text that fits one window gives one window: what a truncating tokenizer call would give.
     """
     texts = list(texts)
     if not texts:
         return [], np.zeros(0, dtype=np.int64), [] if offsets else None
-    encoded = tokenizer(texts, truncation=True, max_length=max_length, stride=window_overlap(max_length),
+    encoded = tokenizer(texts, truncation=True, max_length=window_tokens, stride=window_overlap(tokenizer, window_tokens, window_stride),
                         return_overflowing_tokens=True, padding=False, return_attention_mask=False,
                         return_token_type_ids=False, return_offsets_mapping=offsets)
     if "overflow_to_sample_mapping" not in encoded:
@@ -298,8 +316,8 @@ def uses_token_types(tokenizer) -> bool:
     return "token_type_ids" in getattr(tokenizer, "model_input_names", ())
 
 
-def score_texts(model, tokenizer, texts: Sequence[str], *, max_length: int, batch_size: int, token_budget: int,
-                precision: str, device: str, evidence: bool = False):
+def score_texts(model, tokenizer, texts: Sequence[str], *, window_tokens: int, batch_size: int, token_budget: int,
+                precision: str, device: str, evidence: bool = False, window_stride: int | None = None):
     """Malicious probability per text, in input order: the highest over the text's overlapping
     windows (a payload anywhere in a long text is read; ``tokenize_windows``). Tokenized once,
     length-bucketed, dynamically padded, ``inference_mode``, optional bf16 autocast. The one
@@ -310,7 +328,7 @@ def score_texts(model, tokenizer, texts: Sequence[str], *, max_length: int, batc
     if len(texts) == 0:
         empty = np.zeros(0, dtype=np.float64)
         return (empty, np.zeros(0, dtype=np.int64)) if evidence else empty
-    ids, owners, _ = tokenize_windows(tokenizer, texts, max_length)
+    ids, owners, _ = tokenize_windows(tokenizer, texts, window_tokens, window_stride=window_stride)
     lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     token_types = uses_token_types(tokenizer)
@@ -379,9 +397,10 @@ class TextClassifier:
 
     model: "torch.nn.Module"
     tokenizer: object
-    max_length: int
+    window_tokens: int
     batch_size: int
     device: str
+    window_stride: int | None = None  # None = neighbouring windows share a quarter window (window_overlap)
     normalize_inputs: bool = False  # the input-normalisation defence, as the model was trained
     views: bool = False  # score decoded views too (defense.views), as the model was trained
     precision: str = "fp32"  # resolved: fp32 or bf16 (see resolve_precision)
@@ -400,8 +419,10 @@ class TextClassifier:
         return dataclasses.replace(self, normalize_inputs=enabled)
 
     @classmethod
-    def load(cls, path: Path | str, *, max_length: int = 128, batch_size: int = 64, device: str | None = None,
-             precision: str = "auto"):
+    def load(cls, path: Path | str, *, batch_size: int = 64, device: str | None = None, precision: str = "auto",
+             window_tokens: int | None = None, window_stride: int | None = None):
+        """The model at ``path``, reading its input as it was trained (``read_preprocessing``);
+        ``window_tokens``/``window_stride`` override the recorded windows (to measure what they buy)."""
         from transformers import AutoModelForSequenceClassification
 
         device = device or pick_device()
@@ -413,7 +434,10 @@ class TextClassifier:
         model.to(device).eval()
         point = read_operating_point(Path(path))
         preprocessing = read_preprocessing(Path(path))
-        return cls(model, load_tokenizer(str(path)), max_length, batch_size, device,
+        window_stride = window_stride if window_stride is not None or window_tokens is not None \
+            else preprocessing["window_stride"]
+        return cls(model, load_tokenizer(str(path)), window_tokens or preprocessing["window_tokens"], batch_size,
+                   device, window_stride=window_stride,
                    normalize_inputs=preprocessing["normalize_inputs"], views=preprocessing["views"],
                    precision=resolve_precision(precision, device), threshold=float(point["threshold"]),
                    target_fpr=point.get("target_fpr"))
@@ -430,7 +454,7 @@ class TextClassifier:
 
     def _score(self, texts: Sequence[str], *, evidence: bool) -> np.ndarray:
         return score_views(self.model, self.tokenizer, self.prepare(texts), views=self.views, evidence=evidence,
-                           max_length=self.max_length, batch_size=self.batch_size,
+                           window_tokens=self.window_tokens, window_stride=self.window_stride, batch_size=self.batch_size,
                            token_budget=default_token_budget(self.batch_size), precision=self.precision,
                            device=self.device)
 
@@ -439,7 +463,7 @@ class TextClassifier:
         defence and its tokenizer. Two texts with equal inputs are the same text to this model."""
         prepared = self.prepare(texts)
         expanded, view_owners, _ = expand_views(prepared) if self.views else (prepared, np.arange(len(prepared)), None)
-        ids, owners, _ = tokenize_windows(self.tokenizer, expanded, self.max_length)
+        ids, owners, _ = tokenize_windows(self.tokenizer, expanded, self.window_tokens, window_stride=self.window_stride)
         inputs: list[tuple[int, ...]] = [() for _ in texts]
         for window, owner in zip(ids, owners):
             text_index = view_owners[owner]

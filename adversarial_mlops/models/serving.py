@@ -91,10 +91,10 @@ class FastPredictor(TextClassifier):
     the A/B test use), warmed up at load so the first request does not pay for kernel selection."""
 
     @classmethod
-    def load(cls, path: Path | str, *, max_length: int = 128, batch_size: int = 64, device: str | None = None,
-             precision: str = "auto", warm_up: bool = True) -> "FastPredictor":
-        predictor = super().load(path, max_length=max_length, batch_size=batch_size, device=device,
-                                 precision=precision)
+    def load(cls, path: Path | str, *, batch_size: int = 64, device: str | None = None, precision: str = "auto",
+             warm_up: bool = True, window_tokens: int | None = None, window_stride: int | None = None) -> "FastPredictor":
+        predictor = super().load(path, batch_size=batch_size, device=device, precision=precision,
+                                 window_tokens=window_tokens, window_stride=window_stride)
         if warm_up:  # first forward pass allocates and picks kernels: pay it here, not in a request
             predictor.predict_proba(["warm up the model", "a second, somewhat longer text to warm up padding"])
         return predictor
@@ -296,13 +296,12 @@ Loader = Callable[[ModelVersion], object]
 class ChampionHolder:
     """The current champion of a registry, reloaded when ``champion.json`` changes."""
 
-    def __init__(self, registry_root: Path | str, *, max_length: int = 128, batch_size: int = 64,
+    def __init__(self, registry_root: Path | str, *, batch_size: int = 64,
                  precision: str = "auto", loader: Loader | None = None, retry_failed_after: float = 10.0,
                  max_batch_texts: int = 256, workers: int = 1):
         self.registry = ModelRegistry(Path(registry_root))
         self.max_batch_texts = max_batch_texts
         self.workers = max(1, int(workers))
-        self.max_length = max_length
         self.batch_size = batch_size
         self.precision = precision
         self._loader = loader or self._default_loader
@@ -313,10 +312,8 @@ class ChampionHolder:
         self.swaps = 0
 
     def _default_loader(self, version: ModelVersion) -> FastPredictor:
-        # Predict with the max_length the version was trained and evaluated with.
-        trained = (version.info.get("config") or {}).get("model", {}).get("max_length")
-        return FastPredictor.load(version.path, max_length=int(trained or self.max_length),
-                                  batch_size=self.batch_size, precision=self.precision)
+        # Windows, views and threshold as the version was trained and calibrated (read_preprocessing).
+        return FastPredictor.load(version.path, batch_size=self.batch_size, precision=self.precision)
 
     def _signature(self) -> tuple | None:
         try:

@@ -39,9 +39,6 @@ TRAINING_FILE = "training.json"
 # Steps between returns of freed heap pages to the OS (see memory.py). Measured on the MiniLM loop:
 # every 25 steps -> challenger peak RSS 3.49 GB; every 5 -> 2.94 GB for ~7 % more training time.
 RELEASE_HEAP_EVERY_STEPS = 5
-# A long benign text gives its first window and this many more, drawn at random: every window is
-# benign, and all of them would let a few long documents outweigh thousands of short texts.
-EXTRA_BENIGN_WINDOWS = 1
 
 
 class TrainingError(InvalidInputError):
@@ -187,11 +184,12 @@ def _train_step(model, batch_ids: list, index: np.ndarray, lengths: np.ndarray, 
     return total
 
 
-def _predict_labels(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, *,
-                    views: bool = False) -> np.ndarray:
+def _predict_labels(model, tokenizer, texts: Sequence[str], window_tokens: int, batch_size: int = 64, *,
+                    views: bool = False, window_stride: int | None = None) -> np.ndarray:
     model.eval()
     device = next(p for p in model.parameters()).device
-    scores = score_views(model, tokenizer, texts, views=views, max_length=max_length, batch_size=batch_size,
+    scores = score_views(model, tokenizer, texts, views=views, window_tokens=window_tokens,
+                         window_stride=window_stride, batch_size=batch_size,
                          token_budget=default_token_budget(batch_size), precision="fp32", device=str(device))
     return decide(scores)
 
@@ -201,17 +199,18 @@ def _trainable_state(model) -> dict:
 
 
 def training_windows(tokenizer, texts: Sequence[str], labels: Sequence[int], spans: Sequence | None,
-                     max_length: int, seed: int) -> tuple[list[list[int]], list[int]]:
+                     window_tokens: int, *, window_stride: int | None = None) -> tuple[list[list[int]], list[int]]:
     """Token windows to train on, with their labels: the model learns what it is scored on.
 
-    A text that fits one window is one example. A longer benign text gives its first window and
-    ``EXTRA_BENIGN_WINDOWS`` random others, all benign. A longer malicious text with a known payload
-    span (``spans[i]`` = (start, end) characters) gives the window that holds the payload (label 1)
-    and one window without it (label 0: a malicious document's other parts are benign text); with no
-    span known, only its first window (as a truncating model would read it).
+    A text that fits one window is one example. A longer benign text gives every window, all benign:
+    a text is scored as its highest window, so each window must learn not to fire (with only one or
+    two windows per document, half of the long benign test documents were flagged). A longer
+    malicious text with a known payload span (``spans[i]`` = (start, end) characters) gives the window
+    that holds the payload (label 1) and every window that does not touch it (label 0: a malicious
+    document's other parts are benign text); with no span known, only its first window (as a
+    truncating model would read it).
     """
-    ids, owners, offsets = tokenize_windows(tokenizer, texts, max_length, offsets=True)
-    rng = random.Random(seed)
+    ids, owners, offsets = tokenize_windows(tokenizer, texts, window_tokens, offsets=True, window_stride=window_stride)
     by_text: dict[int, list[int]] = {}
     for window, owner in enumerate(owners):
         by_text.setdefault(int(owner), []).append(window)
@@ -219,17 +218,17 @@ def training_windows(tokenizer, texts: Sequence[str], labels: Sequence[int], spa
     for text_index, windows in by_text.items():
         label = int(labels[text_index])
         span = spans[text_index] if spans is not None else None
-        for window, window_label in _pick_windows(windows, label, span, offsets, rng):
+        for window, window_label in _pick_windows(windows, label, span, offsets):
             chosen_ids.append(ids[window])
             chosen_labels.append(window_label)
     return chosen_ids, chosen_labels
 
 
-def _pick_windows(windows: list[int], label: int, span, offsets, rng: random.Random) -> list[tuple[int, int]]:
+def _pick_windows(windows: list[int], label: int, span, offsets) -> list[tuple[int, int]]:
     if len(windows) == 1:
         return [(windows[0], label)]
     if label == 0:
-        return [(windows[0], 0)] + [(w, 0) for w in rng.sample(windows[1:], min(EXTRA_BENIGN_WINDOWS, len(windows) - 1))]
+        return [(w, 0) for w in windows]
     if span is None:
         return [(windows[0], label)]
     start, end = span
@@ -238,7 +237,7 @@ def _pick_windows(windows: list[int], label: int, span, offsets, rng: random.Ran
     touching = [w for w in windows if chars[w][0] < end and start < chars[w][1]]
     payload_window = (holding or touching or windows[:1])[0]
     clean = [w for w in windows if w not in touching]
-    return [(payload_window, label)] + ([(rng.choice(clean), 0)] if clean else [])
+    return [(payload_window, label)] + [(w, 0) for w in clean]
 
 
 def _char_range(window_offsets) -> tuple[int, int]:
@@ -286,7 +285,8 @@ def train_classifier(*args, **kwargs) -> TrainingResult:
 
 def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels: Sequence[int],
                      val_texts: Sequence[str], val_labels: Sequence[int], settings: TrainingSettings, *,
-                     max_length: int, out_dir: Path, progress: Callable[[str], None] | None = None,
+                     window_tokens: int, out_dir: Path, progress: Callable[[str], None] | None = None,
+                     window_stride: int | None = None,
                      normalize_inputs: bool = False, payload_spans: Sequence | None = None,
                      views: bool = False) -> TrainingResult:
     """Train LoRA adapters on ``base_model`` and write the merged model into ``out_dir``.
@@ -311,13 +311,10 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=settings.weight_decay)
     generator = torch.Generator().manual_seed(settings.seed)
-    # Tokenized once, not once per epoch.
-    train_ids, window_labels = training_windows(tokenizer, train_texts, train_labels, payload_spans, max_length,
-                                                settings.seed)
+    train_ids, labels, lengths = _tokenized_training_set(tokenizer, train_texts, train_labels, payload_spans,
+                                                         window_tokens, window_stride)
     steps_per_epoch = -(-len(train_ids) // settings.batch_size)
     scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.05, total_iters=steps_per_epoch * settings.epochs)
-    labels = torch.as_tensor(np.asarray(window_labels, dtype=np.int64))
-    lengths = np.array([len(ids) for ids in train_ids])
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     val_y = np.asarray(val_labels, dtype=np.int64)
 
@@ -326,8 +323,8 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
         losses = _train_epoch(model, optimizer, scheduler, params, _batches(lengths, settings.batch_size, generator),
                               train_ids, lengths, labels, settings=settings, pad_id=pad_id,
                               token_types=uses_token_types(tokenizer), device=device)
-        val_f1 = classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, max_length,
-                                                               views=views))["f1"]
+        val_f1 = classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, window_tokens,
+                                                               window_stride=window_stride, views=views))["f1"]
         history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "validation_f1": val_f1})
         report(f"epoch {epoch}/{settings.epochs}: loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")
         if val_f1 > best_f1:
@@ -342,8 +339,17 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
     result = TrainingResult(quantization, str(device), len(history), best_epoch, best_f1,
                             len(train_texts), len(val_texts), time.perf_counter() - started, history)
     _save_merged(model, tokenizer, base_model, out_dir, result)
-    write_preprocessing(out_dir, normalize_inputs=normalize_inputs, views=views)
+    write_preprocessing(out_dir, normalize_inputs=normalize_inputs, views=views, window_tokens=window_tokens,
+                        window_stride=window_stride)
     return result
+
+
+def _tokenized_training_set(tokenizer, texts, labels, spans, window_tokens, window_stride):
+    """The training windows, tokenized once rather than once per epoch: (ids, label tensor, lengths)."""
+    import torch
+
+    ids, window_labels = training_windows(tokenizer, texts, labels, spans, window_tokens, window_stride=window_stride)
+    return ids, torch.as_tensor(np.asarray(window_labels, dtype=np.int64)), np.array([len(i) for i in ids])
 
 
 def _train_epoch(model, optimizer, scheduler, params, batches, train_ids, lengths, labels, *,
