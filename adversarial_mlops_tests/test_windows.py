@@ -191,3 +191,22 @@ def test_training_keeps_the_payload_spans_of_the_data(tmp_path, monkeypatch):
     with pytest.raises(Stop):
         lifecycle.ensure_champion(ModelRegistry(tmp_path / "registry"), config, splits)
     assert seen["payload_spans"] == [(start, start + 10), None]
+
+
+def test_a_variant_whose_every_view_reads_as_its_source_is_its_source_to_the_model(tiny):
+    from adversarial_mlops.models.modeling import TextClassifier
+
+    model, tokenizer = tiny
+    classifier = TextClassifier(model, tokenizer, window_tokens=64, batch_size=8, device="cpu", views=True)
+    source = "the weekly report about sales is attached"
+    # The tokenizer drops the zero-width space and the folded view removes it: both views read as
+    # the source, so the variant tests nothing (it used to count as changed: two views vs one).
+    zero_width = "the weekly re\u200bport about sales is attached"
+    fullwidth = "the weekly ｒｅｐｏｒｔ about sales is attached"  # folds back, but the original view differs
+    typo = "the weekly reprot about sales is attached"
+    inputs = classifier.model_inputs([source, zero_width, fullwidth, typo])
+    assert inputs[1] == inputs[0] and len(inputs[1]) == 1
+    assert inputs[2] != inputs[0] and len(inputs[2]) == 2 and inputs[0][0] in inputs[2]
+    assert inputs[3] != inputs[0]
+    scores = classifier.predict_proba([source, zero_width])
+    assert scores[0] == pytest.approx(scores[1], abs=1e-6)

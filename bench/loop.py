@@ -101,6 +101,7 @@ def headline(report: dict | None) -> dict:
             "encoding_wrapper_effect": report["over_defense"].get("encoding_wrapper_effect"),
             "clean_fpr_by_category": report["over_defense"]["clean_fpr_by_category"],
             "adaptive_attack": report["adaptive_attack"], "gate": report.get("gate"),
+            "views_defense": report.get("views_defense"),
             "holdout": holdout_headline(report.get("holdout"))}
 
 

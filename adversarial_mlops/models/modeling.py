@@ -458,17 +458,21 @@ class TextClassifier:
                            token_budget=default_token_budget(self.batch_size), precision=self.precision,
                            device=self.device)
 
-    def model_inputs(self, texts: Sequence[str]) -> list[tuple[int, ...]]:
-        """The token ids the model reads for each text (every window, in order): after the input
-        defence and its tokenizer. Two texts with equal inputs are the same text to this model."""
+    def model_inputs(self, texts: Sequence[str]) -> list[tuple[tuple[int, ...], ...]]:
+        """What the model reads for each text, after the input defence and its tokenizer: the
+        distinct token sequences of its views (each view's windows joined), sorted. A text scores
+        as the highest window of these, so two texts with equal inputs are the same text to this
+        model — e.g. an accented or zero-width variant whose views all tokenize as its source's."""
         prepared = self.prepare(texts)
         expanded, view_owners, _ = expand_views(prepared) if self.views else (prepared, np.arange(len(prepared)), None)
         ids, owners, _ = tokenize_windows(self.tokenizer, expanded, self.window_tokens, window_stride=self.window_stride)
-        inputs: list[tuple[int, ...]] = [() for _ in texts]
+        per_view: list[tuple[int, ...]] = [() for _ in expanded]
         for window, owner in zip(ids, owners):
-            text_index = view_owners[owner]
-            inputs[text_index] = inputs[text_index] + tuple(window)
-        return inputs
+            per_view[owner] = per_view[owner] + tuple(window)
+        readings: list[set] = [set() for _ in texts]
+        for view, tokens in enumerate(per_view):
+            readings[view_owners[view]].add(tokens)
+        return [tuple(sorted(reading)) for reading in readings]
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """Labels at the model's own threshold."""
