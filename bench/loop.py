@@ -1,11 +1,13 @@
 """Benchmark: the real loop on the bundled data with MiniLM, from an empty state.
 
 Runs (1) the whole loop — baseline champion, evaluation, gate, and (if the gate fails)
-failure mining, augmentation, QLoRA challenger, A/B, promotion — then (2) the evaluation
-again, so the champion's metrics before and after the loop sit side by side. Reports wall time
-and peak RSS per asset (RSS sampled every 0.1 s by a thread), and writes a JSON file.
+failure mining, augmentation, QLoRA challenger, A/B, promotion — ``--loops`` times on the same
+state (loop 2 starts from loop 1's champion and failure bank: does its gate pass, is it slower?),
+then (2) the evaluation again, so the champion's metrics before and after sit side by side.
+Reports wall time and peak RSS per asset (RSS sampled every 0.1 s by a thread), and writes a JSON
+file with ``first_loop_s``, ``second_loop_s`` (with ``--loops 2``) and ``peak_rss_gb``.
 
-    python bench/loop.py [--state-dir DIR] [--out bench/results/loop.json] [--set key=value ...]
+    python bench/loop.py [--state-dir DIR] [--out bench/results/loop.json] [--loops 1] [--set key=value ...]
 """
 
 from __future__ import annotations
@@ -105,10 +107,21 @@ def headline(report: dict | None) -> dict:
             "holdout": holdout_headline(report.get("holdout"))}
 
 
+def loop_record(number: int, run, seconds: float, instance, sampler: RssSampler) -> dict:
+    """One loop's wall time, outcome, gate verdict and A/B decision, with time and peak RSS per asset."""
+    per_asset = {step: {"seconds": round(end - start, 1), "peak_rss_mb": round(sampler.peak_between(start, end))}
+                 for step, (start, end) in step_timings(instance, run.run_id).items()}
+    gate = run.gate or {}
+    return {"loop": number, "run_id": run.run_id, "seconds": round(seconds, 1), "outcome": run.outcome(),
+            "gate_status": gate.get("status"), "gate": gate or None, "decision": run.decision,
+            "per_asset": per_asset}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--state-dir", help="default: a fresh temporary directory")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "loop.json"))
+    parser.add_argument("--loops", type=int, default=1, help="loops to run one after another on the same state")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
     state = Path(args.state_dir or tempfile.mkdtemp(prefix="adversarial-mlops-bench-"))
@@ -119,28 +132,36 @@ def main() -> int:
     from adversarial_mlops.config import load_config
     from adversarial_mlops.dagster_defs.runs import prepare_instance, run_loop
 
+    if args.loops < 1:
+        parser.error("--loops must be at least 1")
     sampler = RssSampler()
     sampler.start()
-    started = time.time()
-    loop = run_loop(None, overrides)
-    loop_seconds = time.time() - started
+    loops = []
+    for _ in range(args.loops):
+        started = time.time()
+        loops.append((run_loop(None, overrides), time.time() - started))
     after = run_loop(None, overrides, selection=["labeled_dataset", "attack_variants", "deployed_champion",
                                                  "evaluation_report"])
     sampler.stop()
 
-    per_asset = {step: {"seconds": round(end - start, 1), "peak_rss_mb": round(sampler.peak_between(start, end))}
-                 for step, (start, end) in step_timings(prepare_instance(load_config(None, overrides)),
-                                                        loop.run_id).items()}
+    instance = prepare_instance(load_config(None, overrides))
+    runs = [loop_record(number, run, seconds, instance, sampler) for number, (run, seconds) in enumerate(loops, 1)]
+    loop, loop_seconds = loops[0]
+    peak_mb = max(rss for _, rss in sampler.samples)
     result = {
         "state_dir": str(state), "loop_run": loop.run_id, "outcome": loop.outcome(),
-        "loop_wall_seconds": round(loop_seconds, 1),
-        "peak_rss_mb": round(max(rss for _, rss in sampler.samples)),
-        "per_asset": per_asset, "gate": loop.gate, "decision": loop.decision,
-        "before": headline(loop.evaluation), "after": headline(after.evaluation),
+        "loop_wall_seconds": round(loop_seconds, 1), "first_loop_s": round(loop_seconds, 1),
+        "second_loop_s": runs[1]["seconds"] if len(runs) > 1 else None,
+        "peak_rss_mb": round(peak_mb), "peak_rss_gb": round(peak_mb / 1024, 2),
+        "per_asset": runs[0]["per_asset"], "gate": loop.gate, "decision": loop.decision,
+        "loops": runs, "before": headline(loop.evaluation), "after": headline(after.evaluation),
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps({k: result[k] for k in ("outcome", "loop_wall_seconds", "peak_rss_mb", "per_asset")}, indent=2))
+    print(json.dumps({k: result[k] for k in ("outcome", "first_loop_s", "second_loop_s", "peak_rss_gb", "per_asset")},
+                     indent=2))
+    for run in runs:
+        print(f"loop {run['loop']}: {run['seconds']:.0f} s, gate {run['gate_status']}, {run['outcome']}")
     for phase in ("before", "after"):
         h = result[phase]
         if h:
@@ -148,7 +169,7 @@ def main() -> int:
                   f"evasion {h['evasion_rate']['rate']:.4f} "
                   f"(95% CI {h['evasion_rate']['low']:.4f}–{h['evasion_rate']['high']:.4f}), "
                   f"threshold {h['operating_point']['threshold']:.4f}, gate {h['gate']['status']}")
-    return 0 if loop.loop_completed else 1
+    return 0 if all(run.loop_completed for run, _ in loops) else 1
 
 
 if __name__ == "__main__":
