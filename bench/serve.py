@@ -370,22 +370,21 @@ def best_pipeline(run: dict, n: int, prefix: str) -> tuple[str, float]:
     return max(((name, run[name]["texts_per_s"]) for name in names), key=lambda item: item[1])
 
 
-def best_pipeline_rate(run: dict, n: int, prefix: str) -> float:
-    return best_pipeline(run, n, prefix)[1]
-
-
-def headline(runs: dict, label: str, n: int, m: int, pipe_best: float, long_pipe_best: float, *,
-             denominator: str, long_denominator: str, pipeline_one_text_p95_ms: float) -> dict:
+def headline(results: dict, label: str, n: int, m: int) -> dict:
+    """The ``label`` server's best runs against the fastest pipeline configuration on the same texts."""
+    runs = results["server"][label]
+    (denominator, pipe_best), (long_denominator, long_pipe_best) = denominators(results, n)
+    pipeline_one_text_p95_ms = results["pipeline"]["one_text"]["p95_ms"]
     best = max((f"batch{n}_c1", f"batch{n}_c8"), key=lambda name: runs[name]["texts_per_s"])
     long_best = max((f"long{m}_c1", f"long{m}_c8"), key=lambda name: runs[name]["texts_per_s"])
     ratio, long_ratio = runs[best]["texts_per_s"] / pipe_best, runs[long_best]["texts_per_s"] / long_pipe_best
     return {"server": label, "precision": runs["precision"],
             "predict_texts_per_s": runs[best]["texts_per_s"], "predict_run": best,
-            "denominator": denominator, "pipeline_texts_per_s": pipe_best, "throughput_ratio": ratio,
+            "denominator": f"transformers.pipeline {denominator}", "pipeline_texts_per_s": pipe_best, "throughput_ratio": ratio,
             "ratio_vs_pipeline": ratio,
             "target_ratio": TARGET_RATIO, "ratio_met": ratio >= TARGET_RATIO,
             "long_predict_texts_per_s": runs[long_best]["texts_per_s"], "long_predict_run": long_best,
-            "long_denominator": long_denominator, "long_pipeline_texts_per_s": long_pipe_best,
+            "long_denominator": f"transformers.pipeline {long_denominator}", "long_pipeline_texts_per_s": long_pipe_best,
             "long_ratio_vs_pipeline": long_ratio,
             "target_long_ratio": TARGET_LONG_RATIO, "long_ratio_met": long_ratio >= TARGET_LONG_RATIO,
             "one_text_p95_ms": runs["one_text_c1"]["p95_ms"], "pipeline_one_text_p95_ms": pipeline_one_text_p95_ms,
@@ -396,9 +395,15 @@ def headline(runs: dict, label: str, n: int, m: int, pipe_best: float, long_pipe
                                            for c in runs["parity_vs_reference"].values())}
 
 
-def print_table(results: dict, n: int, m: int, pipe_best: float, long_pipe_best: float) -> None:
-    """Every path's throughput, as a ratio against the faster pipeline set-up on the same texts."""
+def denominators(results: dict, n: int) -> tuple[tuple[str, float], tuple[str, float]]:
+    """(name, texts/s) of the fastest pipeline configuration, for the short and for the long texts."""
+    return best_pipeline(results["pipeline"], n, ""), best_pipeline(results["pipeline_long"], n, "long_")
+
+
+def print_table(results: dict, n: int, m: int) -> None:
+    """Every path's throughput, as a ratio against the fastest pipeline set-up on the same texts."""
     pipe, long_pipe = results["pipeline"], results["pipeline_long"]
+    (_, pipe_best), (_, long_pipe_best) = denominators(results, n)
     rows = [("transformers.pipeline default (no HTTP)", pipe["default"]["texts_per_s"], None, None, pipe_best),
             (f"transformers.pipeline batch_size={n} (no HTTP)", pipe[f"batch_size_{n}"]["texts_per_s"], None, None,
              pipe_best),
@@ -539,22 +544,16 @@ def main() -> int:
               f"{run[f'batch_size_{n}']['texts_per_s']:.0f} texts/s, one text p95 {run['one_text']['p95_ms']:.1f} ms; "
               f"{LONG_TEXT_CHARS}-char texts: default {run['long_default']['texts_per_s']:.1f} texts/s, "
               f"batch_size={n} {run[f'long_batch_size_{n}']['texts_per_s']:.1f} texts/s", flush=True)
-    results["pipeline"] = max(results["pipeline_runs"].values(), key=lambda run: best_pipeline_rate(run, n, ""))
-    results["pipeline_long"] = max(results["pipeline_runs"].values(), key=lambda run: best_pipeline_rate(run, n, "long_"))
+    results["pipeline"] = max(results["pipeline_runs"].values(), key=lambda run: best_pipeline(run, n, "")[1])
+    results["pipeline_long"] = max(results["pipeline_runs"].values(), key=lambda run: best_pipeline(run, n, "long_")[1])
     results["machine"]["loadavg_at_end"] = os.getloadavg()
     results["finished_at"] = now()
     results["wall_s"] = time.perf_counter() - started
 
-    pipe_best = best_pipeline_rate(results["pipeline"], n, "")
-    long_pipe_best = best_pipeline_rate(results["pipeline_long"], n, "long_")
     headline_label = "default" if "default" in results["server"] else next(iter(results["server"]), None)
     if headline_label is not None:
-        results["headline"] = headline(
-            results["server"][headline_label], headline_label, n, m, pipe_best, long_pipe_best,
-            denominator=f"transformers.pipeline {best_pipeline(results['pipeline'], n, '')[0]}",
-            long_denominator=f"transformers.pipeline {best_pipeline(results['pipeline_long'], n, 'long_')[0]}",
-            pipeline_one_text_p95_ms=results["pipeline"]["one_text"]["p95_ms"])
-    print_table(results, n, m, pipe_best, long_pipe_best)
+        results["headline"] = headline(results, headline_label, n, m)
+    print_table(results, n, m)
     for label, runs in results["server"].items():
         for name, check in runs["parity_vs_reference"].items():
             print(f"parity /predict {label} ({runs['precision']}) {name} vs fp32 one-at-a-time: "

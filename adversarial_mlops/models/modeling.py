@@ -302,7 +302,8 @@ def tokenize_windows(tokenizer, texts: Sequence[str], window_tokens: int, offset
     texts = list(texts)
     if not texts:
         return [], np.zeros(0, dtype=np.int64), [] if offsets else None
-    encoded = tokenizer(texts, truncation=True, max_length=window_tokens, stride=window_overlap(tokenizer, window_tokens, window_stride),
+    overlap = window_overlap(tokenizer, window_tokens, window_stride)
+    encoded = tokenizer(texts, truncation=True, max_length=window_tokens, stride=overlap,
                         return_overflowing_tokens=True, padding=False, return_attention_mask=False,
                         return_token_type_ids=False, return_offsets_mapping=offsets)
     if "overflow_to_sample_mapping" not in encoded:
@@ -442,10 +443,10 @@ class TextClassifier:
         model.to(device).eval()
         point = read_operating_point(Path(path))
         preprocessing = read_preprocessing(Path(path))
-        window_stride = window_stride if window_stride is not None or window_tokens is not None \
-            else preprocessing["window_stride"]
-        return cls(model, load_tokenizer(str(path)), window_tokens or preprocessing["window_tokens"], batch_size,
-                   device, window_stride=window_stride,
+        if window_tokens is None:  # the recorded geometry, unless the caller overrides it
+            window_tokens = preprocessing["window_tokens"]
+            window_stride = preprocessing["window_stride"] if window_stride is None else window_stride
+        return cls(model, load_tokenizer(str(path)), window_tokens, batch_size, device, window_stride=window_stride,
                    normalize_inputs=preprocessing["normalize_inputs"], views=preprocessing["views"],
                    precision=resolve_precision(precision, device), threshold=float(point["threshold"]),
                    target_fpr=point.get("target_fpr"))
@@ -474,12 +475,12 @@ class TextClassifier:
         prepared = self.prepare(texts)
         expanded, view_owners, _ = expand_views(prepared) if self.views else (prepared, np.arange(len(prepared)), None)
         ids, owners, _ = tokenize_windows(self.tokenizer, expanded, self.window_tokens, window_stride=self.window_stride)
-        per_view: list[tuple[int, ...]] = [() for _ in expanded]
+        per_view: list[list[int]] = [[] for _ in expanded]
         for window, owner in zip(ids, owners):
-            per_view[owner] = per_view[owner] + tuple(window)
+            per_view[owner].extend(window)
         readings: list[set] = [set() for _ in texts]
         for view, tokens in enumerate(per_view):
-            readings[view_owners[view]].add(tokens)
+            readings[view_owners[view]].add(tuple(tokens))
         return [tuple(sorted(reading)) for reading in readings]
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
