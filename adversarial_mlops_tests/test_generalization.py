@@ -14,6 +14,7 @@ from adversarial_mlops.loop.attack_runner import LeakageError
 from adversarial_mlops.attacks import family_names, strategy_families, strategy_names
 from adversarial_mlops.config import AttackSettings, AugmentationSettings, ConfigError, load_config
 from adversarial_mlops.loop.augmentor import build_augmented_dataset
+from adversarial_mlops.storage.run_values import RunValueStore
 from adversarial_mlops.judging.evaluation import ADAPTIVE, evaluate_model
 from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
 
@@ -250,11 +251,11 @@ def test_the_loop_holds_families_out_and_evaluation_trusts_the_model(tmp_path, m
     assert loop.loop_completed, loop.failure_message
     assert loop.evaluation["generalization"] is None and "encoding" in loop.evaluation["evasion"]["by_family"]
     assets = load_config(path).resolved_state_dir() / "assets"
-    variants = pd.read_parquet(assets / "attack_variants.parquet")
+    variants = RunValueStore(assets).of_run(loop.run_id, "attack_variants").load()
     training = variants[variants["purpose"] == attack_runner.TRAINING]
     assert len(training) and not any(touches(n, ["encoding"]) for n in training["strategy"])
     assert "letter_spacing+base64" in set(variants[variants["purpose"] == attack_runner.EVALUATION]["strategy"])
-    augmented = pd.read_parquet(assets / "augmented_dataset.parquet")
+    augmented = RunValueStore(assets).of_run(loop.run_id, "augmented_dataset").load()
     assert not any(touches(n, ["encoding"]) for n in augmented["strategy"].dropna())
     registry = ModelRegistry(load_config(path).resolved_state_dir() / "registry")
     assert lifecycle.excluded_families(registry.get("v0002")) == ["encoding"]

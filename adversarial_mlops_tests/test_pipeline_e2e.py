@@ -135,13 +135,16 @@ def test_force_retrain_runs_the_retraining_branch_on_a_passing_gate(loop_config)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "champion_model" in result.stderr and "RUN_SUCCESS" in result.stderr
 
-    # Once the champion has changed, re-deciding against the stale one is refused and changes nothing.
+    # Once the champion has changed, re-deciding against the stale one is refused: the champion stays,
+    # and the history records that the stored challenger's decision was superseded.
     if registry.champion().version == "v0001":
         registry.promote("v0002", reason="test: an operator promotes by hand", replacing="v0001")
     history = registry.history()
     stale = _dagster_cli(loop_config, "--select", "champion_model")
     assert stale.returncode != 0 and "judged against champion v0001" in stale.stdout + stale.stderr
-    assert registry.history() == history and registry.champion().version == "v0002"
+    after = registry.history()
+    assert after[:-1] == history and registry.champion().version == "v0002"
+    assert after[-1]["event"] == "superseded" and "judged against champion v0001" in after[-1]["reason"]
 
 
 def test_challenger_below_f1_floor_is_blocked_before_promotion(loop_config):

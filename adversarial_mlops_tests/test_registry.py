@@ -290,7 +290,11 @@ def test_decide_promotion_refuses_a_stale_champion_before_any_ab_test(registry):
     registry.rollback(reason="operator")
     history_before = registry.history()
     # The stored deployed_champion says v2; the registry says v1. The A/B is never run (these
-    # "models" are not loadable) and nothing is recorded.
-    with pytest.raises(StaleChampionError, match=f"registry's champion is now {v1}"):
-        decide_promotion(registry, registry.get(v2), registry.get(v3), PipelineConfig(), None, None)
-    assert registry.history() == history_before
+    # "models" are not loadable), the champion stays, and the history says why v3 was not decided.
+    for _ in range(2):
+        with pytest.raises(StaleChampionError, match=f"registry's champion is now {v1}"):
+            decide_promotion(registry, registry.get(v2), registry.get(v3), PipelineConfig(), None, None)
+    history = registry.history()
+    assert history[:-1] == history_before and registry.champion().version == v1
+    assert history[-1]["event"] == "superseded" and history[-1]["version"] == v3  # recorded once
+    assert f"judged against champion {v2}" in history[-1]["reason"]

@@ -53,7 +53,9 @@ def main() -> int:
     import pandas as pd
 
     state = Path(args.state_dir)
-    splits = pd.read_parquet(state / "assets" / "labeled_dataset.parquet")
+    from adversarial_mlops.storage.run_values import RunValueStore
+
+    splits = RunValueStore(state / "assets").latest("labeled_dataset").load()
     versions = sorted(p for p in (state / "registry" / "versions").iterdir() if p.is_dir())
     result = {"state_dir": str(state), "versions": {p.name: sweep(p, splits, args.targets) for p in versions}}
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")

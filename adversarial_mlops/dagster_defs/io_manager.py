@@ -1,20 +1,15 @@
-"""Stores asset values under the state directory: tables as Parquet, reports as JSON.
+"""Stores asset values under the state directory, one folder per run (``storage.run_values``).
 
-No pickles: values stay readable by any tool, and every write goes to a temp file that is
-renamed into place, so a killed run never leaves a truncated value behind.
+No pickles: values stay readable by any tool (Parquet, JSON), and every write goes to a temp
+file that is renamed into place, so a killed run never leaves a truncated value behind. A run
+reads what it produced itself; an input it did not produce (``--select champion_model``) is the
+latest stored value, and the step's log names the run it came from.
 """
 
-
-import io
-import json
-from pathlib import Path
-
 import dagster as dg
-import pandas as pd
 
 from adversarial_mlops.errors import NotFoundError
-from adversarial_mlops.storage.atomic_io import atomic_write_bytes, atomic_write_json
-from adversarial_mlops.storage.jsonable import json_safe
+from adversarial_mlops.storage.run_values import RunValueStore
 
 FULL_LOOP_HINT = ("run the whole loop first: `adversarial-mlops run` (or `python scripts/run_pipeline.py`, "
                   "or `dagster asset materialize --select '*champion_model' -m adversarial_mlops.dagster_defs.definitions`)")
@@ -24,39 +19,35 @@ class MissingAssetValueError(NotFoundError):
     """An asset's stored value is needed but no run has produced it yet."""
 
 
+def _run_id(context: dg.InputContext) -> str | None:
+    """The reading run's id; None for a context built outside a run (``build_input_context``)."""
+    try:
+        return context.step_context.run_id
+    except dg.DagsterInvariantViolationError:
+        return None
+
+
 class StateDirIOManager(dg.ConfigurableIOManager):
-    """DataFrame → <base_dir>/<asset>.parquet; dict/list → <base_dir>/<asset>.json."""
+    """DataFrame → <base_dir>/runs/<run_id>/<asset>.parquet; dict/list → ….json."""
 
     base_dir: str
 
-    def _stem(self, key: dg.AssetKey) -> Path:
-        return Path(self.base_dir).joinpath(*key.path)
+    def _store(self) -> RunValueStore:
+        return RunValueStore(self.base_dir)
 
     def handle_output(self, context: dg.OutputContext, obj) -> None:
-        stem = self._stem(context.asset_key)
-        if isinstance(obj, pd.DataFrame):
-            buffer = io.BytesIO()
-            obj.to_parquet(buffer, index=False)
-            path = stem.with_suffix(".parquet")
-            atomic_write_bytes(path, buffer.getvalue())
-            stale = stem.with_suffix(".json")
-        elif isinstance(obj, (dict, list)):
-            path = stem.with_suffix(".json")
-            atomic_write_json(path, json_safe(obj))
-            stale = stem.with_suffix(".parquet")
-        else:
-            raise TypeError(f"asset {context.asset_key.to_user_string()} returned {type(obj).__name__}; "
-                            "this IO manager stores pandas DataFrames and JSON-like dicts/lists only")
-        stale.unlink(missing_ok=True)  # one stored value per asset, whatever its last type
+        path = self._store().write(context.run_id, context.asset_key.to_python_identifier(), obj)
         context.add_output_metadata({"stored_at": dg.MetadataValue.path(str(path))})
 
     def load_input(self, context: dg.InputContext):
-        stem = self._stem(context.asset_key)
-        if stem.with_suffix(".parquet").exists():
-            return pd.read_parquet(stem.with_suffix(".parquet"))
-        if stem.with_suffix(".json").exists():
-            return json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-        raise MissingAssetValueError(
-            f"no stored value for asset '{context.asset_key.to_user_string()}' under {self.base_dir}; "
-            + FULL_LOOP_HINT
-        )
+        asset = context.asset_key.to_python_identifier()
+        run_id = _run_id(context)
+        stored = self._store().for_run(run_id, asset)
+        if stored is None:
+            raise MissingAssetValueError(
+                f"no stored value for asset '{context.asset_key.to_user_string()}' under {self.base_dir}; "
+                + FULL_LOOP_HINT)
+        if stored.run_id != run_id:
+            context.log.info(f"input {asset}: the value stored by "
+                             f"{'run ' + stored.run_id if stored.run_id else 'an earlier run'} ({stored.path})")
+        return stored.load()

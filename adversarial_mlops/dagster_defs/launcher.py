@@ -15,6 +15,7 @@ Dagster is imported inside functions: importing this module stays cheap.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Iterator, Mapping
 from urllib.parse import urlparse
 
@@ -42,13 +44,19 @@ LAUNCHED_BY_TAG = "adversarial_mlops/launched_by"
 WORKER_MODULE = "adversarial_mlops.dagster_defs.worker"
 MAX_OVERRIDES = 64
 FINISHED = frozenset({"SUCCESS", "FAILURE", "CANCELED"})
+# LAUNCHED_BY_TAG value → who that is, in words (refusal messages, run listings).
+STARTED_BY = MappingProxyType({"api": "the REST API", "cli": "adversarial-mlops run (or scripts/run_pipeline.py)"})
 
 
 class LoopAlreadyRunning(ConflictError):
     def __init__(self, holder: "LockInfo"):
         self.holder = holder
-        super().__init__(f"a loop is already running (run {holder.run_id}); wait for it to finish "
-                         f"(GET /pipeline/runs/{holder.run_id}) and trigger again")
+        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(holder.taken_at))
+        who = f", started by {holder.started_by}" if holder.started_by else ""
+        pid = f", process {holder.pid}" if holder.pid else ""
+        super().__init__(f"a loop is already running in this state directory (run {holder.run_id}{who}{pid}, "
+                         f"since {since}); one loop runs at a time. Fix: wait for it to finish (the Dagster UI, "
+                         f"or GET /pipeline/runs/{holder.run_id}) and start again")
 
 
 class LaunchError(UnavailableError):
@@ -98,8 +106,9 @@ class LockInfo:
     run_id: str
     pid: int | None  # the process that owns the run now (launcher while launching, then worker)
     pid_start_time: str | None
-    mode: str  # "launching" | "subprocess" | "graphql"
+    mode: str  # "launching" | "subprocess" | "graphql" | "in-run"
     taken_at: float
+    started_by: str = ""  # who launched the run, for the refusal message
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -131,7 +140,8 @@ class LoopLock:
         try:
             data = json.loads(raw)
             return LockInfo(run_id=str(data["run_id"]), pid=data.get("pid"), pid_start_time=data.get("pid_start_time"),
-                            mode=str(data.get("mode", "subprocess")), taken_at=float(data.get("taken_at", 0.0)))
+                            mode=str(data.get("mode", "subprocess")), taken_at=float(data.get("taken_at", 0.0)),
+                            started_by=str(data.get("started_by", "")))
         except (ValueError, KeyError, TypeError) as error:
             return f"corrupt lock file ({error}): {raw[:200]!r}"
 
@@ -185,12 +195,22 @@ class LoopLock:
         finally:
             os.close(fd)
 
-    def acquire(self, run_id: str, *, pid: int | None = None, mode: str = "launching") -> LockInfo:
-        """Take the lock for ``run_id`` or raise LoopAlreadyRunning naming the holder."""
+    def acquire(self, run_id: str, *, pid: int | None = None, mode: str = "launching",
+                started_by: str = "") -> LockInfo:
+        """Take the lock for ``run_id`` or raise LoopAlreadyRunning naming the holder.
+
+        The run that already holds the lock takes it over: a launcher takes it before the run
+        starts, and the run's own process takes it again when it starts (``run_guard``).
+        """
         pid = os.getpid() if pid is None else pid
-        info = LockInfo(run_id, pid, process_start_time(pid), mode, time.time())
+        info = LockInfo(run_id, pid, process_start_time(pid), mode, time.time(), started_by)
         with self._guarded():
             existing = self._read()
+            if isinstance(existing, LockInfo) and existing.run_id == run_id:
+                info = dataclasses.replace(info, taken_at=existing.taken_at,
+                                           started_by=started_by or existing.started_by)
+                self._write(info, exclusive=False)
+                return info
             if existing is not None:
                 reason = existing if isinstance(existing, str) else self.stale_reason(existing)
                 if reason is None:
@@ -211,7 +231,8 @@ class LoopLock:
             if not isinstance(existing, LockInfo) or existing.run_id != run_id:
                 return False  # already released (a very fast run) or never ours
             start = process_start_time(pid) if pid is not None else None
-            self._write(LockInfo(new_run_id or run_id, pid, start, mode, existing.taken_at), exclusive=False)
+            self._write(LockInfo(new_run_id or run_id, pid, start, mode, existing.taken_at, existing.started_by),
+                        exclusive=False)
             return True
 
     def release(self, run_id: str) -> bool:
@@ -295,7 +316,7 @@ class LoopLauncher:
         run_config = run_config_for(resolve_overrides(self.config, overrides), force_retrain=force_retrain)
         with self._launch_lock:
             run_id = _new_run_id()
-            self.lock.acquire(run_id, mode="launching")
+            self.lock.acquire(run_id, mode="launching", started_by=STARTED_BY["api"])
             try:
                 if self.dagster_url:
                     return self._submit_graphql(run_id, run_config)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import dagster as dg
 import yaml
@@ -9,6 +10,8 @@ import yaml
 from adversarial_mlops.config import ConfigError, PipelineConfig, build_config, config_to_dict
 from adversarial_mlops.models.modeling import check_trainable_modules
 from adversarial_mlops.models.registry import ModelRegistry
+
+from .run_guard import hold_loop
 
 STATE_DIR_FIXED = ("state_dir cannot change per run: stored values, the registry and the Dagster instance live "
                    "there. Set ADVERSARIAL_MLOPS_HOME or state_dir in the config file and restart")
@@ -41,7 +44,9 @@ def settings_resource(config: PipelineConfig) -> dg.ResourceDefinition:
     API send the whole config); the default is ``config`` itself, so a launchpad run with no run
     config uses the YAML the code location loaded. ``overrides`` takes a few dotted keys for a
     launchpad edit. The resource function runs once per run: the config is validated and
-    resolved there, before any asset, and every asset and check receives the same object.
+    resolved there, before any asset, and every asset and check receives the same object. It
+    also holds the state directory's loop lock for the run's life (``run_guard.hold_loop``), so
+    every face that starts a run obeys one-loop-at-a-time.
     """
     state_dir = str(config.resolved_state_dir())
 
@@ -52,8 +57,13 @@ def settings_resource(config: PipelineConfig) -> dg.ResourceDefinition:
                               description="dotted config keys on top of `pipeline` (training.epochs: '2'); YAML values"),
         "force_retrain": dg.Field(bool, default_value=False, description="retrain even when the quality gate passes"),
     }, description="The run's resolved configuration")
-    def settings(context: dg.InitResourceContext) -> RunSettings:
-        return resolve_run_settings(context.resource_config, state_dir)
+    def settings(context: dg.InitResourceContext) -> Iterator[RunSettings]:
+        resolved = resolve_run_settings(context.resource_config, state_dir)
+        if context.instance is None or context.dagster_run is None:  # built outside a run (build_resources)
+            yield resolved
+            return
+        with hold_loop(context.instance, context.dagster_run, resolved.config, context.log):
+            yield resolved
 
     return settings
 

@@ -7,7 +7,6 @@ launched it.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -15,10 +14,12 @@ from typing import Mapping, Sequence
 
 from adversarial_mlops.config import ConfigError, PipelineConfig, load_config
 from adversarial_mlops.storage.atomic_io import atomic_write_text, exclusive_lock
+from adversarial_mlops.storage.run_values import RunValueStore
 
 from adversarial_mlops.errors import NotFoundError
 
 from .checks import GATE_VERDICT_KEY
+from .launcher import LAUNCHED_BY_TAG, LoopAlreadyRunning, LoopLock
 from .wiring import LOOP_JOB, loop_job
 from .resources import settings_run_config
 
@@ -127,15 +128,15 @@ def root_cause(error) -> str | None:
 
 
 def summarize_run(instance, run_id: str, assets_dir: Path) -> RunSummary:
-    """What run ``run_id`` did, from its event log, with the reports it stored (if still current)."""
+    """What run ``run_id`` did, from its event log, with the reports it stored."""
     run = instance.get_run_by_id(run_id)
     if run is None:
         raise UnknownRunError(f"no loop run with id {run_id!r}; list runs with `GET /pipeline/runs` or the UI")
     summary = RunSummary(run_id=run_id, status=run.status.value)
     for record in instance.all_logs(run_id):
         _absorb_event(summary, record)
-    summary.evaluation = stored_value_of_run(instance, run_id, assets_dir, "evaluation_report")
-    summary.decision = stored_value_of_run(instance, run_id, assets_dir, "champion_model")
+    summary.evaluation = stored_value_of_run(assets_dir, run_id, "evaluation_report")
+    summary.decision = stored_value_of_run(assets_dir, run_id, "champion_model")
     return summary
 
 
@@ -165,15 +166,10 @@ def _absorb_event(summary: RunSummary, record) -> None:
         }
 
 
-def stored_value_of_run(instance, run_id: str, assets_dir: Path, asset: str) -> dict | None:
-    """The stored value of ``asset`` if run ``run_id`` wrote it and no later run has overwritten it."""
-    from dagster import AssetKey
-
-    latest = instance.get_latest_materialization_event(AssetKey(asset))
-    path = assets_dir / f"{asset}.json"
-    if latest is None or latest.run_id != run_id or not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
+def stored_value_of_run(assets_dir: Path, run_id: str, asset: str) -> dict | None:
+    """The value run ``run_id`` stored for ``asset`` (kept per run), or None if it stored none."""
+    stored = RunValueStore(assets_dir).of_run(run_id, asset)
+    return None if stored is None else stored.load()
 
 
 def run_loop(config_path: str | None = None, overrides: Mapping[str, object] | None = None, *,
@@ -189,8 +185,14 @@ def run_loop(config_path: str | None = None, overrides: Mapping[str, object] | N
         raise ConfigError("state_dir cannot be set per run; set ADVERSARIAL_MLOPS_HOME or state_dir in the config file")
     config = load_config(config_path, overrides)  # fail fast on a bad override, before Dagster starts
     instance = prepare_instance(config)
+    # Refused before a run is created when a loop holds the lock; the run itself takes the lock
+    # (run_guard), so a loop starting between this check and that one is refused there.
+    holder = LoopLock(config.resolved_state_dir(), instance).holder()
+    if holder is not None:
+        raise LoopAlreadyRunning(holder)
     result = loop_job(config).execute_in_process(
         run_config=run_config_for(config, force_retrain=force_retrain), instance=instance, raise_on_error=False,
         asset_selection=[AssetKey(name) for name in selection] if selection else None,
+        tags={LAUNCHED_BY_TAG: "cli"},
     )
     return summarize_run(instance, result.run_id, config.resolved_state_dir() / "assets")

@@ -29,6 +29,7 @@ from adversarial_mlops.judging.promotion import (ABSet, PairedPredictions, Promo
                                                 compare_models)
 from adversarial_mlops.models import modeling
 from adversarial_mlops.models.modeling import TextClassifier, resolve_base_model
+from adversarial_mlops.storage.crash_points import crash_point
 from adversarial_mlops.models.registry import ModelRegistry, ModelVersion, StaleChampionError, stale_champion_message
 from adversarial_mlops.models.trainer import train_classifier
 
@@ -150,7 +151,10 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
         info = {"role": role, "parent": parent, "base_model": config.model.base_model,
                 "training": result.to_dict(), "config": config_to_dict(config), "train_size": len(train_data),
                 "excluded_families": provenance["excluded_families"]}
-        return registry.register(lambda target: _move_contents(out, target), metrics=metrics, info=info)
+        version = registry.register(lambda target: _move_contents(out, target), metrics=metrics, info=info)
+    if role == CHALLENGER:
+        crash_point("lifecycle.challenger_registered")
+    return version
 
 
 def calibrate(classifier: TextClassifier, model_dir: Path, validation: pd.DataFrame,
@@ -200,10 +204,34 @@ def ensure_champion(registry: ModelRegistry, config: PipelineConfig, splits: pd.
     if current is not None:
         return ChampionState(current, trained_now=False)
     train = data.training_columns(split_frame(splits, "train"))
-    version = train_and_register(registry, config, splits, train, role=BASELINE, parent=None, progress=progress)
-    registry.promote(version.version, reason="baseline: the registry had no champion",
-                     details={"clean_f1": version.metrics["clean_f1"]}, replacing=None)
+    version = reusable_baseline(registry, config, len(train))
+    reason = "baseline: the registry had no champion"
+    if version is not None:
+        reason += f"; {version.version} was trained by an earlier run that stopped before promoting it"
+        if progress is not None:
+            progress(f"reusing baseline {version.version}: registered by a run that stopped before promoting it")
+    else:
+        version = train_and_register(registry, config, splits, train, role=BASELINE, parent=None, progress=progress)
+        crash_point("lifecycle.baseline_registered")
+    registry.promote(version.version, reason=reason, details={"clean_f1": version.metrics["clean_f1"]}, replacing=None)
     return ChampionState(version, trained_now=True)
+
+
+# The config sections a baseline's weights depend on; the gate, attacks and A/B settings do not.
+_BASELINE_SECTIONS = ("data", "model", "training", "defense")
+
+
+def reusable_baseline(registry: ModelRegistry, config: PipelineConfig, train_size: int) -> ModelVersion | None:
+    """An undecided baseline trained with this config's data/model/training/defense settings on
+    as many texts: a run killed between registering and promoting it need not train it again."""
+    wanted = json.loads(json.dumps(config_to_dict(config)))  # as stored: lists, not tuples
+    for version in reversed(registry.undecided_versions()):
+        info = version.info
+        if (info.get("role") == BASELINE and info.get("train_size") == train_size
+                and all(info.get("config", {}).get(section) == wanted[section] for section in _BASELINE_SECTIONS)):
+            registry.verify(version.version)
+            return version
+    return None
 
 
 def paired_predictions(classifier: TextClassifier, test: pd.DataFrame, ab_variants: pd.DataFrame,
@@ -288,16 +316,29 @@ def decide_promotion(registry: ModelRegistry, champion: ModelVersion, challenger
     """
     current = registry.champion()
     if current is None or current.version != champion.version:
-        raise StaleChampionError(stale_champion_message(challenger.version, expected=champion.version,
-                                                        current=current.version if current else None))
+        _supersede(registry, challenger, champion, StaleChampionError(stale_champion_message(
+            challenger.version, expected=champion.version, current=current.version if current else None)))
     if challenger.version == champion.version:
         return PromotionDecision(False, [f"{challenger.version} is already the champion"], {})
     decision = run_ab_test(champion, challenger, config, splits, ab_variants)
     details = {"challenger": challenger.version, "champion": champion.version, "reasons": decision.reasons,
                "statistics": decision.statistics}
     if decision.promote:
-        registry.promote(challenger.version, reason="A/B: significantly more robust, no loss beyond tolerances",
-                         details=details, replacing=champion.version)
+        try:
+            registry.promote(challenger.version, reason="A/B: significantly more robust, no loss beyond tolerances",
+                             details=details, replacing=champion.version)
+        except StaleChampionError as error:  # the champion changed while the A/B ran
+            _supersede(registry, challenger, champion, error, details)
     else:
         registry.record("reject", version=challenger.version, champion=champion.version, details=details)
     return decision
+
+
+def _supersede(registry: ModelRegistry, challenger: ModelVersion, champion: ModelVersion,
+               error: StaleChampionError, details: dict | None = None) -> None:
+    """Record that the decision on ``challenger`` no longer applies (once per version), then refuse."""
+    if not any(entry.get("event") == "superseded" and entry.get("version") == challenger.version
+               for entry in registry.history()):
+        registry.record("superseded", version=challenger.version, champion=champion.version, reason=str(error),
+                        details=details)
+    raise error

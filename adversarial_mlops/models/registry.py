@@ -4,9 +4,16 @@ Layout under ``root``::
 
     versions/v0001/          model files + version.json (metrics, info, sha256 per file)
     reserved_ids/v0001/      one empty dir per allocated id; never removed, so ids are never reused
-    champion.json            {"version", "promoted_at", "reason"}, swapped atomically
+    champion.json            {"version", "promoted_at", "reason", "change"}, swapped atomically
     history.jsonl            append-only: promote / rollback / caller-recorded events
     .lock                    serialises champion changes across threads and processes
+
+A champion change is one atomic record: the new pointer carries the whole history line of the
+change (``change``, with a unique ``change_id``), and the history append that follows only
+confirms it. A crash between the two leaves a pointer whose change is missing from the
+history; the next champion change, or ``recover()``, appends it — so every champion the
+pointer ever named has its history line, and the history never claims a change that did not
+happen.
 
 Nothing is created until the first write, so reading a registry never changes it.
 """
@@ -18,6 +25,7 @@ import json
 import os
 import re
 import stat
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from adversarial_mlops.errors import ConflictError, InvalidInputError, NotFoundError
+from adversarial_mlops.storage.crash_points import crash_point
 from adversarial_mlops.storage.atomic_io import (
     append_jsonl,
     atomic_directory,
@@ -150,6 +159,7 @@ class ModelRegistry:
         # replace an existing directory, so a published version can never be overwritten.
         with atomic_directory(final_dir) as build_dir:
             build(build_dir)
+            crash_point("registry.version_built")
             self._seal(build_dir, version, created_at, metrics, info)
         return ModelVersion(version, final_dir, created_at, metrics, info)
 
@@ -284,19 +294,12 @@ class ModelRegistry:
         _require_json(details, "details")
         with self._champion_lock():
             self.verify(version)  # never serve a model whose files changed since registration
+            self._confirm_pointer_change()
             previous = self._current_champion_version()
             if replacing is not ANY_CHAMPION and previous != replacing:
                 raise StaleChampionError(stale_champion_message(version, expected=replacing, current=previous))
-            self._set_champion(version, reason)
-            self._append_history(
-                {
-                    "event": "promote",
-                    "version": version,
-                    "previous": previous,
-                    "reason": reason,
-                    "details": details,
-                }
-            )
+            self._change_champion({"event": "promote", "version": version, "previous": previous,
+                                   "reason": reason, "details": details})
 
     def rollback(
         self, to_version: str | None = None, *, reason: str = "manual rollback"
@@ -308,6 +311,7 @@ class ModelRegistry:
         """
         self._check_reason(reason)
         with self._champion_lock():
+            self._confirm_pointer_change()
             current = self._current_champion_version()
             if current is None:
                 raise RegistryError("no champion yet; nothing to roll back")
@@ -315,11 +319,15 @@ class ModelRegistry:
             if target == current:
                 raise RegistryError(f"{target} is already the champion")
             self.verify(target)
-            self._set_champion(target, reason)
-            self._append_history(
-                {"event": "rollback", "version": target, "previous": current, "reason": reason}
-            )
+            self._change_champion({"event": "rollback", "version": target, "previous": current, "reason": reason})
         return self.get(target)
+
+    def recover(self) -> str | None:
+        """Append the history line of a champion change a crash cut short; says what it did, or None."""
+        if not self.champion_file.exists():
+            return None
+        with self._champion_lock():
+            return self._confirm_pointer_change()
 
     def _previous_champion(self, current: str) -> str:
         lineage = self._champion_lineage()
@@ -352,6 +360,14 @@ class ModelRegistry:
         _require_json(fields, "record fields")
         self._append_history({"event": event, **fields})
 
+    def undecided_versions(self) -> list[ModelVersion]:
+        """Published versions that never became champion and have no recorded decision (reject,
+        superseded, abandoned): what a crashed run leaves between registering and deciding."""
+        decided = {entry.get("version") for entry in self.history()}
+        current = self._current_champion_version()
+        return [version for version in self.list_versions()
+                if version.version not in decided and version.version != current]
+
     def history(self) -> list[dict]:
         try:
             return read_jsonl(self.history_file)
@@ -364,9 +380,25 @@ class ModelRegistry:
         pointer = self._champion_pointer()
         return None if pointer is None else pointer["version"]
 
-    def _set_champion(self, version: str, reason: str) -> None:
-        pointer = {"version": version, "promoted_at": _utc_now(), "reason": reason}
+    def _change_champion(self, entry: dict) -> None:
+        """Swap the pointer to ``entry['version']`` carrying its history line, then append that line."""
+        change = {**entry, "change_id": uuid.uuid4().hex, "at": _utc_now()}
+        pointer = {"version": entry["version"], "promoted_at": change["at"], "reason": entry["reason"],
+                   "change": change}
         atomic_write_json(self.champion_file, pointer)
+        crash_point("registry.champion_swapped")
+        append_jsonl(self.history_file, change)
+
+    def _confirm_pointer_change(self) -> str | None:
+        """Under the champion lock: the pointer's change in the history, appended if a crash lost it."""
+        pointer = self._champion_pointer()
+        change = None if pointer is None else pointer.get("change")
+        if not isinstance(change, dict) or "change_id" not in change:
+            return None  # no pointer yet, or one written before changes were recorded in it
+        if any(entry.get("change_id") == change["change_id"] for entry in self.history()):
+            return None
+        append_jsonl(self.history_file, {**change, "recovered": "history line appended after a crash"})
+        return f"{change['event']} of {change['version']} (at {change['at']}) was missing from the history"
 
     def _append_history(self, entry: dict) -> None:
         append_jsonl(self.history_file, {**entry, "at": _utc_now()})

@@ -1,0 +1,96 @@
+"""Every run of the loop — whoever starts it — holds the state directory's loop lock for its life.
+
+The ``settings`` resource enters ``hold_loop`` once per run, before any asset: the CLI,
+``scripts/run_pipeline.py``, the REST API's worker, a launchpad run in the UI and ``dagster
+asset materialize`` all go through it, so a second loop is refused ("a loop is already running
+… started by …") instead of mixing its values with the first. Holding the lock, the run then
+repairs what crashed runs left: runs whose process is gone are marked failed in the instance
+(Dagster would show them running forever), and ``loop.recovery`` repairs the state directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from adversarial_mlops.config import PipelineConfig
+from adversarial_mlops.loop.recovery import recover_state
+from adversarial_mlops.models.registry import ModelRegistry
+from adversarial_mlops.storage.crash_points import crash_point
+from adversarial_mlops.storage.run_values import RunValueStore
+
+from .launcher import LAUNCHED_BY_TAG, STARTED_BY, LoopLock, process_alive, process_start_time
+
+PID_TAG = "adversarial_mlops/pid"
+PID_START_TAG = "adversarial_mlops/pid_start"
+# A run that never reached the lock (no pid tag) this long after it was created is not coming.
+NEVER_STARTED_AFTER_S = 600.0
+IN_FLIGHT = ("NOT_STARTED", "STARTING", "STARTED", "CANCELING")
+
+
+def started_by(tags: dict) -> str:
+    launched = tags.get(LAUNCHED_BY_TAG)
+    if launched in STARTED_BY:
+        return STARTED_BY[launched]
+    if tags.get("dagster/from_ui") == "true":
+        return "the Dagster UI"
+    return "Dagster (the UI's launchpad or `dagster asset materialize`)"
+
+
+@contextmanager
+def hold_loop(instance, run, config: PipelineConfig, log: logging.Logger) -> Iterator[None]:
+    """Hold the loop lock of ``config``'s state directory for ``run``; recover crashed runs first."""
+    state_dir = config.resolved_state_dir()
+    lock = LoopLock(state_dir, instance)
+    lock.acquire(run.run_id, mode="in-run", started_by=started_by(run.tags))
+    try:
+        pid = os.getpid()
+        instance.add_run_tags(run.run_id, {PID_TAG: str(pid), PID_START_TAG: process_start_time(pid) or ""})
+        crash_point("loop.lock_taken")
+        started_at = _created_at(instance, run.run_id)
+        for line in fail_dead_runs(instance, run.run_id, started_at):
+            log.warning(line)
+        for line in recover_state(state_dir, ModelRegistry(state_dir / "registry"), RunValueStore(state_dir / "assets"),
+                                  started_at=started_at):
+            log.warning(f"recovery: {line}")
+        yield
+    finally:
+        lock.release(run.run_id)
+
+
+def _created_at(instance, run_id: str) -> float:
+    record = instance.get_run_record_by_id(run_id)
+    created = getattr(record, "create_timestamp", None)
+    return created.timestamp() if created is not None else time.time()
+
+
+def fail_dead_runs(instance, current_run_id: str, current_created_at: float) -> list[str]:
+    """Mark failed the in-flight runs whose process is gone; the caller holds the loop lock."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    statuses = [DagsterRunStatus(status) for status in IN_FLIGHT]
+    lines = []
+    for record in instance.get_run_records(filters=RunsFilter(statuses=statuses)):
+        run = record.dagster_run
+        if run.run_id == current_run_id:
+            continue
+        reason = _dead_reason(run.tags, record.create_timestamp.timestamp(), current_created_at)
+        if reason is None:
+            continue
+        instance.report_run_failed(run, f"marked failed by run {current_run_id}: {reason}")
+        lines.append(f"run {run.run_id} marked failed: {reason}")
+    return lines
+
+
+def _dead_reason(tags: dict, created_at: float, current_created_at: float) -> str | None:
+    pid = tags.get(PID_TAG)
+    if pid:
+        if process_alive(int(pid), tags.get(PID_START_TAG) or None):
+            return None
+        return f"its process {pid} is gone"
+    if current_created_at - created_at > NEVER_STARTED_AFTER_S:
+        return f"it never started its steps in the {NEVER_STARTED_AFTER_S:.0f} s after it was created"
+    return None

@@ -1,0 +1,105 @@
+"""Crash recovery at the start of a run, under the loop lock: what a killed run left behind.
+
+* a champion change whose history line a crash cut off gets it (``ModelRegistry.recover``);
+* versions registered by a run that died before deciding on them are recorded ``abandoned``
+  — except the stored challenger still waiting for ``--select champion_model`` and a baseline
+  the next champion step may reuse (``lifecycle.reusable_baseline``);
+* temp files and directories of interrupted atomic writes, and training scratch folders, older
+  than the live run are removed (a rollback writing its temp file right now is newer);
+* run folders of stored asset values beyond the newest few are pruned.
+
+Plain Python: the Dagster layer calls it once per run and logs what it did.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from adversarial_mlops.models.registry import ModelRegistry
+from adversarial_mlops.storage.run_values import RunValueStore
+
+BASELINE_ROLE = "baseline"
+SKIPPED_DIRS = frozenset({"dagster_home"})  # Dagster's own storage: not ours to clean
+SCRATCH_DIR = "tmp"  # training scratch (lifecycle.train_and_register)
+
+
+def recover_state(state_dir: Path, registry: ModelRegistry, store: RunValueStore, *,
+                  started_at: float) -> list[str]:
+    """Repair ``state_dir`` after crashed runs; returns one line per thing done."""
+    actions = []
+    repaired = registry.recover()
+    if repaired:
+        actions.append(f"registry history: {repaired}; appended")
+    actions += abandon_orphaned_versions(registry, store)
+    actions += remove_debris(Path(state_dir), started_before=started_at)
+    pruned = store.prune()
+    if pruned:
+        actions.append(f"pruned stored values of {len(pruned)} old run(s)")
+    return actions
+
+
+def abandon_orphaned_versions(registry: ModelRegistry, store: RunValueStore) -> list[str]:
+    pending = store.latest("challenger_model")
+    waiting = pending.load().get("version") if pending is not None else None
+    no_champion = registry.champion() is None
+    actions = []
+    for version in registry.undecided_versions():
+        if version.version == waiting:
+            continue  # `--select champion_model` can still decide it
+        if no_champion and version.info.get("role") == BASELINE_ROLE:
+            continue  # the champion step reuses it if it matches the config
+        registry.record("abandoned", version=version.version,
+                        reason="registered by a run that stopped before a decision on it")
+        actions.append(f"{version.version} recorded as abandoned (its run stopped before deciding on it)")
+    return actions
+
+
+def is_temporary(path: Path) -> bool:
+    """Names ``storage.atomic_io`` gives temp files (``.name.XXXX.tmp``) and dirs (``.name.tmp-XXXX``)."""
+    name = path.name
+    return name.startswith(".") and (name.endswith(".tmp") or ".tmp-" in name)
+
+
+def remove_debris(state_dir: Path, *, started_before: float) -> list[str]:
+    removed = []
+    for path in _walk(state_dir):
+        if is_temporary(path) and _older(path, started_before):
+            _remove(path)
+            removed.append(path)
+    scratch = state_dir / SCRATCH_DIR
+    if scratch.is_dir():
+        for path in scratch.iterdir():
+            if _older(path, started_before):
+                _remove(path)
+                removed.append(path)
+    if not removed:
+        return []
+    shown = ", ".join(str(p.relative_to(state_dir)) for p in removed[:5])
+    return [f"removed {len(removed)} leftover temp file(s)/folder(s) of interrupted runs: {shown}"
+            + (" …" if len(removed) > 5 else "")]
+
+
+def _walk(directory: Path):
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return
+    for path in entries:
+        yield path
+        if path.is_dir() and not path.is_symlink() and path.name not in SKIPPED_DIRS and not is_temporary(path):
+            yield from _walk(path)
+
+
+def _older(path: Path, than: float) -> bool:
+    try:
+        return path.lstat().st_mtime < than
+    except FileNotFoundError:
+        return False
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
