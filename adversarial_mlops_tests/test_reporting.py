@@ -1,5 +1,6 @@
 """The reporting package on real reports: evaluation, gate verdict and A/B decision from the judging
-functions (a keyword model and seeded predictions as fake targets), rendered as tables and plots."""
+functions (a keyword model and seeded predictions as fake targets), rendered as tables, plots, the
+loop's HTML report and a model card."""
 
 import numpy as np
 import pandas as pd
@@ -181,3 +182,168 @@ def test_ab_plot_shows_both_models_with_their_own_ci(decision):
     assert row["challenger_ci"] == {"low": 0.0, "high": 0.0}
     [plot] = ab_plots(decision)
     assert plot.name == "ab_evasion_by_family" and plot.png.startswith(PNG_SIGNATURE)
+
+
+def test_the_loop_report_is_one_self_contained_html_file_with_plots_beside_it(tmp_path, report, decision):
+    import re
+
+    from adversarial_mlops.reporting.html_report import LoopReport, render_html, write_loop_report
+    from adversarial_mlops.reporting.plots import ab_plots, evaluation_plots
+
+    plots = evaluation_plots(report) + ab_plots(decision)
+    loop = LoopReport("0a1b2c3d-run", report, tables.decision_line(decision), decision, HISTORY)
+    path = write_loop_report(tmp_path, loop, plots)
+    assert path == tmp_path / "reports" / "0a1b2c3d-run" / "report.html"
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted([f"{p.name}.png" for p in plots] + ["report.html"])
+    assert (path.parent / "roc_curve.png").read_bytes() == plots[1].png
+    text = path.read_text(encoding="utf-8")
+    assert "Outcome:</strong> PROMOTED v0002 over v0001" in text
+    assert "<h2>Quality gate: FAIL</h2>" in text and "<td>evasion_rate</td>" in text and "75.0%" in text
+    assert "champion v0001</th>" in text and "challenger v0002</th>" in text and "<td>evasion: character</td>" in text
+    assert "<td>reject</td>" in text  # the registry's history
+    assert text.count('src="data:image/png;base64,') == len(plots) == 5
+    assert not re.search(r'(src|href)="(?!data:)', text)  # nothing loaded from elsewhere
+    # no A/B yet: the report still has the gate, the evaluation and the outcome so far
+    early = render_html(LoopReport("r1", report, "retraining (quality gate FAIL)"), evaluation_plots(report))
+    assert "retraining (quality gate FAIL)" in early and "A/B" not in early
+
+
+def test_a_report_path_cannot_leave_the_reports_folder(tmp_path):
+    from adversarial_mlops.errors import InvalidInputError, NotFoundError
+    from adversarial_mlops.reporting.html_report import existing_report, report_path
+
+    with pytest.raises(InvalidInputError):
+        report_path(tmp_path, "../../etc")
+    with pytest.raises(NotFoundError, match="no loop report for run abc"):
+        existing_report(tmp_path, "abc")
+
+
+def test_cli_report_prints_where_a_runs_report_is(tmp_path, monkeypatch, capsys, report):
+    from adversarial_mlops.cli import main
+    from adversarial_mlops.reporting.html_report import LoopReport, write_loop_report
+
+    monkeypatch.setenv("ADVERSARIAL_MLOPS_HOME", str(tmp_path))
+    monkeypatch.delenv("ADVERSARIAL_MLOPS_CONFIG", raising=False)
+    assert main(["report"]) == 2 and "no loop reports" in capsys.readouterr().err
+    path = write_loop_report(tmp_path, LoopReport("run-1", report, "no retraining needed"), [])
+    assert main(["report", "run-1"]) == 0 and capsys.readouterr().out.strip() == str(path)
+    assert main(["report", "run-2"]) == 2 and "no loop report for run run-2" in capsys.readouterr().err
+
+
+def _registered_facts(tmp_path):
+    """Metrics and info as ``train_and_register`` records them, from a real clean report."""
+    from adversarial_mlops.judging.evaluation import clean_report
+    from adversarial_mlops.reporting.card import data_facts
+
+    source = tmp_path / "data.csv"
+    TEST.assign(split="test").to_csv(source, index=False)
+    clean = clean_report(TEST["label"].to_numpy(), keyword_model(TEST["text"]), seed=0, n_resamples=200,
+                         groups=TEST["group"].tolist(), threshold=0.5)
+    metrics = {"clean_f1": clean["f1"], "clean": clean, "best_validation_f1": 0.7,
+               "operating_point": {"threshold": 0.5, "target_fpr": 0.1}}
+    info = {"role": "challenger", "parent": "v0001", "base_model": "minilm", "train_size": 120,
+            "training": {"quantization": "none", "device": "cpu", "epochs_run": 3, "best_epoch": 2,
+                         "best_validation_f1": 0.7, "seconds": 12.3},
+            "config": {"training": {"lora_r": 16, "learning_rate": 0.0005}, "model": {"window_tokens": 128}},
+            "excluded_families": ["encoding"], "data": data_facts(TEST.assign(split="test"), str(source))}
+    return metrics, info
+
+
+def test_data_facts_hash_the_content_and_the_file(tmp_path):
+    from adversarial_mlops.reporting.card import data_facts
+
+    splits = TEST.assign(split="test")
+    source = tmp_path / "data.csv"
+    splits.to_csv(source, index=False)
+    facts = data_facts(splits, str(source))
+    assert facts["rows_by_split"] == {"test": 6} and len(facts["content_sha256"]) == 64
+    assert facts["file_sha256"] == __import__("hashlib").sha256(source.read_bytes()).hexdigest()
+    assert data_facts(splits.iloc[::-1], "org/hub-dataset") == {**facts, "source": "org/hub-dataset",
+                                                                 "file_sha256": None}  # row order does not matter
+    changed = splits.assign(text=splits["text"].str.replace("bread", "cake"))
+    assert data_facts(changed, str(source))["content_sha256"] != facts["content_sha256"]
+
+
+def test_the_model_card_has_model_index_yaml_and_the_registration_facts(tmp_path):
+    import yaml
+
+    from adversarial_mlops.reporting.card import model_card
+
+    metrics, info = _registered_facts(tmp_path)
+    card = model_card("v0002", metrics=metrics, info=info)
+    _, front, body = card.split("---\n", 2)
+    meta = yaml.safe_load(front)
+    assert meta["base_model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    [entry] = meta["model-index"]
+    assert entry["name"] == "adversarial_mlops-v0002"
+    [result] = entry["results"]
+    assert result["dataset"]["revision"] == info["data"]["content_sha256"][:16]
+    values = {m["type"]: m for m in result["metrics"]}
+    assert values["f1"]["value"] == round(metrics["clean"]["f1"], 4) and "95% CI" in values["f1"]["name"]
+    assert values["false_positive_rate"]["value"] == round(metrics["clean"]["fpr"], 4)
+    assert "# adversarial_mlops v0002 (challenger)" in body and "challenger to v0001" in body
+    assert info["data"]["content_sha256"] in body and info["data"]["file_sha256"] in body
+    assert "| lora r | 16 |" in body and "| epochs run (best) | 3 (2) |" in body
+    assert "## Held-out attack families\n\nencoding" in body
+    assert f"| F1 | {formatting.ratio(metrics['clean']['f1'])} | 95% CI" in body
+    assert "## Known limitations" in body and "Never trained on the encoding attack families" in body
+
+
+def test_a_card_is_sealed_with_its_version_and_old_versions_have_none(tmp_path, monkeypatch, capsys):
+    from adversarial_mlops.cli import main
+    from adversarial_mlops.models.registry import ModelRegistry, RegistryError
+    from adversarial_mlops.reporting.card import model_card
+
+    metrics, info = _registered_facts(tmp_path)
+    registry = ModelRegistry(tmp_path / "registry")
+    old = registry.register(lambda d: (d / "weights.bin").write_bytes(b"old"), metrics=metrics, info=info)
+    new = registry.register(lambda d: (d / "weights.bin").write_bytes(b"new"), metrics=metrics, info=info,
+                            readme=lambda version: model_card(version, metrics=metrics, info=info))
+    assert registry.readme(old.version) is None
+    card = registry.readme(new.version)
+    assert card == new.path / "README.md" and "adversarial_mlops-v0002" in card.read_text(encoding="utf-8")
+    registry.verify(new.version)  # hashed with the model files
+    card.chmod(0o644)
+    card.write_text(card.read_text(encoding="utf-8") + "edited\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="modified README.md"):
+        registry.verify(new.version)
+
+    monkeypatch.setenv("ADVERSARIAL_MLOPS_HOME", str(tmp_path))
+    monkeypatch.delenv("ADVERSARIAL_MLOPS_CONFIG", raising=False)
+    assert main(["models", "show", "v0001"]) == 0
+    assert "model card: none" in capsys.readouterr().out
+    assert main(["models", "show", "v0002"]) == 0
+    out = capsys.readouterr().out
+    assert f"model card: {card}" in out and "model-index:" in out and "## Known limitations" in out
+    assert main(["models", "show", "v0002", "--json"]) == 0
+    assert __import__("json").loads(capsys.readouterr().out)["model_card"] == str(card)
+
+
+def test_models_list_and_history_print_aligned_tables_or_json(tmp_path, monkeypatch, capsys):
+    import json
+
+    from adversarial_mlops.cli import main
+    from adversarial_mlops.models.registry import ModelRegistry
+
+    metrics, info = _registered_facts(tmp_path)
+    registry = ModelRegistry(tmp_path / "registry")
+    for payload in (b"a", b"b"):
+        registry.register(lambda d, p=payload: (d / "weights.bin").write_bytes(p), metrics=metrics, info=info)
+    registry.promote("v0001", reason="baseline")
+    registry.record("reject", version="v0002", champion="v0001", details={"reasons": ["blocked: worse | here"]})
+    monkeypatch.setenv("ADVERSARIAL_MLOPS_HOME", str(tmp_path))
+    monkeypatch.delenv("ADVERSARIAL_MLOPS_CONFIG", raising=False)
+    assert main(["models", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["version", "role", "parent", "clean", "F1", "threshold", "held", "out", "created",
+                                "(UTC)"]
+    assert lines[1].split()[:2] == ["*", "v0001"] and lines[2].startswith("   v0002")
+    assert lines[1].index("0.667") == lines[2].index("0.667")  # aligned columns
+    assert main(["models", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [v["is_champion"] for v in listed] == [True, False] and listed[0]["clean_f1"] == metrics["clean_f1"]
+    assert main(["models", "history"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[1].split()[2:4] == ["reject", "v0002"] and rows[1].endswith("blocked: worse | here")
+    assert main(["models", "history", "--json"]) == 0
+    assert [e["event"] for e in json.loads(capsys.readouterr().out)] == ["promote", "reject"]
