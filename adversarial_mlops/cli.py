@@ -32,13 +32,20 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _add_config_args(common)
     actions = models.add_subparsers(dest="action", required=True)
-    actions.add_parser("list", parents=[common], help="all versions with their clean F1; * marks the champion")
-    show = actions.add_parser("show", parents=[common], help="one version's metrics and info")
+    listing = actions.add_parser("list", parents=[common], help="all versions with their clean F1; * marks the champion")
+    show = actions.add_parser("show", parents=[common], help="one version's metrics, info and model card")
     show.add_argument("version")
-    actions.add_parser("history", parents=[common], help="promotions, rejections and rollbacks, oldest first")
+    history = actions.add_parser("history", parents=[common], help="promotions, rejections and rollbacks, latest first")
+    for action in (listing, show, history):
+        action.add_argument("--json", action="store_true", help="print JSON (exact values) instead of a table")
     rollback = actions.add_parser("rollback", parents=[common], help="make an earlier version the champion again")
     rollback.add_argument("--to", metavar="VERSION", help="target version (default: the previous champion)")
     rollback.add_argument("--reason", default="manual rollback from the CLI")
+
+    report = commands.add_parser("report", help="where a loop's HTML report is (default: the latest loop run's)")
+    _add_config_args(report)
+    report.add_argument("run_id", nargs="?", metavar="RUN_ID", help="a loop run's id (default: the latest with a report)")
+    report.add_argument("--open", action="store_true", help="also open it in the default web browser")
 
     ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on the loop's instance")
     ui.add_argument("--config", metavar="FILE", help="YAML config the UI's runs use")
@@ -152,7 +159,18 @@ def cmd_run(args) -> int:
     overrides = dict(parse_override(item) for item in args.overrides)
     summary = run_loop(args.config, overrides, force_retrain=args.force_retrain, selection=args.select)
     print(json.dumps(summary.to_dict(), indent=2) if args.json else render_summary(summary))
+    if not args.json:
+        _print_report_path(args, overrides, summary.run_id)
     return 0 if summary.loop_completed else 1
+
+
+def _print_report_path(args, overrides: dict, run_id: str) -> None:
+    from adversarial_mlops.config import load_config
+    from adversarial_mlops.reporting.html_report import report_path
+
+    path = report_path(load_config(args.config, overrides).resolved_state_dir(), run_id)
+    if path.is_file():
+        print(f"report: {path}")
 
 
 def _registry(args):
@@ -165,24 +183,96 @@ def _registry(args):
 def cmd_models(args) -> int:
     registry = _registry(args)
     if args.action == "list":
-        champion = registry.champion()
-        versions = registry.list_versions()
-        if not versions:
-            print("no models yet: run `adversarial-mlops run` to train a baseline champion")
-        for v in versions:
-            mark = "*" if champion and champion.version == v.version else " "
-            print(f"{mark} {v.version}  {v.info.get('role', '?'):<10}  clean F1 {v.metrics.get('clean_f1', float('nan')):.4f}  {v.created_at}")
+        _models_list(registry, args.json)
     elif args.action == "show":
-        v = registry.get(args.version)
-        print(json.dumps({"version": v.version, "path": str(v.path), "created_at": v.created_at,
-                          "metrics": v.metrics, "info": v.info}, indent=2))
+        _models_show(registry, args.version, args.json)
     elif args.action == "history":
-        for entry in registry.history():
-            print(json.dumps(entry, sort_keys=True))
+        _models_history(registry, args.json)
     else:
         target = registry.rollback(args.to, reason=args.reason)
         print(f"champion is now {target.version}")
     return 0
+
+
+def _models_list(registry, as_json: bool) -> None:
+    from adversarial_mlops.reporting.tables import versions_table
+
+    champion = registry.champion()
+    versions = registry.list_versions()
+    if as_json:
+        print(json.dumps([{"version": v.version, "is_champion": champion is not None and v.version == champion.version,
+                           "role": v.info.get("role"), "parent": v.info.get("parent"),
+                           "clean_f1": v.metrics.get("clean_f1"),
+                           "threshold": (v.metrics.get("operating_point") or {}).get("threshold"),
+                           "created_at": v.created_at} for v in versions], indent=2))
+    elif not versions:
+        print("no models yet: run `adversarial-mlops run` to train a baseline champion")
+    else:
+        print(versions_table(versions, champion.version if champion else None).text())
+
+
+def _models_show(registry, version: str, as_json: bool) -> None:
+    v = registry.get(version)
+    card = registry.readme(version)
+    if as_json:
+        print(json.dumps({"version": v.version, "path": str(v.path), "created_at": v.created_at, "metrics": v.metrics,
+                          "info": v.info, "model_card": str(card) if card else None}, indent=2))
+        return
+    point = v.metrics.get("operating_point") or {}
+    print(f"{v.version}  {v.info.get('role', '?')}  parent {v.info.get('parent') or '-'}  created {v.created_at}\n"
+          f"path: {v.path}\nclean F1 {v.metrics.get('clean_f1', float('nan')):.3f} at threshold "
+          f"{point.get('threshold', float('nan')):.3f}")
+    if card is None:
+        print("model card: none (this version was registered before model cards were written; "
+              "`--json` shows its metrics and info)")
+    else:
+        print(f"model card: {card}\n")
+        print(card.read_text(encoding="utf-8"))
+
+
+def _models_history(registry, as_json: bool) -> None:
+    from adversarial_mlops.reporting.tables import history_table
+
+    entries = registry.history()
+    if as_json:
+        print(json.dumps(entries, indent=2, sort_keys=True))
+    elif not entries:
+        print("no history yet: run `adversarial-mlops run`")
+    else:
+        print(history_table(entries, limit=len(entries)).text())
+
+
+def cmd_report(args) -> int:
+    import webbrowser
+
+    from adversarial_mlops.config import load_config
+    from adversarial_mlops.reporting.html_report import ReportNotFoundError, existing_report, reports_root
+
+    config = load_config(args.config, args.overrides)
+    state_dir = config.resolved_state_dir()
+    if args.run_id:
+        path = existing_report(state_dir, args.run_id)
+    elif not reports_root(state_dir).is_dir():
+        raise ReportNotFoundError(f"no loop reports under {reports_root(state_dir)} yet: run a loop first "
+                                  "(`adversarial-mlops run`)")
+    else:
+        path = _latest_report(config, state_dir)
+    print(path)
+    if args.open:
+        webbrowser.open(path.as_uri())
+    return 0
+
+
+def _latest_report(config, state_dir):
+    """The report of the most recent loop run that has one, in the Dagster instance's run order."""
+    from adversarial_mlops.dagster_defs.runs import prepare_instance, recent_loop_runs
+    from adversarial_mlops.reporting.html_report import ReportNotFoundError, report_path
+
+    for run_id in recent_loop_runs(prepare_instance(config), limit=50):
+        if report_path(state_dir, run_id).is_file():
+            return report_path(state_dir, run_id)
+    raise ReportNotFoundError(f"none of the latest 50 loop runs wrote a report under {state_dir}; run a loop "
+                              "(`adversarial-mlops run`) or name a run: `adversarial-mlops report RUN_ID`")
 
 
 def cmd_ui(args) -> int:
@@ -265,7 +355,7 @@ def cmd_attack(args) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"run": cmd_run, "models": cmd_models, "attack": cmd_attack, "ui": cmd_ui, "serve": cmd_serve,
-                "data": cmd_data}
+                "data": cmd_data, "report": cmd_report}
     from adversarial_mlops.errors import AdversarialMlopsError
 
     try:

@@ -2,6 +2,7 @@
 
 import json
 import os
+from html import unescape
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,37 @@ GATE_THRESHOLDS = {"evasion_rate", "worst_family_evasion", "adaptive_evasion", "
 
 def registry_for(config_path: Path) -> ModelRegistry:
     return ModelRegistry(load_config(config_path).resolved_state_dir() / "registry")
+
+
+def materialization_metadata(config_path: Path, asset: str) -> tuple[str, dict]:
+    """The run id and metadata of ``asset``'s latest materialization in the loop's instance."""
+    from dagster import AssetKey
+
+    from adversarial_mlops.dagster_defs.runs import prepare_instance
+
+    event = prepare_instance(load_config(config_path)).get_latest_materialization_event(AssetKey(asset))
+    return event.run_id, dict(event.asset_materialization.metadata)
+
+
+def assert_rounded_for_people(metadata: dict) -> None:
+    """Float metadata carries at most 3 decimals (F1, threshold) — percentages 1 — and markdown has tables."""
+    import dagster as dg
+
+    floats = {key: value.value for key, value in metadata.items() if isinstance(value, dg.FloatMetadataValue)}
+    assert floats and all(round(value, 3) == value for value in floats.values()), floats
+    assert all(round(value, 1) == value for key, value in floats.items() if key.endswith(("_pct", "_pts"))), floats
+    markdown = [value.value for value in metadata.values() if isinstance(value, dg.MarkdownMetadataValue)]
+    assert markdown and all("|---" in text for text in markdown)
+
+
+def assert_model_card(version) -> None:
+    import yaml
+
+    card = (version.path / "README.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(card.split("---\n")[1])
+    metrics = {m["type"]: m["value"] for m in meta["model-index"][0]["results"][0]["metrics"]}
+    assert metrics["f1"] == round(version.metrics["clean_f1"], 4)
+    assert version.info["data"]["content_sha256"] in card and "## Known limitations" in card
 
 
 def test_definitions_expose_the_loop_and_no_automation():
@@ -55,6 +87,22 @@ def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
     registry = registry_for(loop_config)
     assert [v.version for v in registry.list_versions()] == ["v0001"]
     assert registry.champion().info["role"] == "baseline"
+    assert_model_card(registry.champion())  # written before sealing: verified with the weights
+    registry.verify("v0001")
+    # What a reviewer reads: markdown tables with plots, numbers rounded, the loop's HTML report.
+    run_id, metadata = materialization_metadata(loop_config, "evaluation_report")
+    assert run_id == first.run_id
+    assert_rounded_for_people(metadata)
+    summary_md = metadata["summary"].value
+    assert "Evasion per attack family" in summary_md and "| homoglyph |" in summary_md
+    assert summary_md.count("](data:image/png;base64,") == 4  # evasion, ROC, histograms, confusion matrix
+    assert metadata["clean_f1"].value == round(first.evaluation["clean"]["f1"], 3)
+    assert "| f1_score |" in first.checks["quality_gate"]["metadata"]["table"]
+    report = Path(metadata["report"].value)
+    assert report.parent.name == first.run_id and (report.parent / "roc_curve.png").is_file()
+    html = report.read_text(encoding="utf-8")
+    assert "Outcome:</strong> no retraining needed: quality gate PASS" in html
+    assert f"<td>clean F1</td><td class=\"num\">{first.evaluation['clean']['f1']:.3f}</td>" in html
 
     second = run_loop(None, LENIENT)
     assert second.loop_completed and second.evaluation["model_version"] == "v0001"
@@ -106,6 +154,20 @@ def test_gate_fail_retrains_and_records_the_ab_decision(loop_config):
     bank = state / "failure_bank.parquet"
     assert bank.exists()
     assert registry.get("v0002").info["parent"] == "v0001"
+    assert_model_card(registry.get("v0002"))
+    registry.verify("v0002")
+    # The decision in one line, the side-by-side table, the history; the loop's report holds them all.
+    run_id, metadata = materialization_metadata(loop_config, "champion_model")
+    assert run_id == summary.run_id
+    assert_rounded_for_people(metadata)
+    line = metadata["decision"].value
+    assert line.startswith("PROMOTED v0002 over v0001" if decision["promoted"] else "KEPT v0001: challenger v0002")
+    comparison = metadata["comparison"].value
+    assert "| measure | champion v0001 | challenger v0002 | Δ (95% CI) | n |" in comparison
+    assert "Registry history" in comparison and "](data:image/png;base64," in comparison
+    html = Path(metadata["report"].value).read_text(encoding="utf-8")
+    assert line in unescape(html) and "<td>evasion_rate</td>" in html
+    assert "<td>clean F1</td>" in html and "champion v0001</th>" in html
 
 
 def test_config_travels_in_the_run_not_the_environment(tmp_path, monkeypatch):
@@ -155,6 +217,10 @@ def test_challenger_below_f1_floor_is_blocked_before_promotion(loop_config):
     registry = registry_for(loop_config)
     assert registry.champion().version == "v0001"
     assert registry.history()[-1]["event"] == "reject"
+    # the loop ends at the check, and its report says so
+    report = load_config(loop_config).resolved_state_dir() / "reports" / summary.run_id / "report.html"
+    assert "challenger v0002 rejected before the A/B" in report.read_text(encoding="utf-8")
+    assert summary.checks["challenger_f1_floor"]["metadata"]["report"] == str(report)
 
 
 def _dagster_cli(config: Path, *args: str) -> subprocess.CompletedProcess:
@@ -177,6 +243,11 @@ def test_cli_summary_and_exit_code(loop_config, capsys):
     code = main(["run", "--json"] + [arg for key, value in LENIENT.items() for arg in ("--set", f"{key}={value}")])
     summary = json.loads(capsys.readouterr().out)
     assert code == 0 and summary["outcome"] == "no retraining needed" and summary["loop_completed"]
+    # `adversarial-mlops report` finds the latest loop run's report; with the run's id, the same file
+    assert main(["report"]) == 0
+    latest = Path(capsys.readouterr().out.strip())
+    assert latest.parent.name == summary["run_id"] and latest.is_file()
+    assert main(["report", summary["run_id"]]) == 0 and capsys.readouterr().out.strip() == str(latest)
     assert main(["run", "--set", "quality_gate.nonsense=1"]) == 2
     assert "quality_gate.nonsense" in capsys.readouterr().err
 

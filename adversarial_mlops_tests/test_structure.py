@@ -7,7 +7,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "adversarial_mlops"
 MODULES = sorted(PACKAGE.rglob("*.py"))
-ROLE_FOLDERS = {"attacks", "judging", "models", "loop", "storage", "dagster_defs", "api"}
+ROLE_FOLDERS = {"attacks", "judging", "models", "loop", "storage", "reporting", "dagster_defs", "api"}
 TOP_LEVEL_MODULES = {"__init__.py", "config.py", "errors.py", "data.py", "cli.py"}
 MAX_FUNCTION_LINES = 60
 MUTABLE_FACTORIES = {"list", "dict", "set", "defaultdict", "OrderedDict", "Counter", "deque", "bytearray"}

@@ -10,15 +10,16 @@ from adversarial_mlops.judging.quality_gate import GateVerdict, evaluate_gate
 from adversarial_mlops.loop import attack_runner, lifecycle
 from adversarial_mlops.loop.augmentor import augment_for_config, class_balance
 from adversarial_mlops.loop.collector import load_bank, merge_into_bank, mine, save_bank
+from adversarial_mlops.reporting import formatting, tables
+from adversarial_mlops.reporting.formatting import rounded, rounded_pct
+from adversarial_mlops.reporting.html_report import LoopReport, write_loop_report
+from adversarial_mlops.reporting.markdown import ab_markdown, evaluation_markdown
+from adversarial_mlops.reporting.plots import ab_plots, evaluation_plots
 
 from .resources import ModelRegistryResource, RunSettings
 
 GROUP = "adversarial_loop"
 Settings = dg.ResourceParam[RunSettings]
-
-
-def _pct(value) -> float | None:
-    return None if value is None else round(100 * float(value), 2)
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas"})
@@ -74,9 +75,34 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: Settings, reg
     report = lifecycle.evaluate_version(version, config, lifecycle.split_frame(labeled_dataset, "test"),
                                         attack_variants, f1_at_promotion=deployed_champion["f1_at_promotion"],
                                         holdout=lifecycle.split_frame(labeled_dataset, "holdout"))
-    report["gate"] = evaluate_gate(report, config.quality_gate).to_dict()
-    context.add_output_metadata(_evaluation_metadata(report))
+    verdict = evaluate_gate(report, config.quality_gate)
+    report["gate"] = verdict.to_dict()
+    plots = evaluation_plots(report)
+    loop_report = LoopReport(context.run_id, report, evaluation_outcome(verdict, settings.force_retrain),
+                             history=registry.get().history())
+    path = write_loop_report(config.resolved_state_dir(), loop_report, plots)
+    context.add_output_metadata({**_evaluation_metadata(report, plots), "report": dg.MetadataValue.path(str(path))})
     return report
+
+
+def evaluation_outcome(verdict: GateVerdict, forced: bool) -> str:
+    """The loop's outcome as far as the evaluation knows it: done, or retraining."""
+    if verdict.passed and not forced:
+        return "no retraining needed: quality gate PASS"
+    why = f"quality gate {verdict.status}" + (", retraining forced" if forced else "")
+    return f"retraining ({why}): a challenger is trained and judged against the champion (A/B)"
+
+
+def _float(value, digits: int = 3) -> dg.MetadataValue | str:
+    """A number rounded for people as a float metadata value; "n/a" when not measured."""
+    value = rounded(value, digits)
+    return "n/a" if value is None else dg.MetadataValue.float(value)
+
+
+def _pct(value) -> dg.MetadataValue | str:
+    """A rate (0..1) as a float metadata value in percent, one decimal."""
+    value = rounded_pct(value)
+    return "n/a" if value is None else dg.MetadataValue.float(value)
 
 
 def _defense_metadata(report: dict) -> dict:
@@ -94,48 +120,49 @@ def _defense_metadata(report: dict) -> dict:
             "evasion_pct_without_normalization": _pct(normalization["without_normalization"]["rate"])}
 
 
-def _evaluation_metadata(report: dict) -> dict:
+def _evaluation_metadata(report: dict, plots: list) -> dict:
+    """Markdown tables for people, numbers rounded for people, and the headline numbers exact (JSON)."""
     overall = report["evasion"]["overall"]
+    point = report["operating_point"]
     return {
-        "model_version": report["model_version"], "clean_f1": report["clean"]["f1"],
-        "clean_fpr": report["clean"]["fpr"], "gate": report["gate"]["status"],
-        "evasion_rate_pct": _pct(overall["rate"]),
-        "evasion_rate_95ci_pct": f"{_pct(overall['low'])}–{_pct(overall['high'])}",
-        "evasion_by_strategy_pct": {k: _pct(v["rate"]) for k, v in report["evasion"]["by_strategy"].items()},
-        "evasion_by_family_pct": {k: _pct(v["rate"]) for k, v in report["evasion"]["by_family"].items()},
-        "generalization": _generalization_summary(report["generalization"]),
+        "summary": dg.MetadataValue.md(evaluation_markdown(report, plots)),
+        "model_version": report["model_version"], "gate": report["gate"]["status"],
+        "clean_f1": _float(report["clean"]["f1"]), "clean_fpr_pct": _pct(report["clean"]["fpr"]),
+        "evasion_rate_pct": _pct(overall["rate"]), "evasion_rate_95ci": formatting.ci(overall["low"], overall["high"]),
         "obfuscated_benign_fpr_pct": _pct(report["over_defense"]["obfuscated_benign_fpr"]["rate"]),
         "over_defense_set_fpr_pct": _pct((report["over_defense"].get("over_defense_set_fpr") or {}).get("rate")),
         **_defense_metadata(report),
-        "clean_fpr_by_category": report["over_defense"]["clean_fpr_by_category"],
-        "adaptive_attack": report["adaptive_attack"] or "off",
-        "threshold": report["operating_point"]["threshold"],
-        "target_fpr": report["operating_point"]["target_fpr"] or "uncalibrated (0.5)",
-        "recall_at_1pct_fpr_pct": _pct(report["operating_point"]["recall_at_1pct_fpr"]["recall"]),
+        "threshold": _float(point["threshold"]),
+        "target_fpr": _float(point["target_fpr"]) if point["target_fpr"] is not None else "uncalibrated (0.5)",
+        "recall_at_1pct_fpr_pct": _pct(point["recall_at_1pct_fpr"]["recall"]),
+        "generalization": _generalization_summary(report["generalization"]),
         "holdout (sealed, reported only)": _holdout_summary(report.get("holdout")),
+        "adaptive_attack": dg.MetadataValue.json(report["adaptive_attack"]) if report["adaptive_attack"] else "off",
+        "exact values": dg.MetadataValue.json({"clean": _without_lists(report["clean"]), "operating_point": point,
+                                               "evasion_overall": overall,
+                                               "evasion_by_family": report["evasion"]["by_family"]}),
     }
+
+
+def _without_lists(block: dict) -> dict:
+    return {key: value for key, value in block.items() if not isinstance(value, list)}
 
 
 def _holdout_summary(block: dict | None) -> dict | str:
     if block is None:
         return "no holdout split (data.holdout_fraction 0)"
-    return {"texts": block["n_texts"], "clean_f1": round(block["clean"]["f1"], 4),
-            "clean_fpr_pct": _pct(block["clean"]["fpr"]), "evasion_pct": _pct(block["evasion"]["overall"]["rate"]),
-            "obfuscated_benign_fpr_pct": _pct(block["over_defense"]["obfuscated_benign_fpr"]["rate"])}
-
-
-def _family_table(statistics: dict) -> dict:
-    """Champion → challenger evasion per family with the Δ's 95% CI, in percent."""
-    return {family: f"{_pct(row['champion'])} → {_pct(row['challenger'])} (Δ {_pct(row['delta']['estimate'])}, CI "
-                    f"{_pct(row['delta']['low'])} to {_pct(row['delta']['high'])})"
-            for family, row in statistics.get("evasion_by_family", {}).items()}
+    return {"texts": block["n_texts"], "clean_f1": rounded(block["clean"]["f1"]),
+            "clean_fpr_pct": rounded_pct(block["clean"]["fpr"]),
+            "evasion_pct": rounded_pct(block["evasion"]["overall"]["rate"]),
+            "obfuscated_benign_fpr_pct": rounded_pct(block["over_defense"]["obfuscated_benign_fpr"]["rate"])}
 
 
 def _generalization_summary(block: dict | None) -> dict | str:
     if block is None:
         return "model trained on every family"
-    return {"held-out families": block["excluded_families"], "unseen evasion %": _pct(block["unseen"]["rate"]),
-            "seen evasion %": _pct(block["seen"]["rate"]), "unseen − seen pts": _pct(block["unseen_minus_seen"])}
+    return {"held-out families": block["excluded_families"], "unseen evasion %": rounded_pct(block["unseen"]["rate"]),
+            "seen evasion %": rounded_pct(block["seen"]["rate"]),
+            "unseen − seen pts": rounded_pct(block["unseen_minus_seen"])}
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas"}, output_required=False)
@@ -197,8 +224,10 @@ def challenger_model(context: dg.AssetExecutionContext, settings: Settings, regi
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"})
 def champion_model(context: dg.AssetExecutionContext, settings: Settings, registry: ModelRegistryResource,
-                   labeled_dataset: pd.DataFrame, challenger_model: dict, deployed_champion: dict) -> dict:
-    """A/B of challenger vs champion on clean test texts and a fresh adversarial set; promote or keep."""
+                   labeled_dataset: pd.DataFrame, challenger_model: dict, deployed_champion: dict,
+                   evaluation_report: dict) -> dict:
+    """A/B of challenger vs champion on clean test texts and a fresh adversarial set; promote or keep.
+    (``evaluation_report`` only goes into the loop's report; the decision does not read it.)"""
     config = settings.config
     models = registry.get()
     ab_variants = attack_runner.build_ab_variants(labeled_dataset, config.attack)
@@ -209,7 +238,24 @@ def champion_model(context: dg.AssetExecutionContext, settings: Settings, regist
     result = {"promoted": decision.promote, "champion_version": champion.version if champion else None,
               "challenger_version": challenger_model["version"], "previous_champion": deployed_champion["version"],
               "reasons": decision.reasons, "statistics": decision.statistics}
-    context.add_output_metadata({"decision": "promoted" if decision.promote else "kept champion",
-                                 "champion_version": result["champion_version"], "reasons": decision.reasons,
-                                 "evasion_by_family_pct": _family_table(decision.statistics)})
+    history = models.history()
+    plots = ab_plots(result)
+    path = write_loop_report(config.resolved_state_dir(),
+                             LoopReport(context.run_id, evaluation_report, tables.decision_line(result), result,
+                                        history), evaluation_plots(evaluation_report) + plots)
+    context.add_output_metadata({**_decision_metadata(result, history, plots),
+                                 "report": dg.MetadataValue.path(str(path))})
     return result
+
+
+def _decision_metadata(result: dict, history: list[dict], plots: list) -> dict:
+    """The decision in one line, champion vs challenger side by side with Δ and CI, the registry's
+    recent history; the statistics exact (JSON)."""
+    statistics = result["statistics"]
+    return {"decision": tables.decision_line(result), "promoted": result["promoted"],
+            "champion_version": result["champion_version"],
+            "comparison": dg.MetadataValue.md(ab_markdown(result, history, plots)),
+            "delta_evasion_pts": _pct((statistics.get("delta_evasion") or {}).get("estimate")),
+            "delta_f1": _float((statistics.get("delta_f1") or {}).get("estimate")),
+            "reasons": dg.MetadataValue.json(result["reasons"]),
+            "statistics (exact)": dg.MetadataValue.json(statistics)}

@@ -5,6 +5,9 @@ import dagster as dg
 
 from adversarial_mlops.judging.promotion import meets_f1_floor
 from adversarial_mlops.judging.quality_gate import GateVerdict
+from adversarial_mlops.reporting.html_report import LoopReport, write_loop_report
+from adversarial_mlops.reporting.markdown import gate_markdown
+from adversarial_mlops.reporting.plots import evaluation_plots
 
 from .assets import Settings, challenger_model, evaluation_report
 from .resources import ModelRegistryResource
@@ -13,9 +16,10 @@ GATE_VERDICT_KEY = "verdict"  # the check's metadata entry holding the structure
 
 
 def gate_metadata(verdict: GateVerdict) -> dict:
-    """The structured verdict (what the CLI and the API read back) plus, per threshold, one line:
-    value, 95% CI and the template groups it rests on, the limit, the verdict."""
-    metadata = {GATE_VERDICT_KEY: dg.MetadataValue.json(verdict.to_dict()), "status": verdict.status}
+    """The structured verdict (what the CLI and the API read back), a table of threshold / value /
+    CI / limit / verdict for people, and per threshold one line with the exact numbers."""
+    metadata = {GATE_VERDICT_KEY: dg.MetadataValue.json(verdict.to_dict()), "status": verdict.status,
+                "table": dg.MetadataValue.md(gate_markdown(verdict.to_dict()))}
     for check in verdict.checks:
         metadata[check.name] = f"{check.describe()}: {'PASS' if check.passed else 'FAIL'}"
     return metadata
@@ -33,12 +37,21 @@ def quality_gate(evaluation_report: dict) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset=challenger_model, blocking=True,
+                additional_ins={"evaluation_report": dg.AssetIn("evaluation_report")},
                 description="Blocks promotion of a challenger whose clean F1 is below quality_gate.min_f1_score.")
-def challenger_f1_floor(settings: Settings, registry: ModelRegistryResource,
-                        challenger_model: dict) -> dg.AssetCheckResult:
+def challenger_f1_floor(context: dg.AssetCheckExecutionContext, settings: Settings, registry: ModelRegistryResource,
+                        challenger_model: dict, evaluation_report: dict) -> dg.AssetCheckResult:
     floor = settings.config.quality_gate.min_f1_score
     passed, reason = meets_f1_floor(challenger_model["clean_f1"], floor)
+    metadata = {"clean_f1": dg.MetadataValue.float(round(challenger_model["clean_f1"], 3)), "floor": floor}
     if not passed:
-        registry.get().record("reject", version=challenger_model["version"], details={"reasons": [reason]})
+        models = registry.get()
+        models.record("reject", version=challenger_model["version"], details={"reasons": [reason]})
+        # The loop ends here: its report says so (evaluation_report is read for that report only).
+        outcome = f"KEPT the champion: challenger {challenger_model['version']} rejected before the A/B — {reason}"
+        path = write_loop_report(settings.config.resolved_state_dir(),
+                                 LoopReport(context.run.run_id, evaluation_report, outcome, history=models.history()),
+                                 evaluation_plots(evaluation_report))
+        metadata["report"] = dg.MetadataValue.path(str(path))
     return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.ERROR, description=reason,
-                               metadata={"clean_f1": challenger_model["clean_f1"], "floor": floor})
+                               metadata=metadata)

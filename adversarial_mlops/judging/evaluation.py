@@ -329,7 +329,15 @@ def evaluate_model(predict_proba: PredictProba, test: pd.DataFrame, variants: pd
                                                                             target_fpr),
             "evasion": evasion, "over_defense": over_defense, "f1_at_promotion": f1_at_promotion,
             "f1_drop": f1_drop, "n_test": int(len(test)), "n_variants": int(len(variants)),
-            "n_benign_variants": int(len(benign_variants)), "generalization": generalization}
+            "n_benign_variants": int(len(benign_variants)), "generalization": generalization,
+            "clean_scores": clean_scores_record(test, clean_scores)}
+
+
+def clean_scores_record(test: pd.DataFrame, scores: np.ndarray) -> dict:
+    """Per clean test text: id, label and score, for the ROC curve, score histograms and confusion
+    matrix of the reports (read by nothing that decides)."""
+    return json_safe({"ids": test["id"].astype(str).tolist(), "labels": test["label"].astype(int).tolist(),
+                      "scores": np.asarray(scores, dtype=float).tolist()})
 
 
 def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFrame, deployed: dict, *,

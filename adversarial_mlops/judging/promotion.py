@@ -30,7 +30,8 @@ from adversarial_mlops.config import PromotionSettings
 from adversarial_mlops.judging.evaluation import ADAPTIVE
 from adversarial_mlops.storage.jsonable import json_safe
 from adversarial_mlops.judging.metrics import (NAN_INTERVAL, Interval, classification_metrics, delta_evasion, delta_f1,
-                                               delta_fpr, evasion_outcomes, mcnemar_exact, paired_bootstrap_delta)
+                                               delta_fpr, evasion_outcomes, evasion_rate, mcnemar_exact,
+                                               paired_bootstrap_delta)
 
 
 @dataclass(frozen=True)
@@ -99,16 +100,29 @@ def _rate(sources: Sequence[str], preds: np.ndarray, clean: Mapping[str, int]) -
 
 def _evasion_row(ab: ABSet, sources: Sequence[str], champion_preds: np.ndarray, challenger_preds: np.ndarray,
                  clean: tuple[Mapping, Mapping], *, seed: int, n_resamples: int) -> dict:
-    """Champion and challenger evasion on these rows, and their paired Δ by template."""
+    """Champion and challenger evasion on these rows, and their paired Δ by template. Each model's
+    own 95% CI (``champion_ci``, ``challenger_ci``) is for the record and the plots; the rules read Δ."""
     champion_clean, challenger_clean = clean
     if len(sources) == 0:
-        return {"champion": None, "challenger": None, "delta": NAN_INTERVAL.to_dict(), "n_variants": 0, "n_groups": 0}
+        return {"champion": None, "challenger": None, "delta": NAN_INTERVAL.to_dict(), "n_variants": 0, "n_groups": 0,
+                "champion_ci": None, "challenger_ci": None}
     clusters = ab.clusters(sources)
     delta = delta_evasion(sources, champion_preds, challenger_preds, champion_clean, challenger_clean, seed=seed,
                           n_resamples=n_resamples, clusters=clusters)
+    intervals = {f"{name}_ci": _own_interval(sources, preds, clean_by_source, clusters, seed=seed,
+                                             n_resamples=n_resamples)
+                 for name, preds, clean_by_source in (("champion", champion_preds, champion_clean),
+                                                      ("challenger", challenger_preds, challenger_clean))}
     return {"champion": _rate(sources, champion_preds, champion_clean),
             "challenger": _rate(sources, challenger_preds, challenger_clean), "delta": delta.to_dict(),
-            "n_variants": len(sources), "n_groups": len(set(clusters))}
+            "n_variants": len(sources), "n_groups": len(set(clusters)), **intervals}
+
+
+def _own_interval(sources: Sequence[str], preds: np.ndarray, clean: Mapping[str, int], clusters: Sequence[str], *,
+                  seed: int, n_resamples: int) -> dict | None:
+    """One model's evasion 95% CI on these rows (template-cluster bootstrap); None when not measurable."""
+    result = evasion_rate(sources, preds, clean, seed=seed, n_resamples=n_resamples, clusters=clusters)
+    return {"low": result.rate.low, "high": result.rate.high} if result.measurable else None
 
 
 def evasion_by_family(ab: ABSet, champion: PairedPredictions, challenger: PairedPredictions, *, seed: int,

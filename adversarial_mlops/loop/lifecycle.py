@@ -32,6 +32,7 @@ from adversarial_mlops.models.modeling import TextClassifier, resolve_base_model
 from adversarial_mlops.storage.crash_points import crash_point
 from adversarial_mlops.models.registry import ModelRegistry, ModelVersion, StaleChampionError, stale_champion_message
 from adversarial_mlops.models.trainer import train_classifier
+from adversarial_mlops.reporting.card import data_facts, model_card
 
 BASELINE = "baseline"
 CHALLENGER = "challenger"
@@ -144,14 +145,17 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
                                out, validation, config.model.target_fpr)
         scores = classifier.predict_proba(test["text"].tolist())
         clean = clean_report(test["label"].to_numpy(), scores, seed=config.seed,
-                             n_resamples=config.promotion.bootstrap_resamples, threshold=classifier.threshold)
+                             n_resamples=config.promotion.bootstrap_resamples, threshold=classifier.threshold,
+                             groups=test["group"].astype(str).tolist() if "group" in test else None)
         metrics = {"clean_f1": clean["f1"], "clean": clean, "best_validation_f1": result.best_validation_f1,
                    "operating_point": modeling.read_operating_point(out)}
         provenance = write_training_data_record(out, train_data, excluded_families)
         info = {"role": role, "parent": parent, "base_model": config.model.base_model,
                 "training": result.to_dict(), "config": config_to_dict(config), "train_size": len(train_data),
-                "excluded_families": provenance["excluded_families"]}
-        version = registry.register(lambda target: _move_contents(out, target), metrics=metrics, info=info)
+                "excluded_families": provenance["excluded_families"],
+                "data": data_facts(splits, config.data.resolved_source())}
+        version = registry.register(lambda target: _move_contents(out, target), metrics=metrics, info=info,
+                                    readme=lambda version: model_card(version, metrics=metrics, info=info))
     if role == CHALLENGER:
         crash_point("lifecycle.challenger_registered")
     return version

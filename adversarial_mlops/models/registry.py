@@ -2,7 +2,8 @@
 
 Layout under ``root``::
 
-    versions/v0001/          model files + version.json (metrics, info, sha256 per file)
+    versions/v0001/          model files + README.md (model card, if given) + version.json (metrics, info,
+                             sha256 per file)
     reserved_ids/v0001/      one empty dir per allocated id; never removed, so ids are never reused
     champion.json            {"version", "promoted_at", "reason", "change"}, swapped atomically
     history.jsonl            append-only: promote / rollback / caller-recorded events
@@ -44,6 +45,7 @@ from adversarial_mlops.storage.atomic_io import (
 
 VERSION_PATTERN = re.compile(r"v\d{4,9}")  # bounded: "v" + 255 digits is no path to stat
 VERSION_FILE = "version.json"
+README_FILE = "README.md"  # a version's model card, when it was registered with one
 # History events only promote()/rollback() may write: rollback() replays them.
 _CHAMPION_EVENTS = frozenset({"promote", "rollback"})
 
@@ -148,8 +150,13 @@ class ModelRegistry:
 
     # ------------------------------------------------------------------ registering
 
-    def register(self, build: Callable[[Path], None], *, metrics: dict, info: dict) -> ModelVersion:
-        """Build a new immutable version; nothing is published unless ``build`` succeeds."""
+    def register(self, build: Callable[[Path], None], *, metrics: dict, info: dict,
+                 readme: Callable[[str], str] | None = None) -> ModelVersion:
+        """Build a new immutable version; nothing is published unless ``build`` succeeds.
+
+        ``readme``: the version's ``README.md`` (its model card) from its id, written before the
+        version is sealed, so it is hashed and verified with the model files.
+        """
         _require_json(metrics, "metrics")
         _require_json(info, "info")
         version = self._reserve_next_version()
@@ -159,6 +166,8 @@ class ModelRegistry:
         # replace an existing directory, so a published version can never be overwritten.
         with atomic_directory(final_dir) as build_dir:
             build(build_dir)
+            if readme is not None:
+                self._write_readme(build_dir, readme(version))
             crash_point("registry.version_built")
             self._seal(build_dir, version, created_at, metrics, info)
         return ModelVersion(version, final_dir, created_at, metrics, info)
@@ -184,6 +193,19 @@ class ModelRegistry:
             if VERSION_PATTERN.fullmatch(entry.name)
         ]
         return max(numbers, default=0)
+
+    @staticmethod
+    def _write_readme(build_dir: Path, text: str) -> None:
+        path = build_dir / README_FILE
+        if path.exists():
+            raise RegistryError(f"build wrote {README_FILE} and a readme was given; keep one of them")
+        path.write_text(text, encoding="utf-8")
+
+    def readme(self, version: str) -> Path | None:
+        """The version's README.md (model card), or None for a version registered without one."""
+        self._version_record(version)  # unknown or malformed ids fail as in get()
+        path = self.versions_dir / version / README_FILE
+        return path if path.is_file() else None
 
     def _seal(
         self, build_dir: Path, version: str, created_at: str, metrics: dict, info: dict
