@@ -284,16 +284,64 @@ def cmd_ui(args) -> int:
 
     config = load_config(args.config)  # a bad file fails here, with the fix, not inside dagster dev
     instance = prepare_instance(config)
-    # The environment of `dagster dev` only (exec replaces this process): the UI reads the CLI's
-    # instance, its code location loads this config file, and this interpreter's dagster (not
-    # whatever is on PATH, none when the venv is not activated) starts the webserver and daemon.
+    # The environment of `dagster dev` only: the UI reads the CLI's instance, its code location
+    # loads this config file, and this interpreter's dagster (not whatever is on PATH, none when
+    # the venv is not activated) starts the webserver and daemon.
     env = {**os.environ, "DAGSTER_HOME": str(instance.root_directory),
            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     if args.config:
         env[CONFIG_ENV_VAR] = str(Path(args.config).resolve())
     workspace = str(PROJECT_ROOT / "workspace.yaml")
-    os.execve(sys.executable, [sys.executable, "-m", "dagster", "dev", "-w", workspace, "-p", str(args.port)], env)
-    return 0  # not reached: exec replaces this process
+    return supervise([sys.executable, "-m", "dagster", "dev", "-w", workspace, "-p", str(args.port)], env)
+
+
+UI_STOP_GRACE_S = 8.0
+
+
+def supervise(command: list[str], env: dict) -> int:
+    """Run ``command`` in its own process group until it exits or we get SIGTERM / SIGINT.
+
+    `dagster dev` shuts its webserver, daemon and code server down on Ctrl-C (SIGINT) but not on
+    SIGTERM, so both signals are passed on as SIGINT to the whole group; whatever is still running
+    after UI_STOP_GRACE_S is killed, so a service manager's stop returns in seconds.
+    """
+    import signal
+    import subprocess
+    import time
+
+    process = subprocess.Popen(command, env=env, start_new_session=True)
+    stopping = []
+
+    def stop(signum, frame):  # noqa: ARG001
+        stopping.append(signum)
+        _signal_group(process.pid, signal.SIGINT)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    deadline = None
+    try:
+        while True:
+            try:
+                code = process.wait(timeout=0.5)  # short waits: a signal handler ran in between
+                break
+            except subprocess.TimeoutExpired:
+                if stopping and deadline is None:
+                    deadline = time.monotonic() + UI_STOP_GRACE_S
+                elif deadline is not None and time.monotonic() > deadline:
+                    _signal_group(process.pid, signal.SIGKILL)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _signal_group(process.pid, signal.SIGKILL)  # children the group leader left behind
+    return 0 if stopping else code
+
+
+def _signal_group(pgid: int, sig) -> None:
+    import os
+
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def cmd_serve(args) -> int:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -33,8 +34,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path, monkeypatch):
+@contextmanager
+def running_server(tmp_path, monkeypatch, **extra_env):
+    """`adversarial-mlops serve` in its own session; yields (process, base URL, config path, log path)."""
     config_path = write_loop_config(tmp_path)
     monkeypatch.setenv("ADVERSARIAL_MLOPS_CONFIG", str(config_path))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
@@ -45,7 +47,7 @@ def server(tmp_path, monkeypatch):
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen([sys.executable, "-m", "adversarial_mlops.cli", "serve", "--config", str(config_path),
                                     "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT,
-                                   env=dict(os.environ), start_new_session=True)
+                                   env={**os.environ, **extra_env}, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -58,15 +60,39 @@ def server(tmp_path, monkeypatch):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"server did not start:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.25)
+        yield process, base, config_path, log_path
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    with running_server(tmp_path, monkeypatch) as (_, base, config_path, log_path):
         with httpx.Client(base_url=base, timeout=60) as client:
             yield client, load_config(config_path), log_path
-    finally:
+
+
+def test_a_body_that_never_arrives_gets_408_and_sigterm_stops_the_server(tmp_path, monkeypatch):
+    with running_server(tmp_path, monkeypatch, ADVERSARIAL_MLOPS_BODY_TIMEOUT_S="2") as (process, base, _, log_path):
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n{\"texts\": [")  # 12 of the 100 bytes announced
+            answer = b""
+            while chunk := sock.recv(4096):  # uvicorn alone would wait forever here; we answer and close
+                answer += chunk
+            answer = answer.decode()
+        assert answer.startswith("HTTP/1.1 408") and "did not arrive within 2 s" in answer
         os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        # uvicorn shuts down (in-flight requests finish) and then re-raises the signal it caught.
+        assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+        assert "Application shutdown complete" in log_path.read_text() and "Finished server process" in log_path.read_text()
 
 
 def copy_as_new_version(registry: ModelRegistry, source: str) -> str:

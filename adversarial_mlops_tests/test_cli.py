@@ -69,12 +69,15 @@ def test_ui_starts_the_dagster_webserver_without_an_activated_venv(tmp_path):
                 time.sleep(1)
         output = b"" if process.poll() is None else process.stdout.read()
         assert answered == 200, f"the Dagster UI never answered: {output.decode(errors='replace')[-2000:]}"
+        # SIGTERM to `ui` alone (as a service manager sends it) stops it and the whole Dagster UI.
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, "the webserver outlived `ui`"
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def test_run_summary_shows_the_recorded_gate_verdict_and_operating_point():

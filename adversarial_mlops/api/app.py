@@ -34,7 +34,7 @@ def create_app(config_path: str | os.PathLike | None = None, settings: ApiSettin
                   description="Harden a prompt-injection classifier: trigger the loop, follow runs, manage "
                               "models, classify texts.")
     app.state.context = context
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
     install_error_handlers(app)
     for router in (pipeline.router, models.router, serving.router):
         app.include_router(router)
@@ -109,4 +109,5 @@ def serve(host: str = "127.0.0.1", port: int = 8000, config_path: str | None = N
     import uvicorn
 
     app = create_app(config_path, settings)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    # SIGTERM / SIGINT: stop accepting, finish what is in flight for at most 5 s, exit.
+    uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)

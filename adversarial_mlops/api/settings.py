@@ -13,6 +13,7 @@ MAX_TEXT_CHARS_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_TEXT_CHARS"
 MAX_BODY_BYTES_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_BODY_BYTES"
 PRECISION_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_PRECISION"
 WORKERS_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_WORKERS"
+BODY_TIMEOUT_ENV_VAR = "ADVERSARIAL_MLOPS_BODY_TIMEOUT_S"
 
 
 def _env_int(name: str, default: int, minimum: int = 1) -> int:
@@ -37,6 +38,7 @@ class ApiSettings:
     precision: str | None = None  # None = the config's model.inference_precision
     dagster_url: str | None = None
     workers: int | None = None  # inference threads; None = one per usable core (at most 4)
+    body_timeout_s: int = 30  # a client that has not sent its whole body by then gets 408
 
     @classmethod
     def from_env(cls, **overrides) -> "ApiSettings":
@@ -48,6 +50,7 @@ class ApiSettings:
                        max_body_bytes=_env_int(MAX_BODY_BYTES_ENV_VAR, 1_000_000, minimum=1024),
                        precision=(os.environ.get(PRECISION_ENV_VAR) or "").strip() or None,
                        workers=_env_int(WORKERS_ENV_VAR, 0, minimum=1) or None,
+                       body_timeout_s=_env_int(BODY_TIMEOUT_ENV_VAR, 30),
                        dagster_url=(os.environ.get(DAGSTER_URL_ENV_VAR) or "").strip() or None)
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         if settings.precision not in (None, *INFERENCE_PRECISIONS):
