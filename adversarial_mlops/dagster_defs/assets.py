@@ -10,6 +10,7 @@ from adversarial_mlops.judging.quality_gate import GateVerdict, evaluate_gate
 from adversarial_mlops.loop import attack_runner, lifecycle
 from adversarial_mlops.loop.augmentor import augment_for_config, class_balance
 from adversarial_mlops.loop.collector import load_bank, merge_into_bank, mine, save_bank
+from adversarial_mlops.loop.progress import Heartbeat
 from adversarial_mlops.reporting import formatting, tables
 from adversarial_mlops.reporting.formatting import rounded, rounded_pct
 from adversarial_mlops.reporting.html_report import LoopReport, write_loop_report
@@ -58,7 +59,9 @@ def attack_variants(context: dg.AssetExecutionContext, settings: Settings,
 def deployed_champion(context: dg.AssetExecutionContext, settings: Settings,
                       registry: ModelRegistryResource, labeled_dataset: pd.DataFrame) -> dict:
     """The registry's current champion; on an empty registry a baseline is trained on clean data and promoted."""
-    state = lifecycle.ensure_champion(registry.get(), settings.config, labeled_dataset, progress=context.log.info)
+    with Heartbeat(context.log.info, "deployed_champion") as beat:
+        beat("reading the registry's champion (on an empty registry a baseline is trained on the clean train split)")
+        state = lifecycle.ensure_champion(registry.get(), settings.config, labeled_dataset, progress=beat)
     summary = {"version": state.version.version, "trained_now": state.trained_now,
                "f1_at_promotion": state.f1_at_promotion}
     context.add_output_metadata(summary)
@@ -72,9 +75,13 @@ def evaluation_report(context: dg.AssetExecutionContext, settings: Settings, reg
     and the quality gate's verdict on them — computed here, once, for the check and the branch."""
     config = settings.config
     version = registry.get().get(deployed_champion["version"])
-    report = lifecycle.evaluate_version(version, config, lifecycle.split_frame(labeled_dataset, "test"),
-                                        attack_variants, f1_at_promotion=deployed_champion["f1_at_promotion"],
-                                        holdout=lifecycle.split_frame(labeled_dataset, "holdout"))
+    test = lifecycle.split_frame(labeled_dataset, "test")
+    with Heartbeat(context.log.info, "evaluation_report") as beat:
+        beat(f"evaluating {version.version}: {len(test):,} clean test texts, {len(attack_variants):,} attack variants, "
+             f"the adaptive attack and the sealed holdout")
+        report = lifecycle.evaluate_version(version, config, test, attack_variants,
+                                            f1_at_promotion=deployed_champion["f1_at_promotion"],
+                                            holdout=lifecycle.split_frame(labeled_dataset, "holdout"))
     verdict = evaluate_gate(report, config.quality_gate)
     report["gate"] = verdict.to_dict()
     plots = evaluation_plots(report)
@@ -178,7 +185,11 @@ def failure_samples(context: dg.AssetExecutionContext, settings: Settings, regis
     config = settings.config
     classifier = lifecycle.load_classifier(registry.get().get(deployed_champion["version"]), config)
     training_variants = attack_variants[attack_variants["purpose"] == attack_runner.TRAINING]
-    mining = mine(classifier, lifecycle.split_frame(labeled_dataset, "train"), training_variants)
+    train = lifecycle.split_frame(labeled_dataset, "train")
+    with Heartbeat(context.log.info, "failure_samples") as beat:
+        beat(f"mining failures of {deployed_champion['version']}: {len(training_variants):,} training-split variants "
+             f"and {len(train):,} clean training texts")
+        mining = mine(classifier, train, training_variants)
     found = mining.failures(loop_id=context.run_id[:8])
     bank_path = config.resolved_state_dir() / "failure_bank.parquet"
     bank = merge_into_bank(load_bank(bank_path), found, case_sensitive=mining.case_sensitive)
@@ -209,10 +220,11 @@ def challenger_model(context: dg.AssetExecutionContext, settings: Settings, regi
     """A (Q)LoRA model trained on the augmented dataset, registered as an immutable version."""
     config = settings.config
     # The strategy column goes along so train_and_register can verify no held-out family slipped in.
-    version = lifecycle.train_and_register(
-        registry.get(), config, labeled_dataset, data.training_columns(augmented_dataset, "strategy"),
-        role=lifecycle.CHALLENGER, parent=deployed_champion["version"], progress=context.log.info,
-        excluded_families=config.augmentation.exclude_families)
+    with Heartbeat(context.log.info, "challenger_model") as beat:
+        version = lifecycle.train_and_register(
+            registry.get(), config, labeled_dataset, data.training_columns(augmented_dataset, "strategy"),
+            role=lifecycle.CHALLENGER, parent=deployed_champion["version"], progress=beat,
+            excluded_families=config.augmentation.exclude_families)
     summary = {"version": version.version, "clean_f1": version.metrics["clean_f1"],
                "quantization": version.info["training"]["quantization"],
                "best_epoch": version.info["training"]["best_epoch"],
@@ -231,9 +243,12 @@ def champion_model(context: dg.AssetExecutionContext, settings: Settings, regist
     config = settings.config
     models = registry.get()
     ab_variants = attack_runner.build_ab_variants(labeled_dataset, config.attack)
-    decision = lifecycle.decide_promotion(models, models.get(deployed_champion["version"]),
-                                          models.get(challenger_model["version"]), config, labeled_dataset,
-                                          ab_variants)
+    with Heartbeat(context.log.info, "champion_model") as beat:
+        beat(f"A/B test: {challenger_model['version']} vs {deployed_champion['version']} on the clean test texts and "
+             f"{len(ab_variants):,} fresh variants, the adaptive attack against each")
+        decision = lifecycle.decide_promotion(models, models.get(deployed_champion["version"]),
+                                              models.get(challenger_model["version"]), config, labeled_dataset,
+                                              ab_variants)
     champion = models.champion()
     result = {"promoted": decision.promote, "champion_version": champion.version if champion else None,
               "challenger_version": challenger_model["version"], "previous_champion": deployed_champion["version"],

@@ -37,16 +37,23 @@ class ModelLoadError(InvalidInputError):
 def quiet_transformers() -> None:
     """Silence per-load progress bars and load reports: the loop logs its own progress.
 
-    The "classifier weights newly initialized" report is expected (we add a fresh 2-label head),
-    and bitsandbytes' notice about an optional CPU kernel add-on (fetched from a hub) is harmless.
+    Each silenced message tells a user nothing they can act on:
+    * the "classifier weights newly initialized" report is expected (we add a fresh 2-label head);
+    * "Writing model shards" progress bars for models of a few MB;
+    * bitsandbytes' "Failed to load CPU gemm_4bit_forward from kernels-community" — an optional
+      kernel add-on fetched from a hub, which a run here must not download anyway;
+    * transformers' FutureWarning that ``is_gradient_checkpointing`` goes away in v6, raised by
+      peft's own code whenever a LoRA model is built or loaded (only that message is filtered).
     """
     import logging
+    import warnings
 
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message=r"`is_gradient_checkpointing` is deprecated", category=FutureWarning)
 
 
 def pick_device() -> str:
@@ -60,6 +67,7 @@ def resolve_base_model(settings: ModelSettings, *, cache_dir: Path, tokenizer_co
     if settings.base_model == MINILM:
         return _minilm_path()
     if settings.base_model == TINY:
+        quiet_transformers()  # building it saves a model: no shard-writing progress bar
         if not tokenizer_corpus:
             raise ModelLoadError("the tiny model needs texts to train its tokenizer on; none were given")
         return str(build_tiny_model(settings.tiny, tokenizer_corpus, cache_dir=cache_dir))

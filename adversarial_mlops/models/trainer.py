@@ -13,7 +13,6 @@ import json
 import logging
 import random
 import time
-import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -117,15 +116,11 @@ def _load_trainable_model(base_model: str, settings: TrainingSettings, quantizat
     if quantization == "4bit":
         _disable_cpu_bf16_repack(model)
     if quant_config is not None:
-        with warnings.catch_warnings():  # peft calls a transformers API deprecated for v6
-            warnings.simplefilter("ignore", FutureWarning)
-            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     lora = LoraConfig(task_type="SEQ_CLS", r=settings.lora_r, lora_alpha=settings.lora_alpha,
                       lora_dropout=settings.lora_dropout, target_modules=list(settings.target_modules),
                       modules_to_save=["classifier", *settings.extra_trainable_modules])
-    with warnings.catch_warnings():  # peft calls a transformers API deprecated for v6
-        warnings.simplefilter("ignore", FutureWarning)
-        model = get_peft_model(model, lora)
+    model = get_peft_model(model, lora)  # its deprecation notice is filtered by quiet_transformers
     if quant_config is None:
         model.to(pick_device())
     return model
