@@ -144,6 +144,39 @@ def test_a_second_loop_is_refused_by_every_face_while_one_runs(config):
     assert [v.info["role"] for v in versions] == ["baseline", "challenger"]
     assert versions[1].info["parent"] == "v0001" and not (state / "pipeline.lock").exists()
 
+    # An operator's rollback while the next loop trains is kept: that loop's decision is superseded.
+    before = registry.champion().version
+    other = "v0001" if before == "v0002" else "v0002"
+    # (F1 floor off: the tiny model's challenger must reach the A/B for the decision to be superseded.)
+    second_loop = subprocess.Popen([sys.executable, str(PROJECT / "scripts" / "run_pipeline.py"), *RETRAIN,
+                                    "--set", "quality_gate.min_f1_score=0"],
+                                   env=_env(config), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   cwd=PROJECT)
+    try:
+        deadline = time.time() + 300
+        while not _stored_by_running_loop(state, "deployed_champion"):
+            assert second_loop.poll() is None and time.time() < deadline, second_loop.stdout.read()[-3000:]
+            time.sleep(0.2)
+        rollback = subprocess.run([sys.executable, "-m", "adversarial_mlops.cli", "models", "rollback", "--to", other],
+                                  env=_env(config), capture_output=True, text=True, timeout=120, cwd=PROJECT)
+        assert rollback.returncode == 0, rollback.stderr
+        output, _ = second_loop.communicate(timeout=600)
+    finally:
+        if second_loop.poll() is None:
+            second_loop.kill()
+    assert second_loop.returncode == 1 and f"judged against champion {before}" in output, output[-3000:]
+    assert registry.champion().version == other  # the rollback was not undone
+    last = registry.history()[-1]
+    assert (last["event"], last["version"]) == ("superseded", "v0003"), last
+
+
+def _stored_by_running_loop(state: Path, asset: str) -> bool:
+    try:
+        run_id = json.loads((state / "pipeline.lock").read_text())["run_id"]
+    except (OSError, ValueError, KeyError):
+        return False
+    return (state / "assets" / "runs" / run_id / f"{asset}.json").exists()
+
 
 @pytest.mark.parametrize("point", ["registry.version_built", "assets.value_written"])
 def test_a_kill_mid_write_leaves_only_debris_that_recovery_removes(tmp_path, point):
