@@ -21,7 +21,6 @@ Nothing is created until the first write, so reading a registry never changes it
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -35,6 +34,7 @@ from typing import Callable, Iterator
 
 from adversarial_mlops.errors import ConflictError, InvalidInputError, NotFoundError
 from adversarial_mlops.storage.crash_points import crash_point
+from adversarial_mlops.storage.hashing import file_sha256
 from adversarial_mlops.storage.atomic_io import (
     append_jsonl,
     atomic_directory,
@@ -109,13 +109,6 @@ def _require_json(value, what: str) -> None:
         raise InvalidRegistryRequest(f"{what} must be JSON-serialisable: {error}") from error
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def _hash_model_files(directory: Path) -> dict[str, str]:
     """sha256 of every model file (relative POSIX path → hex), excluding version.json."""
@@ -128,7 +121,7 @@ def _hash_model_files(directory: Path) -> dict[str, str]:
                 f"{relative} in {directory} is a symlink; versions must hold plain files"
             )
         if path.is_file() and relative != VERSION_FILE:
-            hashes[relative] = _sha256(path)
+            hashes[relative] = file_sha256(path)
     return hashes
 
 

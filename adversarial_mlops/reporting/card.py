@@ -17,6 +17,8 @@ from typing import Mapping
 import pandas as pd
 import yaml
 
+from adversarial_mlops.storage.hashing import file_sha256
+
 from .formatting import Table, pct, ratio
 
 CARD_FILE = "README.md"
@@ -33,17 +35,10 @@ def data_facts(splits: pd.DataFrame, source: str) -> dict:
         digest.update("\x1f".join(row).encode("utf-8") + b"\x1e")
     path = Path(source)
     return {"source": source, "content_sha256": digest.hexdigest(),
-            "file_sha256": _file_sha256(path) if path.is_file() else None,
+            "file_sha256": file_sha256(path) if path.is_file() else None,
             "rows_by_split": {str(k): int(v) for k, v in splits["split"].value_counts().sort_index().items()}
             if "split" in splits else {}}
 
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def model_card(version: str, *, metrics: Mapping, info: Mapping) -> str:
