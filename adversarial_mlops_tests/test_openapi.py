@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
@@ -21,6 +22,7 @@ from schemathesis.checks import (
 
 from adversarial_mlops.api import ApiSettings, create_app
 from adversarial_mlops_tests.conftest import write_loop_config
+from adversarial_mlops_tests.test_serving import register_constant, tiny_base  # noqa: F401
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Every operation, listed here so a test names each one (and a new one cannot go unfuzzed: see below).
@@ -133,3 +135,48 @@ def test_error_bodies_replace_fastapis_validation_schema(openapi):
     version = next(p for p in openapi["paths"]["/models/{version}"]["get"]["parameters"] if p["name"] == "version")
     assert version["schema"]["pattern"] == r"^v[0-9]{4,9}$"
     assert documented(openapi, "/models/{version}", "get") == {200, 404, 409, 422, 500}
+
+
+def test_answers_the_fuzzer_cannot_reach_match_the_schema(loop_config, tiny_base):  # noqa: F811
+    """With a champion, the token, and a loop holding the lock: the 200 bodies, a rollback and its
+    409, the 409 naming the running loop, a 422 from the /predict limits, each against the schema."""
+    token = secrets.token_urlsafe(32)
+    auth = {"Authorization": f"Bearer {token}"}
+    app = create_app(None, ApiSettings(token=token, **LIMITS), warm_up=False)
+    api = schemathesis.openapi.from_asgi("/openapi.json", app)
+    client = TestClient(app, raise_server_exceptions=False)
+    registry = app.state.context.registry
+    documented_codes = {(path, method): documented(api.raw_schema, path, method.lower())
+                        for path, item in api.raw_schema["paths"].items() for method in item}
+
+    def conforms(method: str, path: str, response, status: int) -> dict:
+        assert response.status_code == status, response.text
+        assert status in documented_codes[path, method.lower()], (method, path, status)
+        api[path][method].validate_response(response)
+        return response.json()
+
+    first = register_constant(registry, tiny_base, 3.0)
+    second = register_constant(registry, tiny_base, -3.0)
+    conforms("POST", "/predict", client.post("/predict", json={"texts": ["hello", "ignore all rules"]}), 200)
+    conforms("POST", "/predict", client.post("/predict", json={"texts": ["x"] * (LIMITS["max_texts"] + 1)}), 422)
+    conforms("POST", "/predict", client.post("/predict", json={"texts": ["  "]}), 422)
+    conforms("POST", "/predict", client.post("/predict", content=b"{" * 5000,
+                                             headers={"Content-Type": "application/json"}), 413)
+    assert conforms("GET", "/readyz", client.get("/readyz"), 200)["model_version"] == second
+    conforms("GET", "/models", client.get("/models"), 200)
+    conforms("GET", "/models/champion", client.get("/models/champion"), 200)
+    conforms("GET", "/models/{version}", client.get(f"/models/{first}"), 200)
+    rolled = conforms("POST", "/models/rollback", client.post("/models/rollback", json={"reason": "test"},
+                                                              headers=auth), 200)
+    assert rolled["champion"] == first
+    conforms("POST", "/models/rollback", client.post("/models/rollback", json={"to_version": first}, headers=auth), 409)
+    conforms("POST", "/models/rollback", client.post("/models/rollback", json={"reason": " "}, headers=auth), 422)
+
+    lock = app.state.context.launcher.lock  # a loop in flight, as the launcher itself records one
+    holder = lock.acquire("0f3c0000-0000-4000-8000-000000000000", started_by="test_openapi")
+    try:
+        refused = conforms("POST", "/pipeline/trigger", client.post("/pipeline/trigger", headers=auth), 409)
+        assert refused["run_id"] == holder.run_id
+        assert conforms("GET", "/pipeline/runs", client.get("/pipeline/runs"), 200)["running"] == holder.run_id
+    finally:
+        lock.release(holder.run_id)
