@@ -13,6 +13,7 @@ from adversarial_mlops.config import ConfigError, PipelineConfig, load_config
 from .context import ApiContext
 from .errors import install_error_handlers
 from .middleware import BodySizeLimitMiddleware
+from .openapi import install_openapi
 from .routes import models, pipeline, serving
 from .settings import TOKEN_ENV_VAR, ApiSettings
 
@@ -36,6 +37,7 @@ def create_app(config_path: str | os.PathLike | None = None, settings: ApiSettin
     app.state.context = context
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
     install_error_handlers(app)
+    install_openapi(app, settings)
     for router in (pipeline.router, models.router, serving.router):
         app.include_router(router)
     return app

@@ -43,7 +43,7 @@ from adversarial_mlops.storage.atomic_io import (
     read_jsonl,
 )
 
-VERSION_PATTERN = re.compile(r"v\d{4,9}")  # bounded: "v" + 255 digits is no path to stat
+VERSION_PATTERN = re.compile(r"v[0-9]{4,9}")  # ASCII digits (\d is any Unicode digit); bounded: "v" + 255 digits is no path to stat
 VERSION_FILE = "version.json"
 README_FILE = "README.md"  # a version's model card, when it was registered with one
 # History events only promote()/rollback() may write: rollback() replays them.

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Path
 
 from adversarial_mlops.models.serving import NO_CHAMPION_MESSAGE
 
 from ..context import ApiContext, get_context, require_token
 from ..errors import ApiError, clean_json
-from ..schemas import RollbackRequest
+from ..openapi import AUTH_ERRORS, REGISTRY_CONFLICT, REQUEST_BODY_ERRORS, SERVER_ERROR, VALIDATION_ERROR, responses
+from ..schemas import (VERSION_ID_SCHEMA_PATTERN, ChampionInfo, ModelList, ModelVersionInfo, RollbackRequest,
+                       RollbackResponse)
 
 log = logging.getLogger("adversarial_mlops.api")
 router = APIRouter(prefix="/models", tags=["models"])
@@ -22,7 +24,7 @@ def version_dict(version, champion: str | None) -> dict:
                        "created_at": version.created_at, "metrics": version.metrics, "info": version.info})
 
 
-@router.get("")
+@router.get("", response_model=ModelList, responses=responses(REGISTRY_CONFLICT, SERVER_ERROR))
 def list_models(context: ApiContext = Depends(get_context)) -> dict:
     """All versions (oldest first) with metrics and the champion flag, plus the history log."""
     champion = context.registry.champion()
@@ -32,7 +34,8 @@ def list_models(context: ApiContext = Depends(get_context)) -> dict:
             "history": clean_json(context.registry.history())}
 
 
-@router.get("/champion")
+@router.get("/champion", response_model=ChampionInfo,
+            responses=responses(REGISTRY_CONFLICT, SERVER_ERROR, {404: "no champion yet: run the loop"}))
 def get_champion(context: ApiContext = Depends(get_context)) -> dict:
     """The champion version with its metrics."""
     champion = context.registry.champion()
@@ -41,14 +44,21 @@ def get_champion(context: ApiContext = Depends(get_context)) -> dict:
     return {**version_dict(champion, champion.version), "serving": context.serving_version()}
 
 
-@router.get("/{version}")
-def get_model(version: str, context: ApiContext = Depends(get_context)) -> dict:
+@router.get("/{version}", response_model=ModelVersionInfo,
+            responses=responses(REGISTRY_CONFLICT, SERVER_ERROR, VALIDATION_ERROR, {404: "unknown version"}))
+def get_model(version: str = Path(description="a version id such as v0001 (malformed: 422)",
+                                  json_schema_extra={"pattern": VERSION_ID_SCHEMA_PATTERN}),
+              context: ApiContext = Depends(get_context)) -> dict:
     """One version: metrics and training info."""
     champion = context.registry.champion()
     return version_dict(context.registry.get(version), champion.version if champion else None)
 
 
-@router.post("/rollback", dependencies=[Depends(require_token)])
+@router.post("/rollback", response_model=RollbackResponse, dependencies=[Depends(require_token)],
+             responses=responses(REQUEST_BODY_ERRORS, AUTH_ERRORS, VALIDATION_ERROR, SERVER_ERROR, {
+                 404: "unknown to_version",
+                 409: "nothing to roll back to (no champion, no earlier one), to_version is already the champion, "
+                      "or it fails its integrity check"}))
 def rollback(request: Optional[RollbackRequest] = Body(None), context: ApiContext = Depends(get_context)) -> dict:
     """Make the previous champion (or ``to_version``) the champion again; /predict follows at once."""
     request = request or RollbackRequest()

@@ -10,7 +10,8 @@ from adversarial_mlops.errors import UnavailableError
 
 from ..context import ApiContext, get_context
 from ..errors import ApiError
-from ..schemas import PredictRequest, PredictResponse
+from ..openapi import REQUEST_BODY_ERRORS, SERVER_ERROR, VALIDATION_ERROR, responses
+from ..schemas import Health, PredictRequest, PredictResponse, Readiness
 from ..settings import MAX_TEXT_CHARS_ENV_VAR, MAX_TEXTS_ENV_VAR, ApiSettings
 
 router = APIRouter()
@@ -38,7 +39,8 @@ def check_texts(texts: list[str], settings: ApiSettings) -> None:
 
 
 @router.post("/predict", response_model=PredictResponse, tags=["serving"],
-             responses={503: {"description": "no champion yet"}})
+             responses=responses(REQUEST_BODY_ERRORS, VALIDATION_ERROR, SERVER_ERROR, {
+                 503: "no champion model yet (run the loop: POST /pipeline/trigger), or it cannot be loaded"}))
 async def predict(request: PredictRequest, context: ApiContext = Depends(get_context)) -> dict:
     """Label each text malicious/benign with the current champion, in input order."""
     # A coroutine: checks run on the event loop, the texts go straight to the inference thread
@@ -53,13 +55,14 @@ async def predict(request: PredictRequest, context: ApiContext = Depends(get_con
             "results": prediction.results()}
 
 
-@router.get("/healthz", tags=["ops"])
+@router.get("/healthz", tags=["ops"], response_model=Health)
 def healthz() -> dict:
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["ops"], responses={503: {"description": "no champion yet"}})
+@router.get("/readyz", tags=["ops"], response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "not ready: no champion model loaded (detail says why)"}})
 def readyz(context: ApiContext = Depends(get_context)) -> JSONResponse:
     """Ready once a champion model is loaded."""
     try:
