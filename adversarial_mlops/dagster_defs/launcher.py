@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 DAGSTER_URL_ENV_VAR = "ADVERSARIAL_MLOPS_DAGSTER_URL"
 LOCK_FILE = "pipeline.lock"
 LAUNCHED_BY_TAG = "adversarial_mlops/launched_by"
+# The process executing a run, recorded from its creation on, so a run killed at any moment —
+# even before its first step — can be recognised as dead (run_guard.fail_dead_runs).
+PID_TAG = "adversarial_mlops/pid"
+PID_START_TAG = "adversarial_mlops/pid_start"
 WORKER_MODULE = "adversarial_mlops.dagster_defs.worker"
 MAX_OVERRIDES = 64
 FINISHED = frozenset({"SUCCESS", "FAILURE", "CANCELED"})
@@ -78,6 +82,11 @@ def _proc_stat(pid: int) -> tuple[str, str] | None:
 def process_start_time(pid: int) -> str | None:
     stat = _proc_stat(pid)
     return None if stat is None else stat[1]
+
+
+def process_tags(pid: int) -> dict[str, str]:
+    """Run tags naming the process that executes a run (its pid and start time)."""
+    return {PID_TAG: str(pid), PID_START_TAG: process_start_time(pid) or ""}
 
 
 def process_alive(pid: int, start_time: str | None = None) -> bool:
@@ -342,6 +351,7 @@ class LoopLauncher:
                                        env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
                                        cwd=str(PROJECT_ROOT))
         self.lock.update(run_id, pid=process.pid, mode="subprocess")
+        self.instance.add_run_tags(run_id, process_tags(process.pid))
         # Reap the worker (a zombie would look alive), then clear its lock if it could not.
         threading.Thread(target=self._reap, args=(process, run_id), name=f"reap-{run_id[:8]}", daemon=True).start()
         log.info("loop run %s started in worker process %d (log: %s)", run_id, process.pid, log_path)

@@ -17,15 +17,14 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from adversarial_mlops.config import PipelineConfig
-from adversarial_mlops.loop.recovery import recover_state
+from adversarial_mlops.loop.recovery import abandon_orphaned_versions, recover_state
 from adversarial_mlops.models.registry import ModelRegistry
 from adversarial_mlops.storage.crash_points import crash_point
 from adversarial_mlops.storage.run_values import RunValueStore
 
-from .launcher import LAUNCHED_BY_TAG, STARTED_BY, LoopLock, process_alive, process_start_time
+from .launcher import (LAUNCHED_BY_TAG, PID_START_TAG, PID_TAG, STARTED_BY, LoopLock, process_alive,
+                       process_tags)
 
-PID_TAG = "adversarial_mlops/pid"
-PID_START_TAG = "adversarial_mlops/pid_start"
 # A run that never reached the lock (no pid tag) this long after it was created is not coming.
 NEVER_STARTED_AFTER_S = 600.0
 IN_FLIGHT = ("NOT_STARTED", "STARTING", "STARTED", "CANCELING")
@@ -47,8 +46,7 @@ def hold_loop(instance, run, config: PipelineConfig, log: logging.Logger) -> Ite
     lock = LoopLock(state_dir, instance)
     lock.acquire(run.run_id, mode="in-run", started_by=started_by(run.tags))
     try:
-        pid = os.getpid()
-        instance.add_run_tags(run.run_id, {PID_TAG: str(pid), PID_START_TAG: process_start_time(pid) or ""})
+        instance.add_run_tags(run.run_id, process_tags(os.getpid()))
         crash_point("loop.lock_taken")
         started_at = _created_at(instance, run.run_id)
         for line in fail_dead_runs(instance, run.run_id, started_at):
@@ -57,6 +55,10 @@ def hold_loop(instance, run, config: PipelineConfig, log: logging.Logger) -> Ite
                                   started_at=started_at):
             log.warning(f"recovery: {line}")
         yield
+        # A challenger this run stored replaces the one an earlier killed run left waiting for
+        # `--select champion_model`: that one can no longer be decided.
+        for line in abandon_orphaned_versions(ModelRegistry(state_dir / "registry"), RunValueStore(state_dir / "assets")):
+            log.warning(f"recovery: {line}")
     finally:
         lock.release(run.run_id)
 

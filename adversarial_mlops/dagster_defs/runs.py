@@ -19,7 +19,7 @@ from adversarial_mlops.storage.run_values import RunValueStore
 from adversarial_mlops.errors import NotFoundError
 
 from .checks import GATE_VERDICT_KEY
-from .launcher import LAUNCHED_BY_TAG, LoopAlreadyRunning, LoopLock
+from .launcher import LAUNCHED_BY_TAG, LoopAlreadyRunning, LoopLock, process_tags
 from .wiring import LOOP_JOB, loop_job
 from .resources import settings_run_config
 
@@ -193,6 +193,6 @@ def run_loop(config_path: str | None = None, overrides: Mapping[str, object] | N
     result = loop_job(config).execute_in_process(
         run_config=run_config_for(config, force_retrain=force_retrain), instance=instance, raise_on_error=False,
         asset_selection=[AssetKey(name) for name in selection] if selection else None,
-        tags={LAUNCHED_BY_TAG: "cli"},
+        tags={LAUNCHED_BY_TAG: "cli", **process_tags(os.getpid())},
     )
     return summarize_run(instance, result.run_id, config.resolved_state_dir() / "assets")
