@@ -6,7 +6,8 @@ really send (``ErrorBody``); the /predict limits are the running server's settin
 
 from __future__ import annotations
 
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 from fastapi import FastAPI
 
@@ -28,26 +29,26 @@ def error(description: str) -> dict[str, Any]:
 
 
 # The body middleware answers these before any route runs, on every request that sends a body.
-REQUEST_BODY_ERRORS: Responses = {
+REQUEST_BODY_ERRORS: Mapping[int, dict[str, Any]] = MappingProxyType({
     400: error("the Content-Length header is not a number"),
     408: error(f"the whole request body did not arrive in time (limit: {BODY_TIMEOUT_ENV_VAR})"),
     413: error(f"the request body is too large (limit: {MAX_BODY_BYTES_ENV_VAR})"),
-}
-AUTH_ERRORS: Responses = {
+})
+AUTH_ERRORS: Mapping[int, dict[str, Any]] = MappingProxyType({
     401: error("no 'Authorization: Bearer <token>' header, or the wrong token"),
     403: error(f"disabled: the server was started without {TOKEN_ENV_VAR}"),
-}
-VALIDATION_ERROR: Responses = {
+})
+VALIDATION_ERROR: Mapping[int, dict[str, Any]] = MappingProxyType({
     422: error("the request is invalid; `detail` says what to change, `errors` lists each problem when the "
                "request did not match this schema"),
-}
-SERVER_ERROR: Responses = {500: error("an unexpected error (a bug); the server log has the details")}
-REGISTRY_CONFLICT: Responses = {
+})
+SERVER_ERROR: Mapping[int, dict[str, Any]] = MappingProxyType({500: error("an unexpected error (a bug); the server log has the details")})
+REGISTRY_CONFLICT: Mapping[int, dict[str, Any]] = MappingProxyType({
     409: error("the model registry failed a consistency check (an unreadable champion pointer or version record)"),
-}
+})
 
 
-def responses(*groups: dict) -> Responses:
+def responses(*groups: Mapping) -> Responses:
     """Merge response groups; a plain string value is an ErrorBody answer with that description."""
     merged: Responses = {}
     for group in groups:
