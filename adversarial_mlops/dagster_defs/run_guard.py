@@ -51,13 +51,13 @@ def hold_loop(instance, run, config: PipelineConfig, log: logging.Logger) -> Ite
         started_at = _created_at(instance, run.run_id)
         for line in fail_dead_runs(instance, run.run_id, started_at):
             log.warning(line)
-        for line in recover_state(state_dir, ModelRegistry(state_dir / "registry"), RunValueStore(state_dir / "assets"),
-                                  started_at=started_at):
+        registry, store = ModelRegistry(state_dir / "registry"), RunValueStore(state_dir / "assets")
+        for line in recover_state(state_dir, registry, store, started_at=started_at):
             log.warning(f"recovery: {line}")
         yield
         # A challenger this run stored replaces the one an earlier killed run left waiting for
         # `--select champion_model`: that one can no longer be decided.
-        for line in abandon_orphaned_versions(ModelRegistry(state_dir / "registry"), RunValueStore(state_dir / "assets")):
+        for line in abandon_orphaned_versions(registry, store):
             log.warning(f"recovery: {line}")
     finally:
         lock.release(run.run_id)

@@ -16,10 +16,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from adversarial_mlops.loop.lifecycle import BASELINE
 from adversarial_mlops.models.registry import ModelRegistry
 from adversarial_mlops.storage.run_values import RunValueStore
 
-BASELINE_ROLE = "baseline"
 SKIPPED_DIRS = frozenset({"dagster_home"})  # Dagster's own storage: not ours to clean
 SCRATCH_DIR = "tmp"  # training scratch (lifecycle.train_and_register)
 
@@ -47,7 +47,7 @@ def abandon_orphaned_versions(registry: ModelRegistry, store: RunValueStore) -> 
     for version in registry.undecided_versions():
         if version.version == waiting:
             continue  # `--select champion_model` can still decide it
-        if no_champion and version.info.get("role") == BASELINE_ROLE:
+        if no_champion and version.info.get("role") == BASELINE:
             continue  # the champion step reuses it if it matches the config
         registry.record("abandoned", version=version.version,
                         reason="registered by a run that stopped before a decision on it")
