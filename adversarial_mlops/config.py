@@ -258,6 +258,14 @@ class DefenseSettings(_Section):
     views: Literal["auto", "off"] = "auto"
 
 
+class ExecutionSettings(_Section):
+    # How a run's steps execute. in_process: one process, torch and the model load once (a
+    # laptop). multiprocess: each step in its own process, so the per-family attack and scoring
+    # steps run side by side (more cores, or k8s/celery/dask executors that take the same graph).
+    executor: Literal["in_process", "multiprocess"] = "in_process"
+    max_concurrent: int | None = Field(None, ge=1)  # multiprocess: steps at once; None = CPU count
+
+
 class PipelineConfig(_Section):
     state_dir: str | None = None  # None → $ADVERSARIAL_MLOPS_HOME or <project>/.adversarial_mlops
     seed: Seed = 13
@@ -269,6 +277,7 @@ class PipelineConfig(_Section):
     augmentation: AugmentationSettings = AugmentationSettings()
     promotion: PromotionSettings = PromotionSettings()
     defense: DefenseSettings = DefenseSettings()
+    execution: ExecutionSettings = ExecutionSettings()
 
     @field_validator("state_dir")
     @classmethod

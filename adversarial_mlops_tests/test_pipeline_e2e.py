@@ -12,6 +12,7 @@ import pytest
 from .conftest import write_loop_config
 
 from adversarial_mlops.config import load_config
+from adversarial_mlops.attacks.discovery import family_names
 from adversarial_mlops.dagster_defs.runs import run_loop
 from adversarial_mlops.models.registry import ModelRegistry
 
@@ -64,7 +65,8 @@ def test_definitions_expose_the_loop_and_no_automation():
     from adversarial_mlops.dagster_defs.definitions import defs
 
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == LOOP_ASSETS
+    assert keys == LOOP_ASSETS | {f"{prefix}/{family}" for prefix in ("family_variants", "family_scores")
+                                  for family in family_names()}
     check_names = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert check_names == {"quality_gate", "challenger_f1_floor"}
     assert not list(defs.schedules or []) and not list(defs.sensors or [])  # manual trigger only

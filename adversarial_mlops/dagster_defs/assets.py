@@ -17,9 +17,11 @@ from adversarial_mlops.reporting.html_report import LoopReport, write_loop_repor
 from adversarial_mlops.reporting.markdown import ab_markdown, evaluation_markdown
 from adversarial_mlops.reporting.plots import ab_plots, evaluation_plots
 
+from adversarial_mlops.loop.scoring import scored_classifier
+
+from .family_assets import GROUP, SCORES_PREFIX, VARIANTS_PREFIX, family_inputs, in_family_order, scores_key, variants_key
 from .resources import ModelRegistryResource, RunSettings
 
-GROUP = "adversarial_loop"
 Settings = dg.ResourceParam[RunSettings]
 
 
@@ -41,13 +43,15 @@ def labeled_dataset(context: dg.AssetExecutionContext, settings: Settings) -> pd
     return splits
 
 
-@dg.asset(group_name=GROUP, kinds={"pandas"})
-def attack_variants(context: dg.AssetExecutionContext, settings: Settings,
-                    labeled_dataset: pd.DataFrame) -> pd.DataFrame:
-    """Seeded adversarial variants: evaluation ones from the test split, training ones from the train split."""
+@dg.asset(group_name=GROUP, kinds={"pandas"}, ins=family_inputs(variants_key, VARIANTS_PREFIX))
+def attack_variants(context: dg.AssetExecutionContext, settings: Settings, labeled_dataset: pd.DataFrame,
+                    **family_variants: pd.DataFrame) -> pd.DataFrame:
+    """Seeded adversarial variants: evaluation ones from the test split, training ones from the train
+    split — the per-family tables (``family_variants/*``) in one table, row for row as if made at once."""
     config = settings.config
     excluded = config.augmentation.exclude_families
-    table = attack_runner.build_attack_variants(labeled_dataset, config.attack, exclude_families=excluded)
+    table = attack_runner.combine_family_variants(in_family_order(family_variants, VARIANTS_PREFIX), labeled_dataset,
+                                                  config.attack, exclude_families=excluded)
     per_purpose = table.groupby("purpose").size().to_dict()
     context.add_output_metadata({"variants": len(table), "by purpose": {k: int(v) for k, v in per_purpose.items()},
                                  "strategies": sorted(table["strategy"].unique().tolist()),
@@ -68,18 +72,23 @@ def deployed_champion(context: dg.AssetExecutionContext, settings: Settings,
     return summary
 
 
-@dg.asset(group_name=GROUP, kinds={"pytorch"})
+@dg.asset(group_name=GROUP, kinds={"pytorch"}, ins=family_inputs(scores_key, SCORES_PREFIX))
 def evaluation_report(context: dg.AssetExecutionContext, settings: Settings, registry: ModelRegistryResource,
-                      labeled_dataset: pd.DataFrame, attack_variants: pd.DataFrame, deployed_champion: dict) -> dict:
+                      labeled_dataset: pd.DataFrame, attack_variants: pd.DataFrame, deployed_champion: dict,
+                      **family_scores: pd.DataFrame) -> dict:
     """Clean test metrics and evasion rate (overall, per strategy and family) with bootstrap 95% CIs,
-    and the quality gate's verdict on them — computed here, once, for the check and the branch."""
+    and the quality gate's verdict on them — computed here, once, for the check and the branch.
+    The variants' scores come from the ``family_scores/*`` steps; the clean texts and the adaptive
+    attack are scored here."""
     config = settings.config
     version = registry.get().get(deployed_champion["version"])
+    classifier = scored_classifier(lifecycle.load_classifier(version, config),
+                                   in_family_order(family_scores, SCORES_PREFIX), model_version=version.version)
     test = lifecycle.split_frame(labeled_dataset, "test")
     with Heartbeat(context.log.info, "evaluation_report") as beat:
         beat(f"evaluating {version.version}: {len(test):,} clean test texts, {len(attack_variants):,} attack variants, "
              f"the adaptive attack and the sealed holdout")
-        report = lifecycle.evaluate_version(version, config, test, attack_variants,
+        report = lifecycle.evaluate_version(version, config, test, attack_variants, classifier=classifier,
                                             f1_at_promotion=deployed_champion["f1_at_promotion"],
                                             holdout=lifecycle.split_frame(labeled_dataset, "holdout"))
     verdict = evaluate_gate(report, config.quality_gate)
@@ -172,10 +181,10 @@ def _generalization_summary(block: dict | None) -> dict | str:
             "unseen − seen pts": rounded_pct(block["unseen_minus_seen"])}
 
 
-@dg.asset(group_name=GROUP, kinds={"pandas"}, output_required=False)
+@dg.asset(group_name=GROUP, kinds={"pandas"}, output_required=False, ins=family_inputs(scores_key, SCORES_PREFIX))
 def failure_samples(context: dg.AssetExecutionContext, settings: Settings, registry: ModelRegistryResource,
                     labeled_dataset: pd.DataFrame, attack_variants: pd.DataFrame, evaluation_report: dict,
-                    deployed_champion: dict) -> Iterator[dg.Output[pd.DataFrame]]:
+                    deployed_champion: dict, **family_scores: pd.DataFrame) -> Iterator[dg.Output[pd.DataFrame]]:
     """Cumulative failure bank: training-split evasions and clean misses. Only when the gate fails (or forced)."""
     verdict = GateVerdict.from_dict(evaluation_report["gate"])  # the verdict the check shows, not a new one
     if verdict.passed and not settings.force_retrain:
@@ -183,7 +192,10 @@ def failure_samples(context: dg.AssetExecutionContext, settings: Settings, regis
         return
     context.log.info(f"retraining: gate {verdict.summary()}, force_retrain={settings.force_retrain}")
     config = settings.config
-    classifier = lifecycle.load_classifier(registry.get().get(deployed_champion["version"]), config)
+    # The training variants' scores come from the family_scores steps; the clean training texts are scored here.
+    classifier = scored_classifier(lifecycle.load_classifier(registry.get().get(deployed_champion["version"]), config),
+                                   in_family_order(family_scores, SCORES_PREFIX),
+                                   model_version=deployed_champion["version"])
     training_variants = attack_variants[attack_variants["purpose"] == attack_runner.TRAINING]
     train = lifecycle.split_frame(labeled_dataset, "train")
     with Heartbeat(context.log.info, "failure_samples") as beat:

@@ -11,7 +11,7 @@ from adversarial_mlops.config import ConfigError, PipelineConfig, build_config, 
 from adversarial_mlops.models.modeling import check_trainable_modules
 from adversarial_mlops.models.registry import ModelRegistry
 
-from .run_guard import hold_loop
+from .run_guard import join_loop
 
 STATE_DIR_FIXED = ("state_dir cannot change per run: stored values, the registry and the Dagster instance live "
                    "there. Set ADVERSARIAL_MLOPS_HOME or state_dir in the config file and restart")
@@ -43,9 +43,10 @@ def settings_resource(config: PipelineConfig) -> dg.ResourceDefinition:
     Its run config holds every section as resolved when the run was launched (the CLI and the
     API send the whole config); the default is ``config`` itself, so a launchpad run with no run
     config uses the YAML the code location loaded. ``overrides`` takes a few dotted keys for a
-    launchpad edit. The resource function runs once per run: the config is validated and
-    resolved there, before any asset, and every asset and check receives the same object. It
-    also holds the state directory's loop lock for the run's life (``run_guard.hold_loop``), so
+    launchpad edit. The resource function runs once per run process (once per step process with
+    the multiprocess executor): the config is validated and resolved there, before any asset, and
+    every asset and check of that process receives the same object. The loop lock is held by the
+    run's executor; a run executed without it holds the lock here (``run_guard.join_loop``), so
     every face that starts a run obeys one-loop-at-a-time.
     """
     state_dir = str(config.resolved_state_dir())
@@ -62,7 +63,7 @@ def settings_resource(config: PipelineConfig) -> dg.ResourceDefinition:
         if context.instance is None or context.dagster_run is None:  # built outside a run (build_resources)
             yield resolved
             return
-        with hold_loop(context.instance, context.dagster_run, resolved.config, context.log):
+        with join_loop(context.instance, context.dagster_run, resolved.config.resolved_state_dir(), context.log):
             yield resolved
 
     return settings

@@ -1,6 +1,7 @@
 """Every run of the loop — whoever starts it — holds the state directory's loop lock for its life.
 
-The ``settings`` resource enters ``hold_loop`` once per run, before any asset: the CLI,
+The run's executor (``execution.LoopExecutor``) enters ``hold_loop`` once per run, before any
+step — or, for a run executed without it, the ``settings`` resource does (``join_loop``): the CLI,
 ``scripts/run_pipeline.py``, the REST API's worker, a launchpad run in the UI and ``dagster
 asset materialize`` all go through it, so a second loop is refused ("a loop is already running
 … started by …") instead of mixing its values with the first. Holding the lock, the run then
@@ -14,9 +15,9 @@ import logging
 import os
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
-from adversarial_mlops.config import PipelineConfig
 from adversarial_mlops.loop.recovery import abandon_orphaned_versions, recover_state
 from adversarial_mlops.models.registry import ModelRegistry
 from adversarial_mlops.storage.crash_points import crash_point
@@ -40,9 +41,9 @@ def started_by(tags: dict) -> str:
 
 
 @contextmanager
-def hold_loop(instance, run, config: PipelineConfig, log: logging.Logger) -> Iterator[None]:
-    """Hold the loop lock of ``config``'s state directory for ``run``; recover crashed runs first."""
-    state_dir = config.resolved_state_dir()
+def hold_loop(instance, run, state_dir: Path, log: logging.Logger) -> Iterator[None]:
+    """Hold the loop lock of ``state_dir`` for ``run``; recover crashed runs first. Entered by the
+    process that orchestrates the run (``execution.LoopExecutor``)."""
     lock = LoopLock(state_dir, instance)
     lock.acquire(run.run_id, mode="in-run", started_by=started_by(run.tags))
     try:
@@ -61,6 +62,20 @@ def hold_loop(instance, run, config: PipelineConfig, log: logging.Logger) -> Ite
             log.warning(f"recovery: {line}")
     finally:
         lock.release(run.run_id)
+
+
+@contextmanager
+def join_loop(instance, run, state_dir: Path, log: logging.Logger) -> Iterator[None]:
+    """For a run's ``settings`` resource: when the run's orchestrator holds the lock (our
+    executor, in this process or — multiprocess — in the parent of this step's process), take
+    part without touching it; a run executed without our executor (``dg.materialize``,
+    ``execute_in_process``) holds it here, for as long as the resource lives."""
+    holder = LoopLock(state_dir, instance).holder()
+    if holder is not None and holder.run_id == run.run_id:
+        yield
+        return
+    with hold_loop(instance, run, state_dir, log):
+        yield
 
 
 def _created_at(instance, run_id: str) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from adversarial_mlops.config import ConfigError, PipelineConfig, load_config
@@ -19,9 +20,12 @@ from adversarial_mlops.storage.run_values import RunValueStore
 from adversarial_mlops.errors import NotFoundError
 
 from .checks import GATE_VERDICT_KEY
+from .execution import executor_run_config
+from .family_assets import FAMILIES, SCORES_PREFIX, VARIANTS_PREFIX
 from .launcher import LAUNCHED_BY_TAG, LoopAlreadyRunning, LoopLock, process_tags
-from .wiring import LOOP_JOB, loop_job
 from .resources import settings_run_config
+from .wiring import LOOP_JOB
+from .worker import reconstructable_loop_job
 
 DAGSTER_YAML = """\
 # Written by adversarial_mlops on first use. Runs launched from the UI or API start at once
@@ -60,6 +64,7 @@ def prepare_instance(config: PipelineConfig):
 def run_config_for(config: PipelineConfig, *, force_retrain: bool = False) -> dict:
     """The run config of a loop run that uses exactly ``config`` (resolved once, by the launcher)."""
     return {"resources": {"settings": settings_run_config(config, force_retrain=force_retrain)},
+            "execution": executor_run_config(config.execution),
             "loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
@@ -172,13 +177,28 @@ def stored_value_of_run(assets_dir: Path, run_id: str, asset: str) -> dict | Non
     return None if stored is None else stored.load()
 
 
+# The per-family steps belong to the asset they feed: selecting it selects them.
+FAMILY_STEPS_OF = MappingProxyType({"attack_variants": VARIANTS_PREFIX, "evaluation_report": SCORES_PREFIX,
+                                    "failure_samples": SCORES_PREFIX})
+
+
+def expand_selection(selection: Sequence[str]) -> list[str]:
+    """``selection`` plus the per-family steps of the assets in it (``family_assets``): selecting
+    ``evaluation_report`` re-scores the variants with today's champion instead of reading scores
+    a run of another champion stored."""
+    prefixes = {FAMILY_STEPS_OF[name] for name in selection if name in FAMILY_STEPS_OF}
+    added = [f"{prefix}/{family}" for prefix in (VARIANTS_PREFIX, SCORES_PREFIX) if prefix in prefixes
+             for family in FAMILIES]
+    return list(dict.fromkeys([*selection, *added]))
+
+
 def run_loop(config_path: str | None = None, overrides: Mapping[str, object] | None = None, *,
              force_retrain: bool = False, selection: Sequence[str] | None = None) -> RunSummary:
     """Run the loop (or ``selection``) in-process as one Dagster run; returns its summary.
 
     The config is resolved here, once (file + overrides), and travels to every asset in the run config.
     """
-    from dagster import AssetKey
+    from dagster import AssetKey, execute_job
 
     overrides = dict(overrides or {})
     if "state_dir" in overrides:
@@ -190,9 +210,11 @@ def run_loop(config_path: str | None = None, overrides: Mapping[str, object] | N
     holder = LoopLock(config.resolved_state_dir(), instance).holder()
     if holder is not None:
         raise LoopAlreadyRunning(holder)
-    result = loop_job(config).execute_in_process(
-        run_config=run_config_for(config, force_retrain=force_retrain), instance=instance, raise_on_error=False,
-        asset_selection=[AssetKey(name) for name in selection] if selection else None,
+    # A reconstructable job: the multiprocess executor rebuilds it in each step's process.
+    result = execute_job(
+        reconstructable_loop_job(str(config.resolved_state_dir())), instance,
+        run_config=run_config_for(config, force_retrain=force_retrain), raise_on_error=False,
+        asset_selection=[AssetKey.from_user_string(name) for name in expand_selection(selection)] if selection else None,
         tags={LAUNCHED_BY_TAG: "cli", **process_tags(os.getpid())},
     )
     return summarize_run(instance, result.run_id, config.resolved_state_dir() / "assets")

@@ -7,6 +7,8 @@ import dagster as dg
 from adversarial_mlops.config import PipelineConfig
 
 from . import assets, checks
+from .execution import loop_executor
+from .family_assets import family_asset_defs
 from .io_manager import StateDirIOManager
 from .resources import ModelRegistryResource, settings_resource
 
@@ -19,7 +21,7 @@ def build_definitions(config: PipelineConfig) -> dg.Definitions:
     loop_job = dg.define_asset_job(LOOP_JOB, selection=dg.AssetSelection.groups(assets.GROUP),
                                    description="attack → evaluate → gate → (on FAIL) retrain → A/B → promote")
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([assets]),
+        assets=[*dg.load_assets_from_modules([assets]), *family_asset_defs()],
         asset_checks=[checks.quality_gate, checks.challenger_f1_floor],
         jobs=[loop_job],
         resources={
@@ -27,8 +29,9 @@ def build_definitions(config: PipelineConfig) -> dg.Definitions:
             "registry": ModelRegistryResource(root=str(state_dir / "registry")),
             "io_manager": StateDirIOManager(base_dir=str(state_dir / "assets")),
         },
-        # One process for the whole loop: torch/peft load once instead of once per step.
-        executor=dg.in_process_executor,
+        # In-process by default (torch and the model load once); `execution.executor: multiprocess`
+        # runs the per-family steps side by side. Either way the orchestrating process holds the loop lock.
+        executor=loop_executor(config),
     )
 
 

@@ -26,6 +26,16 @@ def loop_job_for(state_dir: str):
     return loop_job(build_config({"state_dir": state_dir}))
 
 
+def reconstructable_loop_job(state_dir: str):
+    """The loop job as Dagster can rebuild it in another process (the worker, and each step
+    process of the multiprocess executor): by module and function name, not by this file — under
+    `python -m`, this file is __main__, which Dagster cannot point at."""
+    from dagster._core.definitions.reconstruct import build_reconstructable_job
+
+    return build_reconstructable_job("adversarial_mlops.dagster_defs.worker", "loop_job_for",
+                                     reconstructable_args=(str(state_dir),))
+
+
 def _interrupt(signum, frame):  # noqa: ARG001
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -42,7 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(list(sys.argv[1:] if argv is None else argv))
 
     from dagster import DagsterInstance
-    from dagster._core.definitions.reconstruct import build_reconstructable_job
     from dagster._core.execution.api import execute_run  # not re-exported by `dagster` in 1.13
 
     from adversarial_mlops.dagster_defs.launcher import FINISHED, LoopLock
@@ -56,10 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if run is None:
             print(f"no Dagster run with id {args.run_id} in {instance.root_directory}", file=sys.stderr)
             return 2
-        # By module name: under `python -m`, this file is __main__, which Dagster cannot point at.
-        job = build_reconstructable_job("adversarial_mlops.dagster_defs.worker", "loop_job_for",
-                                        reconstructable_args=(str(args.state_dir),))
-        result = execute_run(job, run, instance)
+        result = execute_run(reconstructable_loop_job(args.state_dir), run, instance)
         return 0 if result.success else 1
     except BaseException as error:
         run = instance.get_run_by_id(args.run_id)

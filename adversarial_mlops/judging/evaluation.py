@@ -340,13 +340,21 @@ def clean_scores_record(test: pd.DataFrame, scores: np.ndarray) -> dict:
                       "scores": np.asarray(scores, dtype=float).tolist()})
 
 
+def comparison_reading(classifier):
+    """The same weights read the other way, to show what the deployed input defence buys: without
+    decoded views for a model with views, else with input normalisation switched over."""
+    if getattr(classifier, "views", False):
+        return dataclasses.replace(classifier, views=False)
+    return classifier.with_normalization(not classifier.normalize_inputs)
+
+
 def normalization_comparison(classifier, test: pd.DataFrame, variants: pd.DataFrame, deployed: dict, *,
                              seed: int, n_resamples: int) -> dict:
     """Evasion with and without the input-normalisation defence, same weights, same variants.
 
     ``classifier`` is a ``modeling.TextClassifier``; ``deployed`` the report it produced as deployed.
     """
-    toggled = classifier.with_normalization(not classifier.normalize_inputs)
+    toggled = comparison_reading(classifier)
     variants = with_clusters(test, variants).assign(**{EFFECTIVE: mark_effective(toggled.model_inputs, test, variants)})
     clean_scores = toggled.predict_proba(test["text"].tolist())
     clean_pred_by_source = dict(zip(test["id"], decide(clean_scores, toggled.threshold).tolist()))
@@ -396,7 +404,7 @@ def views_comparison(classifier, test: pd.DataFrame, variants: pd.DataFrame, ben
     false alarms and false alarms on obfuscated benign texts, with views (as deployed) and without.
     Without views each text is read as it is, in windows; the threshold stays the deployed one.
     ``seen`` (``EvidenceMemo.seen`` of the deployed scoring): false alarms by deciding view."""
-    plain = dataclasses.replace(classifier, views=False)
+    plain = comparison_reading(classifier)
     deployed_pooled = pooled_benign_rows(benign_variants)  # as the deployed rate pools them (views on)
     variants = with_clusters(test, variants).assign(**{EFFECTIVE: mark_effective(plain.model_inputs, test, variants)})
     clean_scores = plain.predict_proba(test["text"].tolist())

@@ -8,6 +8,7 @@ module produces, so a later change cannot quietly mix them.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Iterable, Sequence
 
@@ -138,37 +139,106 @@ def variants_table(sources: Sequence[tuple[str, str]], strategies: Sequence[str]
     return pd.DataFrame(columns, columns=list(VARIANT_COLUMNS))
 
 
+@dataclass(frozen=True)
+class PurposePlan:
+    """One block of the attack table: which texts (split, class, how many) get which strategies."""
+
+    purpose: str
+    label: int
+    limit: int | None
+    strategies: tuple[str, ...]
+    seed: int
+
+
+def attack_plan(settings: AttackSettings, exclude_families: Sequence[str] = ()) -> list[PurposePlan]:
+    """The blocks of ``build_attack_variants``, in table order: evaluation variants of malicious and
+    of benign test texts (``eval_seed``), training variants of malicious train texts
+    (``train_seed``; without ``exclude_families``), the same as evaluation for the sealed holdout."""
+    selected, benign = selected_strategies(settings), benign_evaluation_strategies(settings)
+    return [PurposePlan(EVALUATION, MALICIOUS, settings.max_eval_sources, tuple(selected), settings.eval_seed),
+            PurposePlan(BENIGN_EVALUATION, BENIGN, settings.max_eval_sources, tuple(benign), settings.eval_seed),
+            PurposePlan(TRAINING, MALICIOUS, settings.max_train_sources,
+                        tuple(training_strategies(selected, exclude_families)), settings.train_seed),
+            PurposePlan(HOLDOUT_EVALUATION, MALICIOUS, settings.max_holdout_sources, tuple(selected), settings.eval_seed),
+            PurposePlan(HOLDOUT_BENIGN_EVALUATION, BENIGN, settings.max_holdout_sources, tuple(benign),
+                        settings.eval_seed)]
+
+
+def family_of(strategy: str) -> str:
+    """The family a strategy's variants are generated and scored with (a composite: "composite")."""
+    return get_strategy(strategy).family
+
+
 def build_attack_variants(splits: pd.DataFrame, settings: AttackSettings,
                           exclude_families: Sequence[str] = ()) -> pd.DataFrame:
-    """Evaluation variants of malicious and of benign test texts (``eval_seed``), the same of the
-    sealed holdout's texts, and training variants of malicious train texts (``train_seed``).
+    """Every block of ``attack_plan``: the variants the gate, the miner and the holdout report read.
 
     ``exclude_families`` (``augmentation.exclude_families``) only thins the training variants:
     evaluation keeps every strategy, so held-out families are measured, never trained on.
     """
-    strategies = selected_strategies(settings)
-    evaluation = variants_table(_sources(splits, SOURCE_SPLIT[EVALUATION], settings.max_eval_sources),
-                                strategies, purpose=EVALUATION, seed=settings.eval_seed, settings=settings)
-    benign = variants_table(_sources(splits, SOURCE_SPLIT[BENIGN_EVALUATION], settings.max_eval_sources, BENIGN),
-                            benign_evaluation_strategies(settings), purpose=BENIGN_EVALUATION, seed=settings.eval_seed, settings=settings,
-                            label=BENIGN)
-    training = variants_table(_sources(splits, SOURCE_SPLIT[TRAINING], settings.max_train_sources),
-                              training_strategies(strategies, exclude_families), purpose=TRAINING,
-                              seed=settings.train_seed, settings=settings)
-    table = pd.concat([evaluation, benign, training, build_holdout_variants(splits, settings)], ignore_index=True)
+    table = _concat([_block(splits, plan, settings, plan.strategies) for plan in attack_plan(settings, exclude_families)])
     check_no_leakage(table, splits)
-    check_no_excluded_families(training, exclude_families, "the training variants")
+    check_no_excluded_families(table[table["purpose"] == TRAINING], exclude_families, "the training variants")
     return table
+
+
+def build_family_variants(splits: pd.DataFrame, settings: AttackSettings, family: str,
+                          exclude_families: Sequence[str] = ()) -> pd.DataFrame:
+    """The rows of ``build_attack_variants`` whose strategy belongs to ``family`` (``family_of``):
+    one family's share of the work, generated apart so that families can run side by side."""
+    parts = [_block(splits, plan, settings, tuple(name for name in plan.strategies if family_of(name) == family))
+             for plan in attack_plan(settings, exclude_families)]
+    table = _concat(parts)
+    check_no_leakage(table, splits)
+    return table
+
+
+def combine_family_variants(parts: Iterable[pd.DataFrame], splits: pd.DataFrame, settings: AttackSettings,
+                            exclude_families: Sequence[str] = ()) -> pd.DataFrame:
+    """The per-family tables put together in ``build_attack_variants``' row order — the same table,
+    row for row, whichever process produced each part. Row order matters: the bootstrap CIs
+    resample in it."""
+    table = _concat(list(parts))
+    plan = attack_plan(settings, exclude_families)
+    purpose_rank = {block.purpose: rank for rank, block in enumerate(plan)}
+    strategy_rank = {(block.purpose, name): rank for block in plan for rank, name in enumerate(block.strategies)}
+    unknown = table[[(purpose, strategy) not in strategy_rank
+                     for purpose, strategy in zip(table["purpose"], table["strategy"])]]
+    if len(unknown):
+        row = unknown.iloc[0]
+        raise InvalidInputError(f"{len(unknown)} per-family variant(s) do not belong to this run's attack plan, e.g. "
+                                f"{row['variant_id']} ({row['purpose']}, {row['strategy']}); re-run the attack step "
+                                f"with this run's attack settings")
+    # Within a block, generation is source-major (sources sorted by id), then strategy, then index;
+    # a stable sort on (block, source, strategy) keeps each strategy's indices in their order.
+    keys = pd.DataFrame({"block": table["purpose"].map(purpose_rank), "source": table["source_id"],
+                         "strategy": [strategy_rank[pair] for pair in zip(table["purpose"], table["strategy"])]})
+    order = keys.sort_values(["block", "source", "strategy"], kind="mergesort").index
+    table = table.loc[order].reset_index(drop=True)
+    check_no_leakage(table, splits)
+    check_no_excluded_families(table[table["purpose"] == TRAINING], exclude_families, "the training variants")
+    return table
+
+
+def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of ``frames`` in order; empty blocks left out, so they do not turn text columns to object."""
+    filled = [frame for frame in frames if len(frame)]
+    return pd.concat(filled, ignore_index=True) if filled else pd.DataFrame([], columns=list(VARIANT_COLUMNS))
+
+
+def _block(splits: pd.DataFrame, plan: PurposePlan, settings: AttackSettings,
+           strategies: Sequence[str]) -> pd.DataFrame:
+    sources = _sources(splits, SOURCE_SPLIT[plan.purpose], plan.limit, plan.label)
+    return variants_table(sources, strategies, purpose=plan.purpose, seed=plan.seed, settings=settings,
+                          label=plan.label)
 
 
 def build_holdout_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
     """Variants of the sealed holdout's malicious and benign texts (``eval_seed``): what the
     evaluation report and the A/B record show as ``holdout``. Empty without a holdout split."""
-    parts = [variants_table(_sources(splits, SOURCE_SPLIT[purpose], settings.max_holdout_sources, label),
-                            strategies, purpose=purpose, seed=settings.eval_seed, settings=settings, label=label)
-             for purpose, label, strategies in ((HOLDOUT_EVALUATION, MALICIOUS, selected_strategies(settings)),
-                                                (HOLDOUT_BENIGN_EVALUATION, BENIGN, benign_evaluation_strategies(settings)))]
-    return pd.concat(parts, ignore_index=True)
+    holdout = (HOLDOUT_EVALUATION, HOLDOUT_BENIGN_EVALUATION)
+    return _concat([_block(splits, plan, settings, plan.strategies) for plan in attack_plan(settings)
+                    if plan.purpose in holdout])
 
 
 def gate_sources(splits: pd.DataFrame, settings: AttackSettings) -> set[str]:
@@ -192,7 +262,7 @@ def build_ab_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.Data
                           f"attack.max_eval_sources or raise data.test_fraction")
     parts = [variants_table(sources[label], strategies[label], purpose=AB_TEST, seed=settings.ab_seed,
                             settings=settings, label=label) for label in (MALICIOUS, BENIGN)]
-    table = pd.concat(parts, ignore_index=True)
+    table = _concat(parts)
     check_no_leakage(table, splits)
     return table
 

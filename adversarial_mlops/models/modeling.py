@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
@@ -423,6 +423,19 @@ class TextClassifier:
     precision: str = "fp32"  # resolved: fp32 or bf16 (see resolve_precision)
     threshold: float = DECISION_THRESHOLD  # the model's calibrated operating point (read_operating_point)
     target_fpr: float | None = None  # what the threshold was calibrated to; None = uncalibrated
+    # Scores these weights already gave, per reading (``reading()``): text → (score, view, window).
+    # Filled from the per-family scoring steps, so the evaluation does not score a text again.
+    known_scores: Mapping[tuple, Mapping[str, tuple[float, int, int]]] = dataclasses.field(default_factory=dict)
+
+    def reading(self) -> tuple:
+        """Everything besides the weights that decides a text's score: scores are reusable only
+        between classifiers of the same weights with equal readings."""
+        return (self.views, self.normalize_inputs, self.window_tokens, self.window_stride, self.precision)
+
+    def with_known_scores(self, known: Mapping[tuple, Mapping[str, tuple[float, int, int]]]) -> "TextClassifier":
+        """The same classifier answering from ``known`` (``reading()`` → text → (score, view,
+        window), computed by these weights) and scoring only the texts it does not hold."""
+        return dataclasses.replace(self, known_scores=known)
 
     def prepare(self, texts: Sequence[str]) -> list[str]:
         if not self.normalize_inputs:
@@ -470,6 +483,15 @@ class TextClassifier:
         return self._score(texts, evidence=True)
 
     def _score(self, texts: Sequence[str], *, evidence: bool) -> np.ndarray:
+        known = self.known_scores.get(self.reading())
+        if not known:
+            return self._score_now(texts, evidence=evidence)
+        missing = list(dict.fromkeys(text for text in texts if text not in known))  # first-seen order
+        fresh = dict(zip(missing, map(tuple, self._score_now(missing, evidence=True)))) if missing else {}
+        rows = np.array([known[text] if text in known else fresh[text] for text in texts], dtype=float).reshape(-1, 3)
+        return rows if evidence else rows[:, 0]
+
+    def _score_now(self, texts: Sequence[str], *, evidence: bool) -> np.ndarray:
         return score_views(self.model, self.tokenizer, self.prepare(texts), views=self.views, evidence=evidence,
                            window_tokens=self.window_tokens, window_stride=self.window_stride, batch_size=self.batch_size,
                            token_budget=default_token_budget(self.batch_size), precision=self.precision,
