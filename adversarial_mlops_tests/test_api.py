@@ -145,6 +145,7 @@ def test_auth_refusals(make_client):
         assert_error(no_token.post(path, json={}, headers=AUTH), 403, "ADVERSARIAL_MLOPS_API_TOKEN")
 
 
+@pytest.mark.dagster_instance
 def test_trigger_409_and_run_status(client, loop_config):
     bad = client.post("/pipeline/trigger", json={"overrides": {"training.epochs": 0}}, headers=AUTH)
     assert_error(bad, 422, "training.epochs")
