@@ -2,6 +2,7 @@
 PostgreSQL database per test when the suite runs under scripts/with_postgres.sh."""
 
 import os
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +56,14 @@ def loop_config(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("ADVERSARIAL_MLOPS_CONFIG", str(path))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     return path
+
+
+def join_reapers(timeout: float = 60.0) -> None:
+    """Wait for the launchers' reaper threads (``reap-<run>``) to finish with the instance: after a
+    test, its database (a fresh one per test under PostgreSQL) is dropped."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("reap-"):
+            thread.join(timeout)
 
 
 def _run_on_server(url: str, statement: str) -> None:

@@ -123,14 +123,18 @@ def test_a_bad_url_is_refused_naming_the_variable_and_the_fix(url, fragment):
 def test_an_unreachable_server_is_one_line_from_run_ui_and_serve(tmp_path, monkeypatch, capsys):
     config = write_loop_config(tmp_path)
     url = f"postgresql+psycopg2://dagster:{SECRET}@127.0.0.1:{closed_port()}/dagster"
+    home = tmp_path / "dagster_home"
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    prepare_instance(load_config(config))  # a SQLite instance first
     monkeypatch.setenv(PG_URL_ENV_VAR, url)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
 
     with pytest.raises(InstanceUnavailableError, match="Connection refused"):
         prepare_instance(load_config(config))
+    assert "storage" not in yaml.safe_load((home / "dagster.yaml").read_text())  # not switched to that URL
     # A run worker opens the home directly: past dagster-postgres's retries, the same kind of error.
+    ensure_instance_yaml(home, url)
     with pytest.raises(InstanceUnavailableError, match="PostgreSQL database is unreachable") as unreachable:
-        open_instance(tmp_path / "dagster_home")
+        open_instance(home)
     assert PG_URL_ENV_VAR in str(unreachable.value) and SECRET not in str(unreachable.value)
     for argv in (["run", "--config", str(config)], ["ui", "--config", str(config), "--port", str(closed_port())]):
         assert main(argv) == 2

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import join_reapers
+
 from adversarial_mlops.config import ConfigError, load_config
 from adversarial_mlops.dagster_defs.launcher import (
     LAUNCHED_BY_TAG,
@@ -202,6 +204,7 @@ def test_launcher_admits_one_loop_and_recovers_from_a_killed_worker(instance, sl
     assert second != run_id
     os.kill(launcher.running().pid, signal.SIGKILL)
     wait_for(lambda: launcher.running() is None)
+    join_reapers()
 
 
 @pytest.mark.dagster_instance

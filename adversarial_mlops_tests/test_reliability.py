@@ -56,7 +56,6 @@ def config(tmp_path) -> Path:
     return path
 
 
-@pytest.mark.dagster_instance
 def test_kills_at_the_crash_points_leave_a_state_the_next_loops_recover(config):
     state = load_config(config).resolved_state_dir()
     registry = ModelRegistry(state / "registry")

@@ -104,6 +104,12 @@ def _backend_of(text: str) -> str:
     return POSTGRES if isinstance(storage, dict) and "postgres" in storage else SQLITE
 
 
+def is_users_own(home: Path) -> bool:
+    """True when ``home`` holds a dagster.yaml we did not write."""
+    path = home / "dagster.yaml"
+    return path.exists() and WRITTEN_BY not in path.read_text(encoding="utf-8")
+
+
 def ensure_instance_yaml(home: Path, pg_url: str | None) -> str:
     """Write (or rewrite) our ``dagster.yaml`` for the storage ``pg_url`` chooses; returns the storage
     in effect: POSTGRES, SQLITE or USERS_OWN. Call it holding the home's init lock."""
@@ -228,9 +234,9 @@ def prepare_instance(config: PipelineConfig):
     home.mkdir(parents=True, exist_ok=True)
     pg_url = pg_url_from_env()
     with exclusive_lock(home / ".init.lock"):
-        backend = ensure_instance_yaml(home, pg_url)
-        if backend == POSTGRES:
-            check_pg_reachable(pg_url)
+        if pg_url and not is_users_own(home):
+            check_pg_reachable(pg_url)  # before switching the file: a mistyped URL changes nothing
+        ensure_instance_yaml(home, pg_url)
         instance = open_instance(home)
         instance.get_runs(limit=1)  # touches run storage: creates the schema while we hold the lock
     return instance
