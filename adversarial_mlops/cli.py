@@ -265,7 +265,8 @@ def cmd_report(args) -> int:
 
 def _latest_report(config, state_dir):
     """The report of the most recent loop run that has one, in the Dagster instance's run order."""
-    from adversarial_mlops.dagster_defs.runs import prepare_instance, recent_loop_runs
+    from adversarial_mlops.dagster_defs.instance import prepare_instance
+    from adversarial_mlops.dagster_defs.runs import recent_loop_runs
     from adversarial_mlops.reporting.html_report import ReportNotFoundError, report_path
 
     for run_id in recent_loop_runs(prepare_instance(config), limit=50):
@@ -280,7 +281,7 @@ def cmd_ui(args) -> int:
     from pathlib import Path
 
     from adversarial_mlops.config import CONFIG_ENV_VAR, PROJECT_ROOT, load_config
-    from adversarial_mlops.dagster_defs.runs import prepare_instance
+    from adversarial_mlops.dagster_defs.instance import prepare_instance
 
     config = load_config(args.config)  # a bad file fails here, with the fix, not inside dagster dev
     instance = prepare_instance(config)

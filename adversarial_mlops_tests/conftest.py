@@ -1,5 +1,10 @@
-"""Shared fixtures: a small, fast loop configuration on the tiny self-built model."""
+"""Shared fixtures: a small, fast loop configuration on the tiny self-built model, and a fresh
+PostgreSQL database per test when the suite runs under scripts/with_postgres.sh."""
 
+import os
+import threading
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -7,6 +12,7 @@ import pytest
 import yaml
 
 from adversarial_mlops.config import BUNDLED_DATASET
+from adversarial_mlops.dagster_defs.instance import PG_URL_ENV_VAR
 
 TINY_LOOP = {
     "model": {"base_model": "tiny", "window_tokens": 64},
@@ -50,3 +56,56 @@ def loop_config(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("ADVERSARIAL_MLOPS_CONFIG", str(path))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     return path
+
+
+def join_reapers(timeout: float = 60.0) -> None:
+    """Wait for the launchers' reaper threads (``reap-<run>``) to finish with the instance: after a
+    test, its database (a fresh one per test under PostgreSQL) is dropped."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("reap-"):
+            thread.join(timeout)
+
+
+def _run_on_server(url: str, statement: str) -> None:
+    """One statement outside a transaction (CREATE/DROP DATABASE refuse to run inside one)."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    connection = psycopg2.connect(**make_url(url).translate_connect_args(username="user", database="dbname"))
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+@contextmanager
+def fresh_database(url: str):
+    """A new, empty database on the server of ``url``; yields its URL, drops it afterwards."""
+    from sqlalchemy.engine import make_url
+
+    name = f"t_{uuid.uuid4().hex}"
+    _run_on_server(url, f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        # FORCE (PostgreSQL 13+): a killed worker or a server the test stopped may still hold a connection.
+        _run_on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(autouse=True)
+def dagster_instance_database(request, monkeypatch):
+    """With ADVERSARIAL_MLOPS_DAGSTER_PG_URL set (scripts/with_postgres.sh): each test marked
+    ``dagster_instance`` gets its own fresh database, so no test sees another's runs; every other
+    test runs on SQLite as without the variable. Yields the test's database URL or None."""
+    url = os.environ.get(PG_URL_ENV_VAR)
+    if not url:
+        yield None
+    elif request.node.get_closest_marker("dagster_instance") is None:
+        monkeypatch.delenv(PG_URL_ENV_VAR)
+        yield None
+    else:
+        with fresh_database(url) as test_url:
+            monkeypatch.setenv(PG_URL_ENV_VAR, test_url)
+            yield test_url

@@ -14,6 +14,7 @@ from adversarial_mlops.api import ApiSettings, check_bind_host, create_app, is_l
 from adversarial_mlops.config import ConfigError, load_config
 from adversarial_mlops.models.registry import ModelRegistry
 from adversarial_mlops.dagster_defs.launcher import LoopLauncher
+from adversarial_mlops_tests.conftest import join_reapers
 from adversarial_mlops_tests.test_serving import expected_score, register_constant, tiny_base  # noqa: F401
 
 TOKEN = "test-token-0123456789"
@@ -47,6 +48,7 @@ def make_client(loop_config, tmp_path):
         holder = launcher.running()
         if holder is not None and holder.pid:
             os.kill(holder.pid, signal.SIGKILL)
+    join_reapers()
 
 
 @pytest.fixture
@@ -145,6 +147,7 @@ def test_auth_refusals(make_client):
         assert_error(no_token.post(path, json={}, headers=AUTH), 403, "ADVERSARIAL_MLOPS_API_TOKEN")
 
 
+@pytest.mark.dagster_instance
 def test_trigger_409_and_run_status(client, loop_config):
     bad = client.post("/pipeline/trigger", json={"overrides": {"training.epochs": 0}}, headers=AUTH)
     assert_error(bad, 422, "training.epochs")

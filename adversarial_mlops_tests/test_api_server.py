@@ -105,6 +105,7 @@ def copy_as_new_version(registry: ModelRegistry, source: str) -> str:
     return registry.register(build, metrics={"clean_f1": 0.0}, info={"role": "copy", "parent": source}).version
 
 
+@pytest.mark.dagster_instance
 def test_real_server_loop_predict_promotion_and_rollback(server):
     client, config, log_path = server
     assert client.get("/readyz").status_code == 503

@@ -41,6 +41,7 @@ def test_run_rejects_state_dir_override(capsys):
     assert "ADVERSARIAL_MLOPS_HOME" in capsys.readouterr().err
 
 
+@pytest.mark.dagster_instance
 def test_ui_starts_the_dagster_webserver_without_an_activated_venv(tmp_path):
     """`adversarial-mlops ui` must use this interpreter's dagster, not a `dagster` on PATH."""
     import os
@@ -49,6 +50,7 @@ def test_ui_starts_the_dagster_webserver_without_an_activated_venv(tmp_path):
     import time
     import urllib.request
 
+    from adversarial_mlops.dagster_defs.instance import PG_URL_ENV_VAR
     from adversarial_mlops_tests.conftest import write_loop_config
 
     config = write_loop_config(tmp_path)
@@ -56,6 +58,8 @@ def test_ui_starts_the_dagster_webserver_without_an_activated_venv(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}  # no venv bin dir: as when not activated
+    if PG_URL_ENV_VAR in os.environ:  # the PostgreSQL pass: the webserver opens the instance there
+        env[PG_URL_ENV_VAR] = os.environ[PG_URL_ENV_VAR]
     process = subprocess.Popen([sys.executable, "-m", "adversarial_mlops.cli", "ui", "--config", str(config),
                                 "--port", str(port)], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)

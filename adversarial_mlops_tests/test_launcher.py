@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import join_reapers
+
 from adversarial_mlops.config import ConfigError, load_config
 from adversarial_mlops.dagster_defs.launcher import (
     LAUNCHED_BY_TAG,
@@ -128,6 +130,7 @@ def test_concurrent_acquires_admit_exactly_one(tmp_path):
     assert len(winners) == 1 and len(losers) == 7
 
 
+@pytest.mark.dagster_instance
 def test_started_run_of_a_dead_worker_is_marked_failed(instance, tmp_path):
     from dagster import DagsterRunStatus
 
@@ -138,6 +141,7 @@ def test_started_run_of_a_dead_worker_is_marked_failed(instance, tmp_path):
     assert instance.get_run_by_id(run.run_id).status == DagsterRunStatus.FAILURE
 
 
+@pytest.mark.dagster_instance
 def test_finished_run_releases_even_a_live_pid(instance, tmp_path):
     from dagster import DagsterRunStatus
 
@@ -168,6 +172,7 @@ def sleeper(tmp_path) -> Path:
     return script
 
 
+@pytest.mark.dagster_instance
 def test_launcher_admits_one_loop_and_recovers_from_a_killed_worker(instance, sleeper):
     from dagster import DagsterRunStatus
 
@@ -199,8 +204,10 @@ def test_launcher_admits_one_loop_and_recovers_from_a_killed_worker(instance, sl
     assert second != run_id
     os.kill(launcher.running().pid, signal.SIGKILL)
     wait_for(lambda: launcher.running() is None)
+    join_reapers()
 
 
+@pytest.mark.dagster_instance
 def test_worker_exits_cleanly_on_an_unknown_run(loop_config):
     from adversarial_mlops.dagster_defs.runs import prepare_instance
 
@@ -247,6 +254,7 @@ class RecordedTransport(Transport):
                                                                  "run": {"runId": self.run_id}}})
 
 
+@pytest.mark.dagster_instance
 def test_graphql_submission_path_with_a_recorded_transport(instance, monkeypatch):
     """With ADVERSARIAL_MLOPS_DAGSTER_URL set, runs go to the webserver; the lock follows its run id."""
     from dagster import DagsterRunStatus

@@ -156,6 +156,7 @@ def _evaluation(loop_config, executor: str):
     return summary.evaluation, int(run.tags[PID_TAG]), step_pids
 
 
+@pytest.mark.dagster_instance
 def test_in_process_and_multiprocess_runs_give_the_same_evaluation(loop_config):
     serial, serial_pid, serial_steps = _evaluation(loop_config, "in_process")
     parallel, parallel_pid, parallel_steps = _evaluation(loop_config, "multiprocess")

@@ -72,6 +72,7 @@ def test_definitions_expose_the_loop_and_no_automation():
     assert not list(defs.schedules or []) and not list(defs.sensors or [])  # manual trigger only
 
 
+@pytest.mark.dagster_instance
 def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
     first = run_loop(None, LENIENT)
     assert first.status == "SUCCESS" and first.loop_completed
@@ -271,6 +272,7 @@ def test_the_design_cards_command_works_as_typed_in_the_activated_venv(loop_conf
     assert result.returncode != 0 and "run the whole loop first" in output, output[-2000:]
 
 
+@pytest.mark.dagster_instance
 def test_a_failed_run_shows_the_domain_errors_own_message_with_its_fix(loop_config, tmp_path, capsys):
     from adversarial_mlops.cli import main
 

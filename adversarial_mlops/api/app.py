@@ -49,7 +49,7 @@ def build_context(config: PipelineConfig, settings: ApiSettings, *, holder=None,
     import transformers  # noqa: F401
 
     from adversarial_mlops.dagster_defs.launcher import LoopLauncher
-    from adversarial_mlops.dagster_defs.runs import prepare_instance
+    from adversarial_mlops.dagster_defs.instance import prepare_instance
     from adversarial_mlops.models.serving import ChampionHolder, configure_torch_threads, default_inference_workers
 
     workers = settings.workers or default_inference_workers()

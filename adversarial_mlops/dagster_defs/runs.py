@@ -1,4 +1,5 @@
-"""Run the loop (or any asset selection) as a Dagster run in the instance the UI reads.
+"""Run the loop (or any asset selection) as a Dagster run in the instance the UI reads
+(``instance.prepare_instance``: SQLite, or PostgreSQL when ADVERSARIAL_MLOPS_DAGSTER_PG_URL is set).
 
 Used by ``scripts/run_pipeline.py``, the ``adversarial-mlops run`` command and the REST API.
 The run summary is rebuilt from the run's event log, so it describes any run by id, whoever
@@ -14,7 +15,6 @@ from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from adversarial_mlops.config import ConfigError, PipelineConfig, load_config
-from adversarial_mlops.storage.atomic_io import atomic_write_text, exclusive_lock
 from adversarial_mlops.storage.run_values import RunValueStore
 
 from adversarial_mlops.errors import NotFoundError
@@ -22,43 +22,11 @@ from adversarial_mlops.errors import NotFoundError
 from .checks import GATE_VERDICT_KEY
 from .execution import executor_run_config
 from .family_assets import FAMILIES, SCORES_PREFIX, VARIANTS_PREFIX
+from .instance import prepare_instance
 from .launcher import LAUNCHED_BY_TAG, LoopAlreadyRunning, LoopLock, process_tags
 from .resources import settings_run_config
 from .wiring import LOOP_JOB
 from .worker import reconstructable_loop_job
-
-DAGSTER_YAML = """\
-# Written by adversarial_mlops on first use. Runs launched from the UI or API start at once
-# (no daemon needed); telemetry stays off (no network here).
-run_coordinator:
-  module: dagster._core.run_coordinator
-  class: DefaultRunCoordinator
-telemetry:
-  enabled: false
-"""
-
-
-def dagster_home(config: PipelineConfig) -> Path:
-    """$DAGSTER_HOME if set, else <state_dir>/dagster_home — shared by CLI, API and `dagster dev`."""
-    return Path(os.environ.get("DAGSTER_HOME") or config.resolved_state_dir() / "dagster_home").resolve()
-
-
-def prepare_instance(config: PipelineConfig):
-    """Open the Dagster instance, initialising its storage once under a lock.
-
-    Several processes creating a fresh SQLite instance at the same moment corrupt it (two
-    alembic heads), so the first one creates the schema while the others wait.
-    """
-    from dagster import DagsterInstance
-
-    home = dagster_home(config)
-    home.mkdir(parents=True, exist_ok=True)
-    with exclusive_lock(home / ".init.lock"):
-        if not (home / "dagster.yaml").exists():
-            atomic_write_text(home / "dagster.yaml", DAGSTER_YAML)
-        instance = DagsterInstance.from_config(str(home))
-        instance.get_runs(limit=1)  # touches run storage: creates the schema while we hold the lock
-    return instance
 
 
 def run_config_for(config: PipelineConfig, *, force_retrain: bool = False) -> dict:

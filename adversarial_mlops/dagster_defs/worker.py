@@ -51,14 +51,19 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(list(sys.argv[1:] if argv is None else argv))
 
-    from dagster import DagsterInstance
     from dagster._core.execution.api import execute_run  # not re-exported by `dagster` in 1.13
 
+    from adversarial_mlops.dagster_defs.instance import InstanceUnavailableError, open_instance
     from adversarial_mlops.dagster_defs.launcher import FINISHED, LoopLock
 
     # SIGTERM → KeyboardInterrupt: Dagster then records the run as failed instead of leaving it STARTED.
     signal.signal(signal.SIGTERM, _interrupt)
-    instance = DagsterInstance.from_config(args.dagster_home)
+    # The launcher's environment came along: on PostgreSQL, the same ADVERSARIAL_MLOPS_DAGSTER_PG_URL.
+    try:
+        instance = open_instance(args.dagster_home)
+    except InstanceUnavailableError as error:  # its message names the fix: no traceback in the run log
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     lock = LoopLock(args.state_dir, instance)
     try:
         run = instance.get_run_by_id(args.run_id)
