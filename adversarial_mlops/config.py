@@ -33,6 +33,8 @@ Seed = Annotated[int, Field(ge=0, lt=2**32, strict=True)]
 MAX_CONFIG_BYTES = 1_000_000
 MAX_YAML_ALIASES = 100  # a few anchors are handy; thousands are an expansion bomb
 DEFAULT_WINDOW_TOKENS = 128
+# training.launcher: the Dagster layer starts training through a Pipes client, or calls it in the worker.
+TRAINING_LAUNCHERS = ("pipes", "in_process")
 # Keys that were renamed: a config that still uses the old name is told the new one.
 RENAMED_KEYS = (("model.max_length", "model.window_tokens"),)
 
@@ -159,6 +161,20 @@ class TrainingSettings(_Section):
     weight_decay: float = Field(0.01, ge=0.0)
     early_stopping_patience: int = Field(1, ge=0)
     seed: Seed = 7
+    # Where challenger_model trains: "pipes" starts a training process through the Dagster Pipes
+    # client of the `training_pipes_client` resource (default: a subprocess on this machine), so
+    # torch's training memory leaves with that process; "in_process" trains inside the run worker
+    # (debugging, a debugger's breakpoints). It changes where the weights are computed, not them.
+    launcher: str = "pipes"
+
+    @field_validator("launcher")
+    @classmethod
+    def _known_launcher(cls, value: str) -> str:
+        if value not in TRAINING_LAUNCHERS:
+            raise ValueError("unknown launcher; use pipes (a training process started by the "
+                             "`training_pipes_client` resource) or in_process. For a k8s pod or a GPU host keep "
+                             "pipes and replace that resource (docs/deploy.md)")
+        return value
 
 
 class AttackSettings(_Section):

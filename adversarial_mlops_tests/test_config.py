@@ -115,3 +115,15 @@ def test_a_small_shared_structure_under_the_alias_limit_is_named_without_expandi
 def test_a_broken_override_value_is_a_message_not_a_traceback():
     with pytest.raises(ConfigError, match=r"attack.strategies=\[a,.*not valid YAML"):
         parse_override("attack.strategies=[a,")
+
+
+def test_the_training_launcher_is_pipes_by_default_and_an_unknown_one_is_refused_with_the_fix():
+    from adversarial_mlops.config import build_config
+
+    assert build_config({}).training.launcher == "pipes"
+    assert build_config({}, {"training.launcher": "in_process"}).training.launcher == "in_process"
+    for wrong in ("k8s", "subprocess", "", True):
+        with pytest.raises(ConfigError, match="training.launcher") as refused:
+            build_config({}, {"training.launcher": wrong})
+        if isinstance(wrong, str):
+            assert "use pipes" in str(refused.value) and "docs/deploy.md" in str(refused.value)

@@ -213,7 +213,11 @@ def test_force_retrain_runs_the_retraining_branch_on_a_passing_gate(loop_config)
 
 
 def test_challenger_below_f1_floor_is_blocked_before_promotion(loop_config):
-    summary = run_loop(None, {"quality_gate.min_f1_score": 0.999})
+    # Trained inside the run worker (training.launcher: in_process, for debugging); the default,
+    # a Pipes training process, is what the other loops here use (test_pipes_training.py checks it).
+    summary = run_loop(None, {"quality_gate.min_f1_score": 0.999, "training.launcher": "in_process"})
+    _, metadata = materialization_metadata(loop_config, "challenger_model")
+    assert metadata["launcher"].value == "in_process" and metadata["training_pid"].value == os.getpid()
     assert summary.checks["challenger_f1_floor"]["passed"] is False
     assert "champion_model" not in summary.materialized
     assert summary.loop_completed and summary.outcome() == "challenger rejected: below the F1 floor"

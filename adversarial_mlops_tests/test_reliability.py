@@ -74,8 +74,9 @@ def test_kills_at_the_crash_points_leave_a_state_the_next_loops_recover(config):
     assert registry.champion().version == "v0001"
     assert not [e for e in registry.history() if e["event"] == "promote"]  # the line the crash cut off
 
-    # 3. Retraining, killed once the challenger is registered (before its A/B).
-    killed = _loop(config, *RETRAIN, crash_at="lifecycle.challenger_registered")
+    # 3. Retraining, the run killed once its training process registered the challenger and
+    #    reported it (before the value is stored and the A/B runs).
+    killed = _loop(config, *RETRAIN, crash_at="pipes.challenger_reported")
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     assert [v.version for v in registry.list_versions()] == ["v0001", "v0002"]
     promotions = [e for e in registry.history() if e["event"] == "promote"]

@@ -1,5 +1,7 @@
 """The loop's software-defined assets. Each one wires domain functions together and reports."""
 
+import os
+import socket
 from typing import Iterator
 
 import dagster as dg
@@ -16,10 +18,12 @@ from adversarial_mlops.reporting.formatting import rounded, rounded_pct
 from adversarial_mlops.reporting.html_report import LoopReport, write_loop_report
 from adversarial_mlops.reporting.markdown import ab_markdown, evaluation_markdown
 from adversarial_mlops.reporting.plots import ab_plots, evaluation_plots
+from adversarial_mlops.storage.crash_points import crash_point
 
 from adversarial_mlops.loop.scoring import scored_classifier
 
 from .family_assets import GROUP, SCORES_PREFIX, VARIANTS_PREFIX, family_inputs, in_family_order, scores_key, variants_key
+from . import training_launch
 from .resources import ModelRegistryResource, RunSettings
 
 Settings = dg.ResourceParam[RunSettings]
@@ -228,22 +232,39 @@ def augmented_dataset(context: dg.AssetExecutionContext, settings: Settings, reg
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"})
 def challenger_model(context: dg.AssetExecutionContext, settings: Settings, registry: ModelRegistryResource,
-                     labeled_dataset: pd.DataFrame, augmented_dataset: pd.DataFrame, deployed_champion: dict) -> dict:
-    """A (Q)LoRA model trained on the augmented dataset, registered as an immutable version."""
+                     training_pipes_client: dg.ResourceParam[dg.PipesClient], labeled_dataset: pd.DataFrame,
+                     augmented_dataset: pd.DataFrame, deployed_champion: dict) -> dg.Output[dict]:
+    """A (Q)LoRA model trained on the augmented dataset, registered as an immutable version.
+
+    ``training.launcher: pipes`` (default) trains in a process the ``training_pipes_client``
+    resource starts (``training_launch``); ``in_process`` trains here, in the run worker."""
     config = settings.config
+    parent = deployed_champion["version"]
     # The strategy column goes along so train_and_register can verify no held-out family slipped in.
-    with Heartbeat(context.log.info, "challenger_model") as beat:
-        version = lifecycle.train_and_register(
-            registry.get(), config, labeled_dataset, data.training_columns(augmented_dataset, "strategy"),
-            role=lifecycle.CHALLENGER, parent=deployed_champion["version"], progress=beat,
-            excluded_families=config.augmentation.exclude_families)
+    train_data = data.training_columns(augmented_dataset, "strategy")
+    if config.training.launcher == "in_process":
+        with Heartbeat(context.log.info, "challenger_model") as beat:
+            version = lifecycle.train_and_register(
+                registry.get(), config, labeled_dataset, train_data, role=lifecycle.CHALLENGER, parent=parent,
+                progress=beat, excluded_families=config.augmentation.exclude_families)
+        where = {"launcher": "in_process", "training_pid": os.getpid(), "training_host": socket.gethostname()}
+    else:
+        trained = training_launch.train_through_pipes(context, training_pipes_client, config,
+                                                      registry_root=registry.root, splits=labeled_dataset,
+                                                      train_data=train_data, parent=parent)
+        version = registry.get().get(trained.version)
+        training_launch.check_registered_challenger(version, parent)
+        crash_point("pipes.challenger_reported")
+        where = {"launcher": f"pipes ({type(training_pipes_client).__name__})", "training_pid": trained.pid,
+                 "training_host": trained.host, "training_peak_rss_mb": trained.peak_rss_mb or "n/a"}
     summary = {"version": version.version, "clean_f1": version.metrics["clean_f1"],
                "quantization": version.info["training"]["quantization"],
                "best_epoch": version.info["training"]["best_epoch"],
                "training_seconds": round(version.info["training"]["seconds"], 1),
                "excluded_families": version.info["excluded_families"]}
-    context.add_output_metadata(summary)
-    return summary
+    # Returned as an Output: a step that opened a Pipes session must say exactly what it produces.
+    return dg.Output(summary, metadata={**summary, **where,
+                                        "epochs": dg.MetadataValue.json(version.info["training"]["history"])})
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"})

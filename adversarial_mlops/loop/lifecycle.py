@@ -221,8 +221,15 @@ def ensure_champion(registry: ModelRegistry, config: PipelineConfig, splits: pd.
     return ChampionState(version, trained_now=True)
 
 
-# The config sections a baseline's weights depend on; the gate, attacks and A/B settings do not.
+# The config sections a baseline's weights depend on; the gate, attacks and A/B settings do not,
+# nor does which process trained it (training.launcher; absent from versions registered before it).
 _BASELINE_SECTIONS = ("data", "model", "training", "defense")
+_NOT_WEIGHT_KEYS = frozenset({"launcher"})
+
+
+def _weight_settings(config: dict, section: str):
+    block = config.get(section)
+    return {k: v for k, v in block.items() if k not in _NOT_WEIGHT_KEYS} if isinstance(block, dict) else block
 
 
 def reusable_baseline(registry: ModelRegistry, config: PipelineConfig, train_size: int) -> ModelVersion | None:
@@ -232,7 +239,8 @@ def reusable_baseline(registry: ModelRegistry, config: PipelineConfig, train_siz
     for version in reversed(registry.undecided_versions()):
         info = version.info
         if (info.get("role") == BASELINE and info.get("train_size") == train_size
-                and all(info.get("config", {}).get(section) == wanted[section] for section in _BASELINE_SECTIONS)):
+                and all(_weight_settings(info.get("config", {}), section) == _weight_settings(wanted, section)
+                        for section in _BASELINE_SECTIONS)):
             registry.verify(version.version)
             return version
     return None

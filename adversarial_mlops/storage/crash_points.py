@@ -20,6 +20,7 @@ POINTS = frozenset({
     "registry.champion_swapped",   # champion pointer swapped, history line not yet appended
     "lifecycle.baseline_registered",  # baseline published, not yet promoted
     "lifecycle.challenger_registered",  # challenger published, A/B not yet run
+    "pipes.challenger_reported",   # a training process published the challenger and told the worker; value not stored
     "assets.value_written",        # an asset's value stored, its "latest" pointer not yet moved
     "loop.lock_taken",             # the run holds the loop lock, nothing recovered or computed yet
 })

@@ -1,0 +1,163 @@
+"""``challenger_model``'s training outside the run worker, through Dagster Pipes (``training.launcher: pipes``).
+
+Training holds torch, peft and the optimizer state: in the run worker that memory stays for the
+rest of the loop, and the worker's machine is the only one that can train. Here the asset writes
+its two input frames to a scratch folder under ``<state_dir>/tmp`` (removed afterwards; a killed
+run's is removed by the next run's recovery), and the ``training_pipes_client`` resource starts
+``python -m adversarial_mlops.dagster_defs.pipes_training`` with the run's config in the Pipes
+extras. The training process streams its progress into the step's log, registers the version
+itself (the registry's atomic publish) and reports its id; the asset then reads that version from
+the registry. The default client is a subprocess on this machine; a team replaces the resource
+with another Pipes client (a pod, a GPU host: docs/deploy.md) that sees the same state directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+from dagster._core.errors import DagsterPipesExecutionError  # not re-exported by `dagster` in 1.13
+
+from adversarial_mlops.config import PipelineConfig, config_to_dict
+from adversarial_mlops.errors import AdversarialMlopsError
+from adversarial_mlops.loop.lifecycle import CHALLENGER
+from adversarial_mlops.loop.recovery import SCRATCH_DIR
+from adversarial_mlops.models.registry import ModelVersion
+
+from .pipes_training import RESULT_KIND, training_extras
+
+TRAINING_MODULE = "adversarial_mlops.dagster_defs.pipes_training"
+# The engine event Dagster records when the external process ends its Pipes session with an exception.
+PIPES_CLOSED_WITH_ERROR = "pipes closed with exception"
+OOM_HINT = ("SIGKILL from outside is most often the out-of-memory killer. Fix: check `dmesg` (or the pod's "
+            "events), give the training process more memory, or lower training.batch_size / "
+            "training.micro_batch_tokens")
+
+
+class TrainingProcessError(AdversarialMlopsError):
+    """The training process failed, or ended without naming the version it registered."""
+
+
+@dataclass(frozen=True)
+class TrainedElsewhere:
+    """What the training process reported: the version it registered, and where it ran."""
+
+    version: str
+    pid: int
+    host: str
+    peak_rss_mb: float | None  # the training process's peak resident memory (Linux), to size its machine
+
+
+def training_command(python: str = sys.executable) -> list[str]:
+    """The training process's command; a client for another machine runs it with that machine's Python."""
+    return [python, "-m", TRAINING_MODULE]
+
+
+def default_training_client() -> dg.PipesSubprocessClient:
+    # forward_termination: a run terminated from the UI sends SIGINT on to the training process.
+    return dg.PipesSubprocessClient(forward_termination=True)
+
+
+def train_through_pipes(context: dg.AssetExecutionContext, client: dg.PipesClient, config: PipelineConfig, *,
+                        registry_root: str, splits: pd.DataFrame, train_data: pd.DataFrame,
+                        parent: str) -> TrainedElsewhere:
+    """Run ``lifecycle.train_and_register`` for a challenger of ``parent`` in the process ``client`` starts."""
+    scratch_root = config.resolved_state_dir() / SCRATCH_DIR
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    # Files the asset owns, not the IO manager's stored values: exactly the frames it received,
+    # whatever IO manager a team configures, and gone when the step ends.
+    with tempfile.TemporaryDirectory(dir=scratch_root, prefix="pipes-training-") as scratch:
+        splits_path, train_path = Path(scratch) / "splits.parquet", Path(scratch) / "train_data.parquet"
+        splits.to_parquet(splits_path, index=False)
+        train_data.to_parquet(train_path, index=False)
+        extras = training_extras(config=config_to_dict(config), registry_root=registry_root, parent=parent,
+                                 splits_path=str(splits_path), train_path=str(train_path),
+                                 worker_pid=os.getpid(), worker_host=socket.gethostname())
+        cursor = context.instance.get_records_for_run(context.run_id, limit=1, ascending=False).cursor
+        context.log.info(f"challenger_model: training in a process started by {type(client).__name__} "
+                         "(training.launcher: pipes); its log lines follow")
+        # Dagster's own Pipes code warns that a reader method is in preview, on every launch: nothing to act on.
+        warnings.filterwarnings("ignore", message=r".*expected_writer_count", category=dg.PreviewWarning)
+        try:
+            invocation = client.run(context=context, extras=extras, command=training_command())
+        except Exception as error:
+            message = failure_message(context, cursor, error)
+            if message is None:
+                raise
+            raise TrainingProcessError(message) from None  # the cause is the child's, in the message
+    return reported_result(invocation.get_custom_messages())
+
+
+def failure_message(context: dg.AssetExecutionContext, cursor: str | None, error: Exception) -> str | None:
+    """Why the training process failed, in its own words when it reported an exception; from its
+    exit status otherwise. None: nothing to add to ``error`` (not the process's failure)."""
+    reported = reported_exception(context, cursor)
+    if reported is not None:
+        return (f"the training process failed: {reported.message.strip()} "
+                f"(its traceback is in this step's event \"[pipes] external process {PIPES_CLOSED_WITH_ERROR}\")")
+    code = exit_code(error)
+    if code is None:
+        return None
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
+        return (f"the training process was killed by {name} before it reported a result or an error (a version "
+                "it had published is recorded abandoned when the run ends)"
+                + (f". {OOM_HINT}" if -code == signal.SIGKILL else ""))
+    return (f"the training process exited with code {code} without reporting an error: it failed before "
+            "opening Dagster Pipes (an import error, a missing package). Fix: read its stderr in this step's "
+            "logs (a subprocess writes to the run worker's stderr)")
+
+
+def reported_exception(context: dg.AssetExecutionContext, cursor: str | None):
+    """The exception the training process ended its Pipes session with, if it did (after ``cursor``)."""
+    step_key = context.get_step_execution_context().step.key
+    records = context.instance.get_records_for_run(context.run_id, cursor=cursor,
+                                                   of_type=dg.DagsterEventType.ENGINE_EVENT).records
+    for record in reversed(records):
+        event = record.event_log_entry.dagster_event
+        if event is None or event.step_key != step_key or PIPES_CLOSED_WITH_ERROR not in (event.message or ""):
+            continue
+        if event.engine_event_data is not None and event.engine_event_data.error is not None:
+            return event.engine_event_data.error
+    return None
+
+
+def exit_code(error: Exception) -> int | None:
+    """The exit status in Dagster's "External execution process failed with code N", if that is the error."""
+    if not isinstance(error, DagsterPipesExecutionError):
+        return None
+    match = re.search(r"failed with code (-?\d+)", str(error))
+    return int(match.group(1)) if match else None
+
+
+def reported_result(messages) -> TrainedElsewhere:
+    """The one result message the training process sends when its version is registered."""
+    results = [m for m in messages if isinstance(m, dict) and m.get("kind") == RESULT_KIND]
+    if len(results) != 1:
+        raise TrainingProcessError(
+            f"the training process ended without error but sent {len(results)} result messages instead of one; "
+            f"Fix: the resource `training_pipes_client` must run {' '.join(training_command('python'))} "
+            f"unchanged (it reports the registered version)")
+    result = results[0]
+    return TrainedElsewhere(version=str(result["version"]), pid=int(result["pid"]), host=str(result["host"]),
+                            peak_rss_mb=result.get("peak_rss_mb"))
+
+
+def check_registered_challenger(version: ModelVersion, parent: str) -> None:
+    """The reported version must be this loop's challenger: a client pointed at another state
+    directory would otherwise have the A/B judge someone else's model."""
+    info = version.info
+    if info.get("role") != CHALLENGER or info.get("parent") != parent:
+        raise TrainingProcessError(
+            f"the training process reported {version.version}, registered as role {info.get('role')!r} with "
+            f"parent {info.get('parent')!r}, not as a challenger of {parent}. Fix: the training process must "
+            f"see this run's state directory at the same path")
