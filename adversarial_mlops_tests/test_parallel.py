@@ -104,7 +104,7 @@ def test_scores_of_another_model_are_refused(world, champion):
 def test_the_evaluation_from_family_scores_decides_as_scoring_everything_itself(world, champion):
     config, splits = world
     # Without the adaptive attack (it queries the model as it goes: nothing to reuse) and with few resamples: faster.
-    config = build_config(config_to_dict(config), {"attack.adaptive_sources": 0, "promotion.bootstrap_resamples": 50})
+    config = build_config(config_to_dict(config), {"attack.adaptive_sources": 0, "promotion.bootstrap_resamples": 100})
     classifier = lifecycle.load_classifier(champion, config)
     variants = attack_runner.build_attack_variants(splits, config.attack)
     tables = [score_family(classifier, variants[variants["strategy"].map(attack_runner.family_of) == family],
