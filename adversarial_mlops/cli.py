@@ -175,9 +175,9 @@ def _print_report_path(args, overrides: dict, run_id: str) -> None:
 
 def _registry(args):
     from adversarial_mlops.config import load_config
-    from adversarial_mlops.models.registry import ModelRegistry
+    from adversarial_mlops.loop.lifecycle import open_registry
 
-    return ModelRegistry(load_config(args.config, args.overrides).resolved_state_dir() / "registry")
+    return open_registry(load_config(args.config, args.overrides))
 
 
 def cmd_models(args) -> int:
@@ -247,6 +247,7 @@ def cmd_report(args) -> int:
 
     from adversarial_mlops.config import load_config
     from adversarial_mlops.reporting.html_report import ReportNotFoundError, existing_report, reports_root
+    from adversarial_mlops.storage.locations import is_local
 
     config = load_config(args.config, args.overrides)
     state_dir = config.resolved_state_dir()
@@ -258,8 +259,11 @@ def cmd_report(args) -> int:
     else:
         path = _latest_report(config, state_dir)
     print(path)
-    if args.open:
+    if args.open and is_local(path):
         webbrowser.open(path.as_uri())
+    elif args.open:
+        print("the report is in the object store: a browser cannot open it there; copy it to this host first",
+              file=sys.stderr)
     return 0
 
 

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from adversarial_mlops.errors import InvalidInputError
+from adversarial_mlops.storage.locations import is_local, is_url, location_key, state_path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATASET = PROJECT_ROOT / "data" / "prompt_injection.csv"
@@ -283,7 +284,14 @@ class ExecutionSettings(_Section):
 
 
 class PipelineConfig(_Section):
-    state_dir: str | None = None  # None → $ADVERSARIAL_MLOPS_HOME or <project>/.adversarial_mlops
+    # A folder, or a URL other hosts can read (s3://, gs://, az://; memory:// for tests): stored asset
+    # values, the model registry, reports and the failure bank. None → $ADVERSARIAL_MLOPS_HOME or
+    # <project>/.adversarial_mlops.
+    state_dir: str | None = None
+    # This host's own files: the Dagster instance when DAGSTER_HOME is unset, run logs, training
+    # scratch, downloaded model versions. None → state_dir when that is a folder, else
+    # ~/.cache/adversarial_mlops/<key of state_dir>.
+    local_dir: str | None = None
     seed: Seed = 13
     data: DataSettings = DataSettings()
     model: ModelSettings = ModelSettings()
@@ -302,9 +310,43 @@ class PipelineConfig(_Section):
             raise ValueError("state_dir must be a path or left out")
         return value
 
+    @field_validator("local_dir")
+    @classmethod
+    def _local_folder(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or is_url(value)):
+            raise ValueError("local_dir must be a folder on this host (it holds this host's own files); "
+                             "leave it out for the default")
+        return value
+
+    def _chosen_state_dir(self) -> str | Path:
+        return self.state_dir or os.environ.get(STATE_DIR_ENV_VAR) or PROJECT_ROOT / ".adversarial_mlops"
+
     def resolved_state_dir(self) -> Path:
-        chosen = self.state_dir or os.environ.get(STATE_DIR_ENV_VAR) or PROJECT_ROOT / ".adversarial_mlops"
-        return Path(chosen).expanduser().resolve()
+        """A ``Path`` for a folder, a ``UPath`` for a URL (``storage.locations.state_path``)."""
+        chosen = self._chosen_state_dir()
+        if is_url(chosen):
+            return state_path(str(chosen).rstrip("/"))
+        return state_path(chosen).expanduser().resolve()
+
+    def process_local_state_problem(self) -> str | None:
+        """Why this config's runs cannot work, when state lives in this process's memory (memory://)."""
+        chosen = str(self._chosen_state_dir())
+        if chosen.lower().startswith("memory://") and (
+                self.execution.executor != "in_process" or self.training.launcher != "in_process"):
+            return (f"state_dir {chosen} lives in this process's memory: other processes cannot read it. Set "
+                    "execution.executor: in_process and training.launcher: in_process, or use a folder or an "
+                    "object store (s3://, gs://)")
+        return None
+
+    def resolved_local_dir(self) -> Path:
+        """Where this host keeps its own files; the state directory itself when that is a folder."""
+        if self.local_dir:
+            return Path(self.local_dir).expanduser().resolve()
+        state_dir = self.resolved_state_dir()
+        if is_local(state_dir):
+            return state_dir
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return (cache / "adversarial_mlops" / location_key(state_dir)).resolve()
 
 
 def parse_override(item: str) -> tuple[str, Any]:
@@ -422,8 +464,10 @@ def _resolve_relative_paths(raw: dict, base: Path) -> None:
         candidate = base / data["source"]
         if not Path(data["source"]).is_absolute() and candidate.exists():
             data["source"] = str(candidate.resolve())
-    if isinstance(raw.get("state_dir"), str) and not Path(raw["state_dir"]).expanduser().is_absolute():
-        raw["state_dir"] = str((base / raw["state_dir"]).resolve())
+    for key in ("state_dir", "local_dir"):
+        value = raw.get(key)
+        if isinstance(value, str) and not is_url(value) and not Path(value).expanduser().is_absolute():
+            raw[key] = str((base / value).resolve())
 
 
 def _explain(error: ValidationError, origin: str) -> str:

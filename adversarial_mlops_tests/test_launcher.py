@@ -188,7 +188,7 @@ def test_launcher_admits_one_loop_and_recovers_from_a_killed_worker(instance, sl
     settings = run.run_config["resources"]["settings"]["config"]
     assert settings["force_retrain"] is True and settings["overrides"] == {}
     expected = load_config(None, {"training.epochs": 1}).model_dump(mode="json")
-    expected.pop("state_dir")
+    expected.pop("state_dir"), expected.pop("local_dir")  # fixed by the code location, not the run
     assert settings["pipeline"] == expected
     holder = launcher.running()
     assert holder.run_id == run_id and holder.mode == "subprocess" and holder.pid != os.getpid()

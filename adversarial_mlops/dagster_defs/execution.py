@@ -59,12 +59,12 @@ def threads_per_step(settings: ExecutionSettings) -> int:
 class LoopExecutor(Executor):
     """A stock executor whose ``execute`` — the run's orchestration — holds the loop lock."""
 
-    def __init__(self, inner: Executor, state_dir: Path):
+    def __init__(self, inner: Executor, location: PipelineConfig):
         self.inner = inner
-        self.state_dir = state_dir
+        self.location = location  # the code location's config: its state_dir and local_dir
 
     def execute(self, plan_context, execution_plan) -> Iterator:
-        with hold_loop(plan_context.instance, plan_context.dagster_run, self.state_dir, plan_context.log):
+        with hold_loop(plan_context.instance, plan_context.dagster_run, self.location, plan_context.log):
             yield from self.inner.execute(plan_context, execution_plan)
 
     @property
@@ -83,7 +83,6 @@ def _requirements(executor_config: dict):
 def loop_executor(config: PipelineConfig) -> dg.ExecutorDefinition:
     """The executor of a code location loaded with ``config``: its ``execution`` section is the
     default; a run's own ``execution`` config (CLI, API) picks per run."""
-    state_dir = config.resolved_state_dir()
     default = executor_run_config(config.execution)["config"]
 
     @dg.executor(name="loop_executor",
@@ -94,6 +93,6 @@ def loop_executor(config: PipelineConfig) -> dg.ExecutorDefinition:
         (kind, settings), = init_context.executor_config.items()
         inner = (_core_multiprocess_executor_creation(settings) if kind == MULTIPROCESS
                  else _core_in_process_executor_creation(settings))
-        return LoopExecutor(inner, state_dir)
+        return LoopExecutor(inner, config)
 
     return _loop_executor

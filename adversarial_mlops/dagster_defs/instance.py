@@ -79,8 +79,9 @@ def instance_yaml(backend: str) -> str:
 
 
 def dagster_home(config: PipelineConfig) -> Path:
-    """$DAGSTER_HOME if set, else <state_dir>/dagster_home — shared by CLI, API and `dagster dev`."""
-    return Path(os.environ.get("DAGSTER_HOME") or config.resolved_state_dir() / "dagster_home").resolve()
+    """$DAGSTER_HOME if set, else <local_dir>/dagster_home (<state_dir>/dagster_home when state_dir is a
+    folder) — shared by CLI, API and `dagster dev`."""
+    return Path(os.environ.get("DAGSTER_HOME") or config.resolved_local_dir() / "dagster_home").resolve()
 
 
 def pg_url_from_env() -> str | None:

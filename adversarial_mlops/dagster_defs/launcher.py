@@ -5,7 +5,10 @@
   ``O_CREAT | O_EXCL``; every read-check-write happens under an ``flock`` on a guard file, so
   two processes can never both clear a stale lock and both take it. A lock is stale when its
   process is gone (or a zombie) or its run is finished; a run left STARTED by a dead worker is
-  marked failed in the instance, because Dagster itself would show it running forever.
+  marked failed in the instance, because Dagster itself would show it running forever. With the
+  state on an object store the lock is an object created exclusively and the guard a lease
+  (``storage.atomic_io``); a holder on another host is judged by its run's status in the shared
+  (PostgreSQL) instance alone, since its process cannot be seen from here.
 * ``LoopLauncher``: validates overrides, takes the lock, creates the run in the instance and
   executes it in a separate process (``python -m adversarial_mlops.dagster_defs.worker RUN_ID``) — or,
   when ``ADVERSARIAL_MLOPS_DAGSTER_URL`` names a Dagster webserver, submits it over GraphQL.
@@ -19,6 +22,7 @@ import dataclasses
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -33,7 +37,8 @@ from urllib.parse import urlparse
 
 from adversarial_mlops.models.modeling import check_trainable_modules
 from adversarial_mlops.errors import ConflictError, UnavailableError
-from adversarial_mlops.storage.atomic_io import atomic_write_json, exclusive_lock
+from adversarial_mlops.storage.atomic_io import atomic_write_json, create_exclusive, exclusive_lock
+from adversarial_mlops.storage.locations import state_path
 from adversarial_mlops.config import PROJECT_ROOT, ConfigError, PipelineConfig, build_config, config_to_dict
 
 log = logging.getLogger(__name__)
@@ -58,6 +63,7 @@ class LoopAlreadyRunning(ConflictError):
         since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(holder.taken_at))
         who = f", started by {holder.started_by}" if holder.started_by else ""
         pid = f", process {holder.pid}" if holder.pid else ""
+        pid += f" on {holder.host}" if holder.host and holder.host != socket.gethostname() else ""
         super().__init__(f"a loop is already running in this state directory (run {holder.run_id}{who}{pid}, "
                          f"since {since}); one loop runs at a time. Fix: wait for it to finish (the Dagster UI, "
                          f"or GET /pipeline/runs/{holder.run_id}) and start again")
@@ -118,6 +124,7 @@ class LockInfo:
     mode: str  # "launching" | "subprocess" | "graphql" | "in-run"
     taken_at: float
     started_by: str = ""  # who launched the run, for the refusal message
+    host: str = ""  # where pid runs; "" in locks written before hosts were recorded (this host)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -127,7 +134,7 @@ class LoopLock:
     """At most one loop in flight per state directory, robust to crashed holders."""
 
     def __init__(self, state_dir: Path, instance=None, *, graphql_grace_s: float = 120.0):
-        self.state_dir = Path(state_dir)
+        self.state_dir = state_path(state_dir)
         self.path = self.state_dir / LOCK_FILE
         self.guard_path = self.state_dir / f".{LOCK_FILE}.guard"
         self.instance = instance
@@ -150,7 +157,7 @@ class LoopLock:
             data = json.loads(raw)
             return LockInfo(run_id=str(data["run_id"]), pid=data.get("pid"), pid_start_time=data.get("pid_start_time"),
                             mode=str(data.get("mode", "subprocess")), taken_at=float(data.get("taken_at", 0.0)),
-                            started_by=str(data.get("started_by", "")))
+                            started_by=str(data.get("started_by", "")), host=str(data.get("host", "")))
         except (ValueError, KeyError, TypeError) as error:
             return f"corrupt lock file ({error}): {raw[:200]!r}"
 
@@ -165,6 +172,10 @@ class LoopLock:
         status = self._run_status(info.run_id)
         if status in FINISHED:
             return f"run {info.run_id} finished ({status})"
+        if info.host and info.host != socket.gethostname():
+            # Another host's process cannot be checked from here; its run's status in the shared
+            # instance can (the run monitoring daemon fails runs whose worker died).
+            return None
         if info.pid is not None:
             if not process_alive(info.pid, info.pid_start_time):
                 return f"process {info.pid} of run {info.run_id} is gone (run status {status or 'unknown'})"
@@ -193,16 +204,10 @@ class LoopLock:
             log.error("could not mark run %s failed: %s", run_id, error)
 
     def _write(self, info: LockInfo, *, exclusive: bool) -> None:
-        payload = json.dumps(info.to_dict()).encode()
         if not exclusive:
             atomic_write_json(self.path, info.to_dict())
             return
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            os.write(fd, payload)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        create_exclusive(self.path, json.dumps(info.to_dict()).encode())
 
     def acquire(self, run_id: str, *, pid: int | None = None, mode: str = "launching",
                 started_by: str = "") -> LockInfo:
@@ -212,7 +217,7 @@ class LoopLock:
         starts, and the run's own process takes it again when it starts (``run_guard``).
         """
         pid = os.getpid() if pid is None else pid
-        info = LockInfo(run_id, pid, process_start_time(pid), mode, time.time(), started_by)
+        info = LockInfo(run_id, pid, process_start_time(pid), mode, time.time(), started_by, socket.gethostname())
         with self._guarded():
             existing = self._read()
             if isinstance(existing, LockInfo) and existing.run_id == run_id:
@@ -240,8 +245,8 @@ class LoopLock:
             if not isinstance(existing, LockInfo) or existing.run_id != run_id:
                 return False  # already released (a very fast run) or never ours
             start = process_start_time(pid) if pid is not None else None
-            self._write(LockInfo(new_run_id or run_id, pid, start, mode, existing.taken_at, existing.started_by),
-                        exclusive=False)
+            self._write(LockInfo(new_run_id or run_id, pid, start, mode, existing.taken_at, existing.started_by,
+                                 socket.gethostname()), exclusive=False)
             return True
 
     def release(self, run_id: str) -> bool:
@@ -276,9 +281,9 @@ def resolve_overrides(config: PipelineConfig, overrides: Mapping[str, object] | 
     for key in overrides:
         if not isinstance(key, str) or not key.strip() or any(not part for part in key.split(".")):
             raise ConfigError(f"override key {key!r} is not a dotted config key such as 'training.epochs'")
-    if any(key == "state_dir" or key.startswith("state_dir.") for key in overrides):
-        raise ConfigError("state_dir cannot be set per run; set ADVERSARIAL_MLOPS_HOME or state_dir in the "
-                          "config file and restart the server")
+    if any(key.split(".")[0] in ("state_dir", "local_dir") for key in overrides):
+        raise ConfigError("state_dir cannot be set per run (nor local_dir); set ADVERSARIAL_MLOPS_HOME or state_dir "
+                          "in the config file and restart the server")
     resolved = build_config(config_to_dict(config), overrides, origin="the overrides")
     check_trainable_modules(resolved.model, resolved.training.target_modules,
                             resolved.training.extra_trainable_modules)
@@ -294,6 +299,9 @@ class LoopLauncher:
 
     def __init__(self, config: PipelineConfig, instance, *, dagster_url: str | None = None,
                  python: str = sys.executable, extra_env: Mapping[str, str] | None = None):
+        if str(config.resolved_state_dir()).startswith("memory://"):
+            raise ConfigError("state_dir memory:// lives in this process's memory; the launcher's run worker is "
+                              "another process. Use a folder or an object store (s3://, gs://)")
         self.config = config
         self.instance = instance
         self.state_dir = config.resolved_state_dir()
@@ -301,7 +309,7 @@ class LoopLauncher:
         self.dagster_url = dagster_url if dagster_url is not None else os.environ.get(DAGSTER_URL_ENV_VAR) or None
         self.python = python
         self.extra_env = dict(extra_env or {})
-        self.log_dir = self.state_dir / "run_logs"
+        self.log_dir = config.resolved_local_dir() / "run_logs"
         self._job_def = None
         self._job_lock = threading.Lock()  # guards the lazy job build
         self._launch_lock = threading.Lock()  # in-process serialisation on top of the file lock
@@ -347,7 +355,9 @@ class LoopLauncher:
         log_path = self.log_dir / f"{run_id}.log"
         with open(log_path, "ab") as log_file:
             process = subprocess.Popen([self.python, "-m", WORKER_MODULE, run_id, "--state-dir", str(self.state_dir),
-                                        "--dagster-home", str(self.instance.root_directory)], start_new_session=True,
+                                        "--dagster-home", str(self.instance.root_directory),
+                                        *(["--local-dir", self.config.local_dir] if self.config.local_dir else [])],
+                                       start_new_session=True,
                                        env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
                                        cwd=str(PROJECT_ROOT))
         self.lock.update(run_id, pid=process.pid, mode="subprocess")

@@ -97,14 +97,14 @@ def train(extras: Mapping, log: Callable[[str], None]) -> dict:
     from adversarial_mlops.config import build_config
     from adversarial_mlops.loop import lifecycle
     from adversarial_mlops.loop.progress import Heartbeat
-    from adversarial_mlops.models.registry import ModelRegistry
+    from adversarial_mlops.models.registry import ModelRegistry, model_cache_dir
 
     config = build_config(extras["config"], origin="the run's config (Pipes extras)")
     splits, train_data = pd.read_parquet(extras["splits"]), pd.read_parquet(extras["train_data"])
     with Heartbeat(log, "challenger_model (training process)") as beat:
         beat(f"training on {len(train_data):,} texts, parent {extras['parent']}")
         version = lifecycle.train_and_register(
-            ModelRegistry(Path(extras["registry_root"])), config, splits, train_data, role=lifecycle.CHALLENGER,
+            ModelRegistry(extras["registry_root"], cache_dir=model_cache_dir(config.resolved_local_dir())), config, splits, train_data, role=lifecycle.CHALLENGER,
             parent=extras["parent"], progress=beat, excluded_families=config.augmentation.exclude_families)
     return {"kind": RESULT_KIND, "version": version.version, "pid": os.getpid(), "host": socket.gethostname(),
             "peak_rss_mb": peak_rss_mb()}

@@ -15,11 +15,11 @@ import logging
 import os
 import time
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator
 
+from adversarial_mlops.config import PipelineConfig
+from adversarial_mlops.loop.lifecycle import open_registry
 from adversarial_mlops.loop.recovery import abandon_orphaned_versions, recover_state
-from adversarial_mlops.models.registry import ModelRegistry
 from adversarial_mlops.storage.crash_points import crash_point
 from adversarial_mlops.storage.run_values import RunValueStore
 
@@ -41,9 +41,10 @@ def started_by(tags: dict) -> str:
 
 
 @contextmanager
-def hold_loop(instance, run, state_dir: Path, log: logging.Logger) -> Iterator[None]:
-    """Hold the loop lock of ``state_dir`` for ``run``; recover crashed runs first. Entered by the
-    process that orchestrates the run (``execution.LoopExecutor``)."""
+def hold_loop(instance, run, config: PipelineConfig, log: logging.Logger) -> Iterator[None]:
+    """Hold the loop lock of ``config``'s state directory for ``run``; recover crashed runs first.
+    Entered by the process that orchestrates the run (``execution.LoopExecutor``)."""
+    state_dir = config.resolved_state_dir()
     lock = LoopLock(state_dir, instance)
     lock.acquire(run.run_id, mode="in-run", started_by=started_by(run.tags))
     try:
@@ -52,8 +53,8 @@ def hold_loop(instance, run, state_dir: Path, log: logging.Logger) -> Iterator[N
         started_at = _created_at(instance, run.run_id)
         for line in fail_dead_runs(instance, run.run_id, started_at):
             log.warning(line)
-        registry, store = ModelRegistry(state_dir / "registry"), RunValueStore(state_dir / "assets")
-        for line in recover_state(state_dir, registry, store, started_at=started_at):
+        registry, store = open_registry(config), RunValueStore(state_dir / "assets")
+        for line in recover_state(config.resolved_local_dir(), registry, store, started_at=started_at):
             log.warning(f"recovery: {line}")
         yield
         # A challenger this run stored replaces the one an earlier killed run left waiting for
@@ -65,16 +66,16 @@ def hold_loop(instance, run, state_dir: Path, log: logging.Logger) -> Iterator[N
 
 
 @contextmanager
-def join_loop(instance, run, state_dir: Path, log: logging.Logger) -> Iterator[None]:
+def join_loop(instance, run, config: PipelineConfig, log: logging.Logger) -> Iterator[None]:
     """For a run's ``settings`` resource: when the run's orchestrator holds the lock (our
     executor, in this process or — multiprocess — in the parent of this step's process), take
     part without touching it; a run executed without our executor (``dg.materialize``,
     ``execute_in_process``) holds it here, for as long as the resource lives."""
-    holder = LoopLock(state_dir, instance).holder()
+    holder = LoopLock(config.resolved_state_dir(), instance).holder()
     if holder is not None and holder.run_id == run.run_id:
         yield
         return
-    with hold_loop(instance, run, state_dir, log):
+    with hold_loop(instance, run, config, log):
         yield
 
 

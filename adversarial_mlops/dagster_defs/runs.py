@@ -169,9 +169,13 @@ def run_loop(config_path: str | None = None, overrides: Mapping[str, object] | N
     from dagster import AssetKey, execute_job
 
     overrides = dict(overrides or {})
-    if "state_dir" in overrides:
-        raise ConfigError("state_dir cannot be set per run; set ADVERSARIAL_MLOPS_HOME or state_dir in the config file")
+    if any(key.split(".")[0] in ("state_dir", "local_dir") for key in overrides):
+        raise ConfigError("state_dir and local_dir cannot be set per run; set ADVERSARIAL_MLOPS_HOME or state_dir "
+                          "(local_dir) in the config file")
     config = load_config(config_path, overrides)  # fail fast on a bad override, before Dagster starts
+    problem = config.process_local_state_problem()
+    if problem:
+        raise ConfigError(problem)
     instance = prepare_instance(config)
     # Refused before a run is created when a loop holds the lock; the run itself takes the lock
     # (run_guard), so a loop starting between this check and that one is refused there.
@@ -180,7 +184,7 @@ def run_loop(config_path: str | None = None, overrides: Mapping[str, object] | N
         raise LoopAlreadyRunning(holder)
     # A reconstructable job: the multiprocess executor rebuilds it in each step's process.
     result = execute_job(
-        reconstructable_loop_job(str(config.resolved_state_dir())), instance,
+        reconstructable_loop_job(str(config.resolved_state_dir()), config.local_dir), instance,
         run_config=run_config_for(config, force_retrain=force_retrain), raise_on_error=False,
         asset_selection=[AssetKey.from_user_string(name) for name in expand_selection(selection)] if selection else None,
         tags={LAUNCHED_BY_TAG: "cli", **process_tags(os.getpid())},

@@ -2,7 +2,7 @@
 
 Training holds torch, peft and the optimizer state: in the run worker that memory stays for the
 rest of the loop, and the worker's machine is the only one that can train. Here the asset writes
-its two input frames to a scratch folder under ``<state_dir>/tmp`` (removed afterwards; a killed
+its two input frames to a scratch folder under ``<local_dir>/tmp`` (removed afterwards; a killed
 run's is removed by the next run's recovery), and the ``training_pipes_client`` resource starts
 ``python -m adversarial_mlops.dagster_defs.pipes_training`` with the run's config in the Pipes
 extras. The training process streams its progress into the step's log, registers the version
@@ -71,7 +71,7 @@ def train_through_pipes(context: dg.AssetExecutionContext, client: dg.PipesClien
                         registry_root: str, splits: pd.DataFrame, train_data: pd.DataFrame,
                         parent: str) -> TrainedElsewhere:
     """Run ``lifecycle.train_and_register`` for a challenger of ``parent`` in the process ``client`` starts."""
-    scratch_root = config.resolved_state_dir() / SCRATCH_DIR
+    scratch_root = config.resolved_local_dir() / SCRATCH_DIR
     scratch_root.mkdir(parents=True, exist_ok=True)
     # Files the asset owns, not the IO manager's stored values: exactly the frames it received,
     # whatever IO manager a team configures, and gone when the step ends.

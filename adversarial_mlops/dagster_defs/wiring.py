@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from adversarial_mlops.config import PipelineConfig
+from adversarial_mlops.models.registry import model_cache_dir
 
 from . import assets, checks
 from .execution import loop_executor
@@ -32,7 +33,7 @@ def build_definitions(config: PipelineConfig, *, training_pipes_client: dg.Pipes
         jobs=[loop_job],
         resources={
             "settings": settings_resource(config),
-            "registry": ModelRegistryResource(root=str(state_dir / "registry")),
+            "registry": ModelRegistryResource(root=str(state_dir / "registry"), cache_dir=str(model_cache_dir(config.resolved_local_dir()))),
             "io_manager": StateDirIOManager(base_dir=str(state_dir / "assets")),
             "training_pipes_client": training_pipes_client or default_training_client(),
         },

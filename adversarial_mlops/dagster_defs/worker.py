@@ -15,25 +15,24 @@ import sys
 from typing import Sequence
 
 
-def loop_job_for(state_dir: str):
-    """The loop job of a code location with ``state_dir``: what the reconstructable job points at.
-
-    Its default run settings do not matter: a launched run's config carries every section.
+def loop_job_for(state_dir: str, local_dir: str | None = None):
+    """The loop job of a code location with ``state_dir`` and ``local_dir``: what the reconstructable
+    job points at. Its default run settings do not matter: a launched run's config carries every section.
     """
     from adversarial_mlops.config import build_config
     from adversarial_mlops.dagster_defs.wiring import loop_job
 
-    return loop_job(build_config({"state_dir": state_dir}))
+    return loop_job(build_config({"state_dir": state_dir, "local_dir": local_dir}))
 
 
-def reconstructable_loop_job(state_dir: str):
+def reconstructable_loop_job(state_dir: str, local_dir: str | None = None):
     """The loop job as Dagster can rebuild it in another process (the worker, and each step
     process of the multiprocess executor): by module and function name, not by this file — under
     `python -m`, this file is __main__, which Dagster cannot point at."""
     from dagster._core.definitions.reconstruct import build_reconstructable_job
 
     return build_reconstructable_job("adversarial_mlops.dagster_defs.worker", "loop_job_for",
-                                     reconstructable_args=(str(state_dir),))
+                                     reconstructable_args=(str(state_dir), None if local_dir is None else str(local_dir)))
 
 
 def _interrupt(signum, frame):  # noqa: ARG001
@@ -45,6 +44,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("run_id")
     parser.add_argument("--state-dir", required=True, help="the launcher's state directory")
     parser.add_argument("--dagster-home", required=True, help="the launcher's Dagster instance directory")
+    parser.add_argument("--local-dir", default=None, help="the launcher's local_dir (this host's own files)")
     return parser.parse_args(argv)
 
 
@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if run is None:
             print(f"no Dagster run with id {args.run_id} in {instance.root_directory}", file=sys.stderr)
             return 2
-        result = execute_run(reconstructable_loop_job(args.state_dir), run, instance)
+        result = execute_run(reconstructable_loop_job(args.state_dir, args.local_dir), run, instance)
         return 0 if result.success else 1
     except BaseException as error:
         run = instance.get_run_by_id(args.run_id)

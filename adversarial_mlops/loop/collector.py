@@ -95,7 +95,7 @@ def _dedupe(frame: pd.DataFrame, case_sensitive: bool) -> pd.DataFrame:
 
 def load_bank(path: Path) -> pd.DataFrame | None:
     """The bank kept across loops, or None before the first failing gate."""
-    return pd.read_parquet(path) if path.exists() else None
+    return pd.read_parquet(io.BytesIO(path.read_bytes())) if path.exists() else None  # a UPath too
 
 
 def save_bank(path: Path, bank: pd.DataFrame) -> None:

@@ -151,7 +151,7 @@ def leave_one_family_out(config: PipelineConfig, families: Sequence[str], *, spl
     config = with_exclusions(config, [])
     families = check_families(config, families)
     splits = data.load_splits(config.data) if splits is None else splits
-    registry = ModelRegistry(config.resolved_state_dir() / "registry")
+    registry = lifecycle.open_registry(config)
     champion = lifecycle.ensure_champion(registry, config, splits, progress).version
     variants = attack_runner.build_attack_variants(splits, config.attack)  # every family, as the loop's
     test = lifecycle.split_frame(splits, "test")

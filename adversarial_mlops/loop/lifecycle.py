@@ -30,7 +30,7 @@ from adversarial_mlops.judging.promotion import (ABSet, PairedPredictions, Promo
 from adversarial_mlops.models import modeling
 from adversarial_mlops.models.modeling import TextClassifier, resolve_base_model
 from adversarial_mlops.storage.crash_points import crash_point
-from adversarial_mlops.models.registry import ModelRegistry, ModelVersion, StaleChampionError, stale_champion_message
+from adversarial_mlops.models.registry import ModelRegistry, ModelVersion, model_cache_dir, StaleChampionError, stale_champion_message
 from adversarial_mlops.models.trainer import train_classifier
 from adversarial_mlops.reporting.card import data_facts, model_card
 
@@ -57,14 +57,19 @@ def split_frame(splits: pd.DataFrame, name: str) -> pd.DataFrame:
     return splits[splits["split"] == name].reset_index(drop=True)
 
 
+def open_registry(config: PipelineConfig) -> ModelRegistry:
+    """The registry in ``config``'s state directory; versions of a remote one are copied to this host's local_dir."""
+    return ModelRegistry(config.resolved_state_dir() / "registry", cache_dir=model_cache_dir(config.resolved_local_dir()))
+
+
 def load_classifier(version: ModelVersion, config: PipelineConfig) -> TextClassifier:
-    return TextClassifier.load(version.path, batch_size=config.model.inference_batch_size,
+    return TextClassifier.load(version.local_path(), batch_size=config.model.inference_batch_size,
                                precision=config.model.inference_precision)
 
 
 def model_reads_case(version: ModelVersion) -> bool:
     """Whether ``version``'s tokenizer tells case apart (training-set deduplication depends on it)."""
-    return modeling.tokenizer_reads_case(modeling.load_tokenizer(str(version.path)))
+    return modeling.tokenizer_reads_case(modeling.load_tokenizer(str(version.local_path())))
 
 
 def evaluate_version(version: ModelVersion, config: PipelineConfig, test: pd.DataFrame, variants: pd.DataFrame, *,
@@ -113,7 +118,7 @@ def holdout_report(classifier: TextClassifier, config: PipelineConfig, holdout: 
 def base_model_for(config: PipelineConfig, splits: pd.DataFrame) -> str:
     # The tiny test model trains its tokenizer on the training texts only (no test leakage).
     corpus = split_frame(splits, "train")["text"].tolist()
-    return resolve_base_model(config.model, cache_dir=config.resolved_state_dir() / "base_models",
+    return resolve_base_model(config.model, cache_dir=config.resolved_local_dir() / "base_models",
                               tokenizer_corpus=corpus)
 
 
@@ -129,7 +134,7 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
     check_no_excluded_families(train_data, excluded_families, f"the {role}'s training data")
     base_model = base_model_for(config, splits)
     validation, test = split_frame(splits, "validation"), split_frame(splits, "test")
-    scratch_root = config.resolved_state_dir() / "tmp"
+    scratch_root = config.resolved_local_dir() / "tmp"  # this host's scratch, also with a remote state_dir
     scratch_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch_root) as scratch:
         out = Path(scratch) / "model"
@@ -189,7 +194,7 @@ def excluded_families(version: ModelVersion) -> list[str]:
     Models registered before the record existed (and baselines, trained on clean texts alone)
     held nothing out on purpose: [] — there is no seen/unseen split to report for them.
     """
-    path = Path(version.path) / TRAINING_DATA_FILE
+    path = version.path / TRAINING_DATA_FILE  # read where it is: no model download for a small file
     if not path.is_file():
         return []
     return list(json.loads(path.read_text(encoding="utf-8"))["excluded_families"])

@@ -18,21 +18,24 @@ from pathlib import Path
 
 from adversarial_mlops.loop.lifecycle import BASELINE
 from adversarial_mlops.models.registry import ModelRegistry
+from adversarial_mlops.storage.locations import last_modified, remove_tree
 from adversarial_mlops.storage.run_values import RunValueStore
 
 SKIPPED_DIRS = frozenset({"dagster_home"})  # Dagster's own storage: not ours to clean
 SCRATCH_DIR = "tmp"  # training scratch (lifecycle.train_and_register)
 
 
-def recover_state(state_dir: Path, registry: ModelRegistry, store: RunValueStore, *,
+def recover_state(local_dir: Path, registry: ModelRegistry, store: RunValueStore, *,
                   started_at: float) -> list[str]:
-    """Repair ``state_dir`` after crashed runs; returns one line per thing done."""
+    """Repair the state after crashed runs; returns one line per thing done. ``local_dir``: this host's
+    folder (the state directory itself when that is a folder), where temp files and scratch live."""
     actions = []
     repaired = registry.recover()
     if repaired:
         actions.append(f"registry history: {repaired}; appended")
     actions += abandon_orphaned_versions(registry, store)
-    actions += remove_debris(Path(state_dir), started_before=started_at)
+    actions += remove_debris(Path(local_dir), started_before=started_at)
+    actions += remove_unsealed_uploads(registry, started_before=started_at)
     pruned = store.prune()
     if pruned:
         actions.append(f"pruned stored values of {len(pruned)} old run(s)")
@@ -53,6 +56,14 @@ def abandon_orphaned_versions(registry: ModelRegistry, store: RunValueStore) -> 
                         reason="registered by a run that stopped before a decision on it")
         actions.append(f"{version.version} recorded as abandoned (its run stopped before deciding on it)")
     return actions
+
+
+def remove_unsealed_uploads(registry: ModelRegistry, *, started_before: float) -> list[str]:
+    """Object-store versions whose upload a crash cut short (no ``version.json``): nobody can load them."""
+    removed = [folder.name for folder in registry.unsealed_versions() if last_modified(folder) < started_before]
+    for name in removed:
+        remove_tree(registry.versions_dir / name)
+    return [f"removed the unfinished upload of {name} (its run stopped before sealing it)" for name in removed]
 
 
 def is_temporary(path: Path) -> bool:

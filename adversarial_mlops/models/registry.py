@@ -9,6 +9,11 @@ Layout under ``root``::
     history.jsonl            append-only: promote / rollback / caller-recorded events
     .lock                    serialises champion changes across threads and processes
 
+``root`` may be a folder or an object-store URL (``storage.locations``). On an object store a
+version is uploaded file by file, ``version.json`` last, so a version without it is unpublished;
+ids are reserved with an exclusive create; locks are leases (``storage.atomic_io``); and a
+version is loaded from this host's verified copy under ``cache_dir`` (``ModelVersion.local_path``).
+
 A champion change is one atomic record: the new pointer carries the whole history line of the
 change (``change``, with a unique ``change_id``), and the history append that follows only
 confirms it. A crash between the two leaves a pointer whose change is missing from the
@@ -24,10 +29,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
+import tempfile
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
@@ -39,9 +46,11 @@ from adversarial_mlops.storage.atomic_io import (
     append_jsonl,
     atomic_directory,
     atomic_write_json,
+    create_exclusive,
     exclusive_lock,
     read_jsonl,
 )
+from adversarial_mlops.storage.locations import is_local, location_key, state_path
 
 VERSION_PATTERN = re.compile(r"v[0-9]{4,9}")  # ASCII digits (\d is any Unicode digit); bounded: "v" + 255 digits is no path to stat
 VERSION_FILE = "version.json"
@@ -83,10 +92,22 @@ class UnknownVersionError(RegistryError, NotFoundError):
 @dataclass(frozen=True)
 class ModelVersion:
     version: str
-    path: Path
+    path: Path  # in the registry: a UPath when the registry is on an object store
     created_at: str
     metrics: dict
     info: dict
+    # The registry's download of a remote version to this host (None: ``path`` is local already).
+    fetch: Callable[[], Path] | None = field(default=None, repr=False, compare=False)
+
+    def local_path(self) -> Path:
+        """A folder on this host with the version's files, for loading the model (a verified copy
+        when the registry is on an object store)."""
+        return self.path if self.fetch is None else self.fetch()
+
+
+def model_cache_dir(local_dir: Path) -> Path:
+    """Where a host keeps its copies of an object-store registry's versions."""
+    return Path(local_dir) / "model_cache"
 
 
 def _utc_now() -> str:
@@ -125,6 +146,13 @@ def _hash_model_files(directory: Path) -> dict[str, str]:
     return hashes
 
 
+def _hash_problems(recorded: dict[str, str], actual: dict[str, str]) -> list[str]:
+    problems = [f"missing {name}" for name in sorted(recorded.keys() - actual.keys())]
+    problems += [f"unexpected {name}" for name in sorted(actual.keys() - recorded.keys())]
+    problems += [f"modified {name}" for name in sorted(recorded.keys() & actual.keys()) if recorded[name] != actual[name]]
+    return problems
+
+
 def _make_read_only(directory: Path) -> None:
     """Files only: read-only directories would stop ordinary cleanup of the registry."""
     for path in directory.rglob("*"):
@@ -133,8 +161,12 @@ def _make_read_only(directory: Path) -> None:
 
 
 class ModelRegistry:
-    def __init__(self, root: Path):
-        self.root = Path(root)
+    def __init__(self, root: Path | str, *, cache_dir: Path | None = None):
+        self.root = state_path(root)
+        self.local = is_local(self.root)
+        default_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "adversarial_mlops"
+        # Per registry: two registries' v0001 are different models.
+        self.cache_dir = Path(cache_dir or model_cache_dir(default_cache)) / location_key(self.root)
         self.versions_dir = self.root / "versions"
         self.reserved_dir = self.root / "reserved_ids"
         self.champion_file = self.root / "champion.json"
@@ -157,22 +189,27 @@ class ModelRegistry:
         created_at = _utc_now()
         # The reservation makes final_dir unique; atomic_directory still refuses to
         # replace an existing directory, so a published version can never be overwritten.
-        with atomic_directory(final_dir) as build_dir:
+        with atomic_directory(final_dir, seal=VERSION_FILE) as build_dir:
             build(build_dir)
             if readme is not None:
                 self._write_readme(build_dir, readme(version))
             crash_point("registry.version_built")
             self._seal(build_dir, version, created_at, metrics, info)
-        return ModelVersion(version, final_dir, created_at, metrics, info)
+        return ModelVersion(version, final_dir, created_at, metrics, info, fetch=self._fetcher(version))
 
     def _reserve_next_version(self) -> str:
-        """Claim the next unused id; mkdir is atomic, so two processes never get the same one."""
-        self.reserved_dir.mkdir(parents=True, exist_ok=True)
+        """Claim the next unused id; mkdir (an exclusive create on an object store) is atomic, so two
+        processes never get the same one."""
+        if self.local:
+            self.reserved_dir.mkdir(parents=True, exist_ok=True)
         number = self._highest_known_number() + 1
         while True:
             version = _format_version(number)
             try:
-                os.mkdir(self.reserved_dir / version)
+                if self.local:
+                    os.mkdir(self.reserved_dir / version)
+                else:
+                    create_exclusive(self.reserved_dir / version, b"")
                 return version
             except FileExistsError:
                 number += 1
@@ -230,7 +267,41 @@ class ModelRegistry:
             created_at=record["created_at"],
             metrics=record["metrics"],
             info=record["info"],
+            fetch=self._fetcher(version),
         )
+
+    def _fetcher(self, version: str) -> Callable[[], Path] | None:
+        return None if self.local else (lambda: self.local_copy(version))
+
+    def local_copy(self, version: str) -> Path:
+        """``version``'s files on this host: the version itself when the registry is local, else a
+        copy under ``cache_dir``, downloaded once, checked against the recorded hashes, then renamed
+        into place (versions are immutable, so a complete copy never goes stale)."""
+        record = self._version_record(version)
+        if self.local:
+            return self.versions_dir / version
+        target = self.cache_dir / version
+        if (target / VERSION_FILE).is_file():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        download = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{version}.download-"))
+        try:
+            source = self.versions_dir / version
+            for relative in [*sorted(record.get("files") or {}), VERSION_FILE]:
+                destination = download / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_bytes((source / relative).read_bytes())
+            problems = _hash_problems(record.get("files") or {}, _hash_model_files(download))
+            if problems:
+                raise RegistryError(f"{version} in {self.root} failed integrity check: {'; '.join(problems)}")
+            try:
+                os.rename(download, target)
+            except OSError:
+                if not (target / VERSION_FILE).is_file():  # not another process's finished copy
+                    raise
+        finally:
+            shutil.rmtree(download, ignore_errors=True)
+        return target
 
     def _version_record(self, version: str) -> dict:
         self._check_version_id(version)
@@ -260,22 +331,24 @@ class ModelRegistry:
             p.name
             for p in self.versions_dir.iterdir()
             if p.is_dir() and VERSION_PATTERN.fullmatch(p.name)
+            # On an object store a version appears file by file: unpublished until its seal is there.
+            and (self.local or (p / VERSION_FILE).is_file())
         ]
         return [self.get(name) for name in sorted(names, key=_version_number)]
+
+    def unsealed_versions(self) -> list[Path]:
+        """Version folders without ``version.json``: on an object store, uploads a crash cut short."""
+        if self.local or not self.versions_dir.is_dir():
+            return []
+        return [p for p in self.versions_dir.iterdir()
+                if VERSION_PATTERN.fullmatch(p.name) and not (p / VERSION_FILE).is_file()]
 
     def verify(self, version: str) -> None:
         """Re-hash the files of ``version``; RegistryError if any was added, removed or changed."""
         recorded = self._version_record(version).get("files")
         if not isinstance(recorded, dict):
             raise RegistryError(f"{version}: {VERSION_FILE} has no file hashes; cannot verify")
-        actual = _hash_model_files(self.versions_dir / version)
-        problems = [f"missing {name}" for name in sorted(recorded.keys() - actual.keys())]
-        problems += [f"unexpected {name}" for name in sorted(actual.keys() - recorded.keys())]
-        problems += [
-            f"modified {name}"
-            for name in sorted(recorded.keys() & actual.keys())
-            if recorded[name] != actual[name]
-        ]
+        problems = _hash_problems(recorded, _hash_model_files(self.versions_dir / version))
         if problems:
             raise RegistryError(f"{version} failed integrity check: {'; '.join(problems)}")
 

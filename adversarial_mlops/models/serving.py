@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import hashlib
 import os
 import threading
 import time
@@ -296,10 +297,13 @@ Loader = Callable[[ModelVersion], object]
 class ChampionHolder:
     """The current champion of a registry, reloaded when ``champion.json`` changes."""
 
-    def __init__(self, registry_root: Path | str, *, batch_size: int = 64,
+    def __init__(self, registry: ModelRegistry | Path | str, *, batch_size: int = 64,
                  precision: str = "auto", loader: Loader | None = None, retry_failed_after: float = 10.0,
-                 max_batch_texts: int = 256, workers: int = 1):
-        self.registry = ModelRegistry(Path(registry_root))
+                 max_batch_texts: int = 256, workers: int = 1, remote_poll_s: float = 2.0):
+        self.registry = registry if isinstance(registry, ModelRegistry) else ModelRegistry(registry)
+        # An object store has no cheap stat: its pointer is read at most once per remote_poll_s.
+        self._remote_poll_s = remote_poll_s
+        self._remote_seen: tuple[float, tuple | None] | None = None
         self.max_batch_texts = max_batch_texts
         self.workers = max(1, int(workers))
         self.batch_size = batch_size
@@ -313,15 +317,28 @@ class ChampionHolder:
 
     def _default_loader(self, version: ModelVersion) -> FastPredictor:
         # Windows, views and threshold as the version was trained and calibrated (read_preprocessing).
-        return FastPredictor.load(version.path, batch_size=self.batch_size, precision=self.precision)
+        return FastPredictor.load(version.local_path(), batch_size=self.batch_size, precision=self.precision)
 
     def _signature(self) -> tuple | None:
+        if not self.registry.local:
+            return self._remote_signature()
         try:
             st = os.stat(self.registry.champion_file)
         except FileNotFoundError:
             return None
         # The registry replaces the file by rename: a new inode on every change.
         return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _remote_signature(self) -> tuple | None:
+        now = time.monotonic()
+        if self._remote_seen is not None and now - self._remote_seen[0] < self._remote_poll_s:
+            return self._remote_seen[1]
+        try:
+            signature = (hashlib.sha256(self.registry.champion_file.read_bytes()).hexdigest(),)
+        except FileNotFoundError:
+            signature = None
+        self._remote_seen = (now, signature)
+        return signature
 
     @property
     def loaded(self) -> LoadedModel | None:

@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 
 from adversarial_mlops.errors import InvalidInputError, NotFoundError
 from adversarial_mlops.storage.atomic_io import atomic_write_bytes, atomic_write_text
+from adversarial_mlops.storage.locations import state_path
 
 from . import tables
 from .formatting import Table, pct, ratio
@@ -53,7 +54,7 @@ class LoopReport:
 
 
 def reports_root(state_dir: Path) -> Path:
-    return Path(state_dir) / REPORTS_DIR
+    return state_path(state_dir) / REPORTS_DIR  # a folder, or an object-store URL
 
 
 def report_path(state_dir: Path, run_id: str) -> Path:

@@ -8,17 +8,40 @@ The append-only JSONL log uses a different rule: a record is committed once its
 terminating newline is on disk. A crash mid-append can therefore leave at most one
 unterminated fragment at the end of the file, which ``read_jsonl`` ignores and the next
 ``append_jsonl`` discards.
+
+On an object store (a ``UPath`` from ``storage.locations.state_path``: s3://, gs://, memory://)
+there is no rename and no flock, and none is needed for single objects: one PUT replaces an
+object whole, and readers see the old or the new bytes (S3, GCS and Azure are strongly
+consistent for this). What differs there, per function:
+
+* ``atomic_write_bytes``: one PUT of the whole value.
+* ``atomic_directory``: the block fills a *local* temp folder; its files are uploaded, the
+  ``seal`` file last. A folder is never atomic on an object store, so readers treat a folder
+  without its seal as unpublished (the registry's ``version.json``).
+* ``append_jsonl``: read, append, write the whole object, under ``exclusive_lock`` of
+  ``<log>.lock`` (objects cannot be appended to).
+* ``exclusive_lock``: a lease object created with fsspec's exclusive create
+  (``pipe_file(mode="create")``: If-None-Match on S3); a lease older than ``LEASE_SECONDS`` is
+  taken over, so a crashed holder blocks others for at most that long. For short critical
+  sections only (pointer swaps, appends), never for a whole run.
+* ``create_exclusive``: the same exclusive create; ``O_EXCL`` locally.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
+import socket
 import tempfile
+import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
+
+from adversarial_mlops.storage.locations import is_local, remove_tree, state_path
 
 try:  # POSIX only; without it concurrent appenders are not serialised.
     import fcntl
@@ -62,6 +85,9 @@ def _as_if_created_normally(path: Path, *, directory: bool) -> None:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically (parent directories are created)."""
+    if not is_local(path):
+        path.write_bytes(data)  # one PUT: readers see the old object or the new one
+        return
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -89,14 +115,19 @@ def atomic_write_json(path: Path, obj: Any) -> None:
 
 
 @contextmanager
-def atomic_directory(final_dir: Path) -> Iterator[Path]:
+def atomic_directory(final_dir: Path, *, seal: str | None = None) -> Iterator[Path]:
     """Yield an empty temp directory that becomes ``final_dir`` only if the block succeeds.
 
     The temp directory sits beside ``final_dir`` (same filesystem, so the final rename is
     atomic) and is removed if the block raises. ``final_dir`` must not exist: an existing
     directory is never replaced, because callers rely on published directories being
-    immutable.
+    immutable. On an object store the block fills a local temp folder that is then uploaded,
+    the file named ``seal`` last (see the module's docstring).
     """
+    if not is_local(final_dir):
+        with _uploaded_directory(final_dir, seal) as build_dir:
+            yield build_dir
+        return
     final_dir = Path(final_dir)
     _refuse_existing(final_dir)
     final_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +152,27 @@ def atomic_directory(final_dir: Path) -> Iterator[Path]:
     _fsync_directory(final_dir.parent)
 
 
+@contextmanager
+def _uploaded_directory(final_dir: Path, seal: str | None) -> Iterator[Path]:
+    _refuse_existing(final_dir)
+    build_dir = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.upload-"))
+    try:
+        yield build_dir
+        _refuse_existing(final_dir)
+        files = sorted(path for path in build_dir.rglob("*") if path.is_file())
+        # The seal goes last: until it is there, readers treat the folder as unpublished.
+        files.sort(key=lambda path: seal is not None and path.relative_to(build_dir).as_posix() == seal)
+        try:
+            for path in files:
+                target = final_dir / path.relative_to(build_dir).as_posix()
+                target.write_bytes(path.read_bytes())
+        except BaseException:
+            remove_tree(final_dir)  # an unsealed partial upload; recovery would remove it too
+            raise
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+
 def _refuse_existing(final_dir: Path) -> None:
     if final_dir.exists() or final_dir.is_symlink():
         raise FileExistsError(
@@ -135,6 +187,9 @@ def append_jsonl(path: Path, record: dict) -> None:
         raise ValueError(f"append_jsonl expects a dict record, got {type(record).__name__}")
     # Serialise before touching the file so an unserialisable record writes nothing.
     line = (json.dumps(record, sort_keys=True) + "\n").encode("utf-8")
+    if not is_local(path):
+        _append_object(path, line)
+        return
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+b") as log:
@@ -144,6 +199,16 @@ def append_jsonl(path: Path, record: dict) -> None:
         log.write(line)
         log.flush()
         os.fsync(log.fileno())
+
+
+def _append_object(path: Path, line: bytes) -> None:
+    """Objects cannot be appended to: rewrite the whole log under its lease."""
+    with exclusive_lock(path.with_name(path.name + ".lock")):
+        log = io.BytesIO(path.read_bytes() if path.exists() else b"")
+        _repair_unterminated_tail(log)
+        log.seek(0, os.SEEK_END)
+        log.write(line)
+        path.write_bytes(log.getvalue())
 
 
 def _repair_unterminated_tail(log: BinaryIO) -> None:
@@ -199,7 +264,7 @@ def read_jsonl(path: Path) -> list[dict]:
     crash mid-append and is ignored; any other unparsable or non-object line raises
     ValueError, because silently skipping it would hide lost history.
     """
-    path = Path(path)
+    path = state_path(path)
     if not path.exists():
         return []
     raw_lines = path.read_bytes().split(b"\n")
@@ -228,10 +293,74 @@ def exclusive_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive ``flock`` on ``path`` (created, with its folder, if missing) for the block.
 
     Serialises read-check-write sequences across processes; released when the file closes,
-    also when the holder dies. Without ``fcntl`` (Windows) it serialises nothing.
+    also when the holder dies. Without ``fcntl`` (Windows) it serialises nothing. On an object
+    store: a lease object (``_lease``), which serialises hosts too.
     """
+    if not is_local(path):
+        with _lease(path):
+            yield
+        return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+b") as handle:
         if fcntl is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         yield
+
+
+LEASE_SECONDS = 120.0  # how long a crashed holder's lease blocks others
+LEASE_WAIT_SECONDS = 600.0
+
+
+def create_exclusive(path: Path, data: bytes) -> None:
+    """Create ``path`` holding ``data``; FileExistsError if it exists (``O_EXCL`` / conditional PUT)."""
+    if not is_local(path):
+        path.fs.pipe_file(path.path, data, mode="create")
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 & ~process_umask())
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _lease(path: Path, *, lease_s: float = LEASE_SECONDS, wait_s: float = LEASE_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the lease object ``path`` for the block: created exclusively, removed if still ours."""
+    token = uuid.uuid4().hex
+    deadline, pause = time.monotonic() + wait_s, 0.02
+    while True:
+        record = {"token": token, "host": socket.gethostname(), "pid": os.getpid(),
+                  "expires_at": time.time() + lease_s}
+        try:
+            create_exclusive(path, json.dumps(record).encode("utf-8"))
+            break
+        except FileExistsError:
+            held = _read_lease(path)
+            if held is None or float(held.get("expires_at", 0)) < time.time():
+                # Expired (its holder crashed or overran) or unreadable: take it over.
+                path.unlink(missing_ok=True)
+                continue
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{path} is held by {held.get('host')} process {held.get('pid')} for more "
+                                   f"than {wait_s:.0f} s; if that process is gone, delete {path}") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+    try:
+        yield
+    finally:
+        held = _read_lease(path)
+        if held is not None and held.get("token") == token:
+            path.unlink(missing_ok=True)
+
+
+def _read_lease(path: Path) -> dict | None:
+    try:
+        value = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        return {"expires_at": 0}  # released meanwhile: retry at once
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None

@@ -11,13 +11,15 @@ run that wrote it — and the caller is told which run that was. Two runs never 
 file, and a value is stored before its pointer moves, so a killed run leaves at worst a folder
 nobody points at. Values of the layout before runs were kept apart (``<asset>.parquet`` at the
 top) are still read when no run has written that asset since.
+
+``base_dir`` may be a folder or an object-store URL (``storage.locations``): each value is one
+object written whole, and the pointer is written after it, so the same order holds there.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +29,7 @@ import pandas as pd
 from adversarial_mlops.storage.atomic_io import atomic_write_bytes, atomic_write_json
 from adversarial_mlops.storage.crash_points import crash_point
 from adversarial_mlops.storage.jsonable import json_safe
+from adversarial_mlops.storage.locations import last_modified, remove_tree, state_path
 
 RUNS_DIR = "runs"
 LATEST_DIR = "latest"
@@ -41,13 +44,13 @@ class StoredValue:
 
     def load(self):
         if self.path.suffix == ".parquet":
-            return pd.read_parquet(self.path)
+            return pd.read_parquet(io.BytesIO(self.path.read_bytes()))
         return json.loads(self.path.read_text(encoding="utf-8"))
 
 
 class RunValueStore:
     def __init__(self, base_dir: Path):
-        self.base_dir = Path(base_dir)
+        self.base_dir = state_path(base_dir)
 
     def run_dir(self, run_id: str) -> Path:
         if not run_id or "/" in run_id or run_id.startswith("."):
@@ -117,13 +120,14 @@ class RunValueStore:
                 except (OSError, ValueError, KeyError):
                     continue
         folders = sorted((p for p in runs_root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                         key=lambda p: p.stat().st_mtime, reverse=True)
+                         key=last_modified, reverse=True)
         removed = []
         for folder in folders[keep:]:
             if folder.name not in pointed:
-                shutil.rmtree(folder, ignore_errors=True)
+                remove_tree(folder)
                 removed.append(folder.name)
         return removed
 
     def _pointer(self, asset: str) -> Path:
         return self.base_dir / LATEST_DIR / f"{asset}.json"
+
