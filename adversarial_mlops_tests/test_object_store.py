@@ -310,3 +310,20 @@ def test_the_whole_loop_runs_with_its_state_on_an_object_store(tmp_path, monkeyp
     assert (tmp_path / "local" / "dagster_home").is_dir() and (tmp_path / "local" / "model_cache").is_dir()
     assert not (memory_dir / "dagster_home").exists() and not (memory_dir / "model_cache").exists()
     assert not (memory_dir / "pipeline.lock").exists()  # released
+
+
+def test_training_inputs_are_handed_off_in_the_store_and_stale_ones_are_recovered(memory_dir, tmp_path):
+    from adversarial_mlops.dagster_defs.training_launch import handoff_folder, parquet_bytes
+
+    frame = pd.DataFrame({"text": ["x"], "label": [1]})
+    with handoff_folder(memory_dir) as folder:
+        assert str(folder).startswith(f"{memory_dir}/tmp/pipes-training-")
+        atomic_io.atomic_write_bytes(folder / "train_data.parquet", parquet_bytes(frame))
+        assert (folder / "train_data.parquet").is_file()  # where a process on another host reads it
+    assert not folder.exists()
+    crashed = memory_dir / "tmp" / "pipes-training-dead" / "splits.parquet"
+    crashed.write_bytes(parquet_bytes(frame))  # a run killed mid-training left its hand-off
+    registry = ModelRegistry(memory_dir / "registry", cache_dir=tmp_path)
+    lines = recover_state(tmp_path / "local", registry, RunValueStore(memory_dir / "assets"),
+                          started_at=time.time() + 1, shared_scratch=memory_dir / "tmp")
+    assert any("training hand-off folder" in line for line in lines) and not crashed.exists()

@@ -15,6 +15,7 @@ registered. An exception ends the Pipes session with the error, which the asset 
 from __future__ import annotations
 
 import ctypes
+import io
 import os
 import signal
 import socket
@@ -98,13 +99,17 @@ def train(extras: Mapping, log: Callable[[str], None]) -> dict:
     from adversarial_mlops.loop import lifecycle
     from adversarial_mlops.loop.progress import Heartbeat
     from adversarial_mlops.models.registry import ModelRegistry, model_cache_dir
+    from adversarial_mlops.storage.locations import state_path
 
     config = build_config(extras["config"], origin="the run's config (Pipes extras)")
-    splits, train_data = pd.read_parquet(extras["splits"]), pd.read_parquet(extras["train_data"])
+    # Local paths, or URLs in the object store of an object-store state_dir.
+    splits, train_data = (pd.read_parquet(io.BytesIO(state_path(extras[key]).read_bytes()))
+                          for key in ("splits", "train_data"))
     with Heartbeat(log, "challenger_model (training process)") as beat:
         beat(f"training on {len(train_data):,} texts, parent {extras['parent']}")
+        registry = ModelRegistry(extras["registry_root"], cache_dir=model_cache_dir(config.resolved_local_dir()))
         version = lifecycle.train_and_register(
-            ModelRegistry(extras["registry_root"], cache_dir=model_cache_dir(config.resolved_local_dir())), config, splits, train_data, role=lifecycle.CHALLENGER,
+            registry, config, splits, train_data, role=lifecycle.CHALLENGER,
             parent=extras["parent"], progress=beat, excluded_families=config.augmentation.exclude_families)
     return {"kind": RESULT_KIND, "version": version.version, "pid": os.getpid(), "host": socket.gethostname(),
             "peak_rss_mb": peak_rss_mb()}

@@ -19,7 +19,8 @@ from typing import Iterator
 
 from adversarial_mlops.config import PipelineConfig
 from adversarial_mlops.loop.lifecycle import open_registry
-from adversarial_mlops.loop.recovery import abandon_orphaned_versions, recover_state
+from adversarial_mlops.loop.recovery import SCRATCH_DIR, abandon_orphaned_versions, recover_state
+from adversarial_mlops.storage.locations import is_local
 from adversarial_mlops.storage.crash_points import crash_point
 from adversarial_mlops.storage.run_values import RunValueStore
 
@@ -54,7 +55,9 @@ def hold_loop(instance, run, config: PipelineConfig, log: logging.Logger) -> Ite
         for line in fail_dead_runs(instance, run.run_id, started_at):
             log.warning(line)
         registry, store = open_registry(config), RunValueStore(state_dir / "assets")
-        for line in recover_state(config.resolved_local_dir(), registry, store, started_at=started_at):
+        shared_scratch = None if is_local(state_dir) else state_dir / SCRATCH_DIR
+        for line in recover_state(config.resolved_local_dir(), registry, store, started_at=started_at,
+                                  shared_scratch=shared_scratch):
             log.warning(f"recovery: {line}")
         yield
         # A challenger this run stored replaces the one an earlier killed run left waiting for

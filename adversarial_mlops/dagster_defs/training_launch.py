@@ -2,8 +2,9 @@
 
 Training holds torch, peft and the optimizer state: in the run worker that memory stays for the
 rest of the loop, and the worker's machine is the only one that can train. Here the asset writes
-its two input frames to a scratch folder under ``<local_dir>/tmp`` (removed afterwards; a killed
-run's is removed by the next run's recovery), and the ``training_pipes_client`` resource starts
+its two input frames to a hand-off folder ``tmp/pipes-training-*`` (removed afterwards; a killed
+run's is removed by the next run's recovery) — under the state directory, so a process on another
+host reads them where it reads the registry (a shared volume, or the object store) — and the ``training_pipes_client`` resource starts
 ``python -m adversarial_mlops.dagster_defs.pipes_training`` with the run's config in the Pipes
 extras. The training process streams its progress into the step's log, registers the version
 itself (the registry's atomic publish) and reports its id; the asset then reads that version from
@@ -13,15 +14,18 @@ with another Pipes client (a pod, a GPU host: docs/deploy.md) that sees the same
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
 import socket
 import sys
-import tempfile
+import uuid
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import dagster as dg
 import pandas as pd
@@ -32,6 +36,8 @@ from adversarial_mlops.errors import AdversarialMlopsError
 from adversarial_mlops.loop.lifecycle import CHALLENGER
 from adversarial_mlops.loop.recovery import SCRATCH_DIR
 from adversarial_mlops.models.registry import ModelVersion
+from adversarial_mlops.storage.atomic_io import atomic_write_bytes
+from adversarial_mlops.storage.locations import is_local, remove_tree
 
 from .pipes_training import RESULT_KIND, training_extras
 
@@ -71,14 +77,12 @@ def train_through_pipes(context: dg.AssetExecutionContext, client: dg.PipesClien
                         registry_root: str, splits: pd.DataFrame, train_data: pd.DataFrame,
                         parent: str) -> TrainedElsewhere:
     """Run ``lifecycle.train_and_register`` for a challenger of ``parent`` in the process ``client`` starts."""
-    scratch_root = config.resolved_local_dir() / SCRATCH_DIR
-    scratch_root.mkdir(parents=True, exist_ok=True)
     # Files the asset owns, not the IO manager's stored values: exactly the frames it received,
     # whatever IO manager a team configures, and gone when the step ends.
-    with tempfile.TemporaryDirectory(dir=scratch_root, prefix="pipes-training-") as scratch:
-        splits_path, train_path = Path(scratch) / "splits.parquet", Path(scratch) / "train_data.parquet"
-        splits.to_parquet(splits_path, index=False)
-        train_data.to_parquet(train_path, index=False)
+    with handoff_folder(config.resolved_state_dir()) as scratch:
+        splits_path, train_path = scratch / "splits.parquet", scratch / "train_data.parquet"
+        atomic_write_bytes(splits_path, parquet_bytes(splits))
+        atomic_write_bytes(train_path, parquet_bytes(train_data))
         extras = training_extras(config=config_to_dict(config), registry_root=registry_root, parent=parent,
                                  splits_path=str(splits_path), train_path=str(train_path),
                                  worker_pid=os.getpid(), worker_host=socket.gethostname())
@@ -95,6 +99,24 @@ def train_through_pipes(context: dg.AssetExecutionContext, client: dg.PipesClien
                 raise
             raise TrainingProcessError(message) from None  # the cause is the child's, in the message
     return reported_result(invocation.get_custom_messages())
+
+
+@contextmanager
+def handoff_folder(state_dir: Path) -> Iterator[Path]:
+    """A fresh ``<state_dir>/tmp/pipes-training-*`` folder for the block (a prefix on an object store)."""
+    folder = state_dir / SCRATCH_DIR / f"pipes-training-{uuid.uuid4().hex[:12]}"
+    if is_local(folder):
+        folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        remove_tree(folder)
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
 def failure_message(context: dg.AssetExecutionContext, cursor: str | None, error: Exception) -> str | None:

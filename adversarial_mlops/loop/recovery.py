@@ -26,9 +26,10 @@ SCRATCH_DIR = "tmp"  # training scratch (lifecycle.train_and_register)
 
 
 def recover_state(local_dir: Path, registry: ModelRegistry, store: RunValueStore, *,
-                  started_at: float) -> list[str]:
+                  started_at: float, shared_scratch: Path | None = None) -> list[str]:
     """Repair the state after crashed runs; returns one line per thing done. ``local_dir``: this host's
-    folder (the state directory itself when that is a folder), where temp files and scratch live."""
+    folder (the state directory itself when that is a folder), where temp files and scratch live;
+    ``shared_scratch``: the object store's ``tmp`` of an object-store state directory (training hand-offs)."""
     actions = []
     repaired = registry.recover()
     if repaired:
@@ -36,6 +37,12 @@ def recover_state(local_dir: Path, registry: ModelRegistry, store: RunValueStore
     actions += abandon_orphaned_versions(registry, store)
     actions += remove_debris(Path(local_dir), started_before=started_at)
     actions += remove_unsealed_uploads(registry, started_before=started_at)
+    if shared_scratch is not None and shared_scratch.is_dir():
+        stale = [folder for folder in shared_scratch.iterdir() if last_modified(folder) < started_at]
+        for folder in stale:
+            remove_tree(folder)
+        if stale:
+            actions.append(f"removed {len(stale)} training hand-off folder(s) of interrupted runs from {shared_scratch}")
     pruned = store.prune()
     if pruned:
         actions.append(f"pruned stored values of {len(pruned)} old run(s)")
