@@ -136,7 +136,7 @@ def test_taking_part_in_a_held_lock_leaves_it_held(tmp_path):
 
     lock = LoopLock(tmp_path)
     lock.acquire("run-a", mode="in-run")
-    with join_loop(None, Run(), tmp_path, None):
+    with join_loop(None, Run(), build_config({"state_dir": str(tmp_path)}), None):
         assert lock.holder().run_id == "run-a"
     assert lock.holder() is not None and lock.holder().run_id == "run-a"  # the orchestrator still holds it
     lock.release("run-a")
