@@ -339,11 +339,16 @@ def _lease(path: Path, *, lease_s: float = LEASE_SECONDS, wait_s: float = LEASE_
             break
         except FileExistsError:
             held = _read_lease(path)
-            if held is None or float(held.get("expires_at", 0)) < time.time():
-                # Expired (its holder crashed or overran) or unreadable: take it over.
-                path.unlink(missing_ok=True)
+            if held is _RELEASED:
+                continue  # released between our create and our read: try again at once
+            if held is not None and float(held.get("expires_at", 0)) < time.time():
+                # Expired: its holder crashed or overran. Delete it only if it is still that lease
+                # (a fresh one another caller took meanwhile must stay).
+                if _read_lease(path) == held:
+                    path.unlink(missing_ok=True)
                 continue
             if time.monotonic() > deadline:
+                held = held or {"host": "an unreadable lease", "pid": "?"}
                 raise TimeoutError(f"{path} is held by {held.get('host')} process {held.get('pid')} for more "
                                    f"than {wait_s:.0f} s; if that process is gone, delete {path}") from None
             time.sleep(pause)
@@ -352,15 +357,20 @@ def _lease(path: Path, *, lease_s: float = LEASE_SECONDS, wait_s: float = LEASE_
         yield
     finally:
         held = _read_lease(path)
-        if held is not None and held.get("token") == token:
+        if isinstance(held, dict) and held.get("token") == token:
             path.unlink(missing_ok=True)
 
 
-def _read_lease(path: Path) -> dict | None:
+_RELEASED = object()
+
+
+def _read_lease(path: Path):
+    """The lease's record; ``_RELEASED`` when it is gone; None when it cannot be read (waited on like
+    a live one: the timeout's message says to delete it)."""
     try:
         value = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        return {"expires_at": 0}  # released meanwhile: retry at once
+        return _RELEASED
     except (OSError, ValueError):
         return None
     return value if isinstance(value, dict) else None

@@ -32,7 +32,9 @@ def state_path(location: str | Path) -> Path:
         return location if not is_local(location) else Path(location.path)
     text = str(location)
     if is_url(text):
-        return UPath(text)
+        # No listings cache: another process (a training pod, the API) publishes versions and values
+        # this one must see at once; a cached folder listing would hide them.
+        return UPath(text, use_listings_cache=False)
     if text.lower().startswith("file://"):
         return Path(urlparse(text).path)
     return Path(text)
