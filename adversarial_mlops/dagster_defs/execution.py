@@ -14,7 +14,6 @@ write from the resolved config; a launchpad run without one gets the code locati
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Iterator
 
 import dagster as dg

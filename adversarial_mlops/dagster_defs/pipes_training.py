@@ -22,7 +22,6 @@ import socket
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Callable, Mapping
 
 from dagster_pipes import open_dagster_pipes
