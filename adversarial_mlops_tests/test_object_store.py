@@ -133,23 +133,31 @@ def test_appends_from_many_threads_all_land_and_a_torn_tail_is_dropped(any_dir):
     assert not (any_dir / "history.jsonl.lock").exists()
 
 
-def test_the_lease_serialises_read_modify_write_and_an_expired_one_is_taken_over(memory_dir):
-    counter, lock = memory_dir / "counter", memory_dir / ".lock"
+def count_under_lease(root, *, threads: int, each: int, pause_s: float) -> int:
+    """``threads`` threads each add 1 to a counter object ``each`` times, read-modify-write under
+    the lease: the final count, which a lost update would make smaller than threads × each."""
+    counter, lock = root / "counter", root / ".lock"
     counter.write_bytes(b"0")
 
     def bump():
-        for _ in range(15):
+        for _ in range(each):
             with atomic_io.exclusive_lock(lock):
                 value = int(counter.read_bytes())
-                time.sleep(0.001)  # widen the window a lost update needs
+                time.sleep(pause_s)  # widen the window a lost update needs
                 counter.write_bytes(str(value + 1).encode())
 
-    threads = [threading.Thread(target=bump) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert int(counter.read_bytes()) == 60 and not lock.exists()
+    workers = [threading.Thread(target=bump) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not lock.exists()
+    return int(counter.read_bytes())
+
+
+def test_the_lease_serialises_read_modify_write_and_an_expired_one_is_taken_over(memory_dir):
+    assert count_under_lease(memory_dir, threads=4, each=15, pause_s=0.001) == 60
+    lock = memory_dir / ".lock"
     # A holder that crashed left its lease behind: once expired, the next caller takes it over.
     lock.write_bytes(json.dumps({"token": "dead", "host": "gone", "pid": 1, "expires_at": time.time() - 1}).encode())
     with atomic_io.exclusive_lock(lock):

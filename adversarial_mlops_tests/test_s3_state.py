@@ -4,8 +4,6 @@ conditional writes (If-None-Match) as S3 answers them, and processes that share 
 
 import logging
 import os
-import threading
-import time
 import uuid
 
 import pytest
@@ -21,6 +19,7 @@ from adversarial_mlops.storage.locations import state_path  # noqa: E402
 from adversarial_mlops.storage.run_values import RunValueStore  # noqa: E402
 
 from .conftest import write_loop_config  # noqa: E402
+from .test_object_store import count_under_lease  # noqa: E402
 
 S3_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL")
 
@@ -62,23 +61,8 @@ def test_exclusive_create_is_s3s_conditional_write(bucket):
     assert target.read_bytes() == b"first"
 
 
-def test_the_lease_serialises_hosts_worth_of_threads_on_s3(bucket):
-    counter, lock = bucket / "counter", bucket / ".lock"
-    counter.write_bytes(b"0")
-
-    def bump():
-        for _ in range(5):
-            with atomic_io.exclusive_lock(lock):
-                value = int(counter.read_bytes())
-                time.sleep(0.005)
-                counter.write_bytes(str(value + 1).encode())
-
-    threads = [threading.Thread(target=bump) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert int(counter.read_bytes()) == 15 and not lock.exists()
+def test_the_lease_serialises_read_modify_write_on_s3(bucket):
+    assert count_under_lease(bucket, threads=3, each=5, pause_s=0.005) == 15
 
 
 def test_the_whole_loop_with_pipes_training_on_s3(bucket, tmp_path, monkeypatch):
