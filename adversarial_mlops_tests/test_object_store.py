@@ -88,13 +88,14 @@ def test_create_exclusive_refuses_an_existing_object(any_dir):
 def test_a_directory_is_uploaded_with_its_seal_last_and_a_failed_upload_leaves_nothing(memory_dir, monkeypatch):
     final = memory_dir / "versions" / "v0001"
     written = []
-    original = UPath.write_bytes
+    filesystem = type(final.fs)
+    original = filesystem.put_file
 
-    def recording(self, data):
-        written.append(self.name)
-        return original(self, data)
+    def recording(self, local, remote, *args, **kwargs):
+        written.append(remote.rsplit("/", 1)[-1])
+        return original(self, local, remote, *args, **kwargs)
 
-    monkeypatch.setattr(UPath, "write_bytes", recording)
+    monkeypatch.setattr(filesystem, "put_file", recording)
     with atomic_io.atomic_directory(final, seal="version.json") as build:
         for name in ("version.json", "a.bin", "z.bin"):
             (build / name).write_bytes(name.encode())
@@ -104,12 +105,12 @@ def test_a_directory_is_uploaded_with_its_seal_last_and_a_failed_upload_leaves_n
         with atomic_io.atomic_directory(final, seal="version.json"):
             pass
 
-    def failing(self, data):
-        if self.name == "b.bin":
+    def failing(self, local, remote, *args, **kwargs):
+        if remote.endswith("b.bin"):
             raise OSError("network down")
-        return original(self, data)
+        return original(self, local, remote, *args, **kwargs)
 
-    monkeypatch.setattr(UPath, "write_bytes", failing)
+    monkeypatch.setattr(filesystem, "put_file", failing)
     second = memory_dir / "versions" / "v0002"
     with pytest.raises(OSError, match="network down"):
         with atomic_io.atomic_directory(second, seal="version.json") as build:

@@ -290,7 +290,8 @@ class ModelRegistry:
             for relative in [*sorted(record.get("files") or {}), VERSION_FILE]:
                 destination = download / relative
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                destination.write_bytes((source / relative).read_bytes())
+                remote = source / relative
+                remote.fs.get_file(remote.path, str(destination))  # streamed, as uploaded
             problems = _hash_problems(record.get("files") or {}, _hash_model_files(download))
             if problems:
                 raise RegistryError(f"{version} in {self.root} failed integrity check: {'; '.join(problems)}")

@@ -163,9 +163,9 @@ def _uploaded_directory(final_dir: Path, seal: str | None) -> Iterator[Path]:
         # The seal goes last: until it is there, readers treat the folder as unpublished.
         files.sort(key=lambda path: seal is not None and path.relative_to(build_dir).as_posix() == seal)
         try:
-            for path in files:
+            for path in files:  # streamed: model weights need not fit in memory
                 target = final_dir / path.relative_to(build_dir).as_posix()
-                target.write_bytes(path.read_bytes())
+                target.fs.put_file(str(path), target.path)
         except BaseException:
             remove_tree(final_dir)  # an unsealed partial upload; recovery would remove it too
             raise
