@@ -1,5 +1,6 @@
-"""State on an object store (#15 item 3): asset values, the registry, locks and the whole loop with
-``state_dir`` a URL — tested on fsspec's in-memory filesystem and, side by side, on a local folder."""
+"""State on an object store (#15 item 3): asset values, the registry, locks, recovery and serving with
+``state_dir`` a URL — tested on fsspec's in-memory filesystem and, side by side, on a local folder.
+The whole loop on an object store, with training in another process: test_s3_state.py."""
 
 import json
 import threading
@@ -15,7 +16,6 @@ from upath import UPath
 
 from adversarial_mlops.config import ConfigError, build_config, load_config
 from adversarial_mlops.dagster_defs.launcher import LockInfo, LoopAlreadyRunning, LoopLock
-from adversarial_mlops.loop.lifecycle import open_registry
 from adversarial_mlops.loop.recovery import recover_state
 from adversarial_mlops.models.registry import ModelRegistry, RegistryError
 from adversarial_mlops.models.serving import ChampionHolder
@@ -23,7 +23,6 @@ from adversarial_mlops.storage import atomic_io
 from adversarial_mlops.storage.locations import is_local, is_url, last_modified, state_path
 from adversarial_mlops.storage.run_values import RunValueStore
 
-from .conftest import write_loop_config
 
 
 @pytest.fixture
@@ -296,29 +295,6 @@ def test_the_loop_lock_on_an_object_store(memory_dir):
     (memory_dir / "pipeline.lock").write_bytes(json.dumps(other.to_dict()).encode())
     with pytest.raises(LoopAlreadyRunning, match="process 4242 on gpu-node-7"):
         lock.acquire("run-d")
-
-
-# ------------------------------------------------------------------------------------ whole loop
-
-def test_the_whole_loop_runs_with_its_state_on_an_object_store(tmp_path, monkeypatch, memory_dir):
-    from adversarial_mlops.dagster_defs.runs import run_loop
-
-    config_path = write_loop_config(tmp_path, state_dir=str(memory_dir), local_dir=str(tmp_path / "local"),
-                                    training={"launcher": "in_process"})
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    summary = run_loop(str(config_path), {"quality_gate.min_f1_score": 0.0}, force_retrain=True)  # no F1 floor block
-    assert summary.loop_completed, summary.failure_message
-    registry = open_registry(load_config(config_path))
-    assert [v.version for v in registry.list_versions()] == ["v0001", "v0002"]
-    assert registry.champion() is not None and registry.history()
-    for name in ("attack_variants", "evaluation_report", "challenger_model", "champion_model"):
-        assert RunValueStore(memory_dir / "assets").of_run(summary.run_id, name) is not None, name
-    assert (memory_dir / "failure_bank.parquet").is_file()
-    assert (memory_dir / "reports" / summary.run_id / "report.html").is_file()
-    # This host's files stayed on this host: the instance, the downloaded models; none in the store.
-    assert (tmp_path / "local" / "dagster_home").is_dir() and (tmp_path / "local" / "model_cache").is_dir()
-    assert not (memory_dir / "dagster_home").exists() and not (memory_dir / "model_cache").exists()
-    assert not (memory_dir / "pipeline.lock").exists()  # released
 
 
 def test_training_inputs_are_handed_off_in_the_store_and_stale_ones_are_recovered(memory_dir, tmp_path):

@@ -80,5 +80,13 @@ def test_the_whole_loop_with_pipes_training_on_s3(bucket, tmp_path, monkeypatch)
     assert challenger["version"] == "v0002"
     assert registry.get("v0002").info["parent"] == "v0001"
     registry.verify("v0002")
+    for name in ("attack_variants", "evaluation_report", "champion_model"):
+        assert RunValueStore(state / "assets").of_run(summary.run_id, name) is not None, name
+    assert (state / "failure_bank.parquet").is_file()
+    assert (state / "reports" / summary.run_id / "report.html").is_file()
+    # This host's own files stayed on this host: the instance, the verified model copies.
+    local = tmp_path / "local"
+    assert (local / "dagster_home").is_dir() and (local / "model_cache").is_dir()
+    assert not (state / "dagster_home").exists() and not (state / "model_cache").exists()
     assert not (state / "tmp").exists() or not list((state / "tmp").iterdir())  # hand-off removed
-    assert not (state / "pipeline.lock").exists()
+    assert not (state / "pipeline.lock").exists()  # released
