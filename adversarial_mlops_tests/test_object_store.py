@@ -312,3 +312,18 @@ def test_training_inputs_are_handed_off_in_the_store_and_stale_ones_are_recovere
     lines = recover_state(tmp_path / "local", registry, RunValueStore(memory_dir / "assets"),
                           started_at=time.time() + 1, shared_scratch=memory_dir / "tmp")
     assert any("training hand-off folder" in line for line in lines) and not crashed.exists()
+
+
+def test_faces_refuse_a_memory_state_dir_that_another_process_would_need(tmp_path, memory_dir):
+    from adversarial_mlops.dagster_defs.launcher import LoopLauncher
+    from adversarial_mlops.dagster_defs.runs import run_loop
+
+    from .conftest import write_loop_config
+
+    config_path = write_loop_config(tmp_path, state_dir=str(memory_dir))  # training.launcher: pipes
+    with pytest.raises(ConfigError, match="lives in this process's memory: other processes cannot read it"):
+        run_loop(str(config_path))
+    in_process = build_config({"state_dir": str(memory_dir), "training": {"launcher": "in_process"}})
+    with pytest.raises(ConfigError, match="the launcher's run worker is another process"):
+        LoopLauncher(in_process, instance=None)
+    assert not memory_dir.exists()  # refused before anything was written
