@@ -381,8 +381,10 @@ class ModelRegistry:
         """
         self._check_reason(reason)
         _require_json(details, "details")
+        # Never serve a model whose files changed since registration. Checked before the lock: the
+        # files are immutable, and re-hashing a large model from an object store can outlast a lease.
+        self.verify(version)
         with self._champion_lock():
-            self.verify(version)  # never serve a model whose files changed since registration
             self._confirm_pointer_change()
             previous = self._current_champion_version()
             if replacing is not ANY_CHAMPION and previous != replacing:
