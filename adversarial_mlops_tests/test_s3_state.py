@@ -7,19 +7,17 @@ import os
 import uuid
 
 import pytest
+from moto import server as moto_server  # the [test] extra: s3fs, moto[s3], flask, flask-cors
 
-pytest.importorskip("s3fs", reason="s3fs is in the [test] extra: make install")
-moto_server = pytest.importorskip("moto.server", reason="moto[server] is in the [test] extra: make install")
+from adversarial_mlops.config import load_config
+from adversarial_mlops.dagster_defs.runs import run_loop
+from adversarial_mlops.loop.lifecycle import open_registry
+from adversarial_mlops.storage import atomic_io
+from adversarial_mlops.storage.locations import state_path
+from adversarial_mlops.storage.run_values import RunValueStore
 
-from adversarial_mlops.config import load_config  # noqa: E402
-from adversarial_mlops.dagster_defs.runs import run_loop  # noqa: E402
-from adversarial_mlops.loop.lifecycle import open_registry  # noqa: E402
-from adversarial_mlops.storage import atomic_io  # noqa: E402
-from adversarial_mlops.storage.locations import state_path  # noqa: E402
-from adversarial_mlops.storage.run_values import RunValueStore  # noqa: E402
-
-from .conftest import write_loop_config  # noqa: E402
-from .test_object_store import count_under_lease  # noqa: E402
+from .conftest import write_loop_config
+from .test_object_store import count_under_lease
 
 S3_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL")
 
