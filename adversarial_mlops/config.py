@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from adversarial_mlops.errors import InvalidInputError
-from adversarial_mlops.storage.locations import is_local, is_url, location_key, state_path
+from adversarial_mlops.storage.locations import is_local, is_url, location_key, state_path, user_cache_root
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATASET = PROJECT_ROOT / "data" / "prompt_injection.csv"
@@ -345,8 +345,7 @@ class PipelineConfig(_Section):
         state_dir = self.resolved_state_dir()
         if is_local(state_dir):
             return state_dir
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        return (cache / "adversarial_mlops" / location_key(state_dir)).resolve()
+        return (user_cache_root() / location_key(state_dir)).resolve()
 
 
 def parse_override(item: str) -> tuple[str, Any]:

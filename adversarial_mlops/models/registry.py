@@ -50,7 +50,7 @@ from adversarial_mlops.storage.atomic_io import (
     exclusive_lock,
     read_jsonl,
 )
-from adversarial_mlops.storage.locations import is_local, location_key, state_path
+from adversarial_mlops.storage.locations import is_local, location_key, state_path, user_cache_root
 
 VERSION_PATTERN = re.compile(r"v[0-9]{4,9}")  # ASCII digits (\d is any Unicode digit); bounded: "v" + 255 digits is no path to stat
 VERSION_FILE = "version.json"
@@ -164,9 +164,8 @@ class ModelRegistry:
     def __init__(self, root: Path | str, *, cache_dir: Path | None = None):
         self.root = state_path(root)
         self.local = is_local(self.root)
-        default_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "adversarial_mlops"
         # Per registry: two registries' v0001 are different models.
-        self.cache_dir = Path(cache_dir or model_cache_dir(default_cache)) / location_key(self.root)
+        self.cache_dir = Path(cache_dir or model_cache_dir(user_cache_root())) / location_key(self.root)
         self.versions_dir = self.root / "versions"
         self.reserved_dir = self.root / "reserved_ids"
         self.champion_file = self.root / "champion.json"

@@ -10,6 +10,7 @@ unchanged); a URL becomes a ``upath.UPath`` with the same ``/``, ``read_bytes``,
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from urllib.parse import urlparse
@@ -45,6 +46,11 @@ def is_local(path: str | Path) -> bool:
     if isinstance(path, UPath):
         return path.protocol in LOCAL_PROTOCOLS
     return not is_url(path)
+
+
+def user_cache_root() -> Path:
+    """``$XDG_CACHE_HOME/adversarial_mlops`` (else ``~/.cache/…``): this user's files for remote state."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "adversarial_mlops"
 
 
 def location_key(location: str | Path) -> str:
