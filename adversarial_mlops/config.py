@@ -325,7 +325,10 @@ class PipelineConfig(_Section):
         """A ``Path`` for a folder, a ``UPath`` for a URL (``storage.locations.state_path``)."""
         chosen = self._chosen_state_dir()
         if is_url(chosen):
-            return state_path(str(chosen).rstrip("/"))
+            try:
+                return state_path(str(chosen).rstrip("/"))
+            except ValueError as error:  # no backend for the URL: a config problem, said in one line
+                raise ConfigError(str(error)) from None
         return state_path(chosen).expanduser().resolve()
 
     def process_local_state_problem(self) -> str | None:

@@ -327,3 +327,13 @@ def test_faces_refuse_a_memory_state_dir_that_another_process_would_need(tmp_pat
     with pytest.raises(ConfigError, match="the launcher's run worker is another process"):
         LoopLauncher(in_process, instance=None)
     assert not memory_dir.exists()  # refused before anything was written
+
+
+def test_a_url_whose_backend_is_missing_or_unknown_says_what_to_install(tmp_path):
+    with pytest.raises(ValueError, match=r"state_dir nosuchfs://x: fsspec knows no filesystem 'nosuchfs'"):
+        state_path("nosuchfs://x")
+    try:
+        import gcsfs  # noqa: F401
+    except ImportError:  # the [gcs] extra is not installed here: the message names it
+        with pytest.raises(ConfigError, match=r'gcsfs.*Fix: pip install "adversarial_mlops\[gcs\]"'):
+            build_config({"state_dir": "gs://bucket/x"}).resolved_state_dir()

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
+import fsspec
 from upath import UPath
 
 LOCAL_PROTOCOLS = frozenset({"", "file", "local"})
@@ -33,12 +34,30 @@ def state_path(location: str | Path) -> Path:
         return location if not is_local(location) else Path(location.path)
     text = str(location)
     if is_url(text):
+        _check_backend(text)
         # No listings cache: another process (a training pod, the API) publishes versions and values
         # this one must see at once; a cached folder listing would hide them.
         return UPath(text, use_listings_cache=False)
     if text.lower().startswith("file://"):
         return Path(urlparse(text).path)
     return Path(text)
+
+
+EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure", "abfss": "azure"}
+
+
+def _check_backend(url: str) -> None:
+    """Fail at once, naming the fix, when fsspec has no (installed) filesystem for ``url``'s scheme."""
+    scheme = urlparse(url).scheme.lower()
+    try:
+        fsspec.get_filesystem_class(scheme)
+    except ImportError as error:
+        extra = EXTRAS.get(scheme)
+        fix = f'pip install "adversarial_mlops[{extra}]"' if extra else "install the fsspec backend for it"
+        raise ValueError(f"state_dir {url}: {error}. Fix: {fix}") from None
+    except ValueError:
+        raise ValueError(f"state_dir {url}: fsspec knows no filesystem {scheme!r}://; use a folder or a URL such "
+                         "as s3://bucket/prefix, gs://…, az://…") from None
 
 
 def is_local(path: str | Path) -> bool:
