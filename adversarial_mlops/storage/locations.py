@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlparse
 
 import fsspec
@@ -43,7 +44,9 @@ def state_path(location: str | Path) -> Path:
     return Path(text)
 
 
-EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure", "abfss": "azure"}
+# URL scheme -> the package extra that installs its fsspec backend (named in the error when it is missing).
+EXTRAS = MappingProxyType({"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs",
+                           "az": "azure", "abfs": "azure", "abfss": "azure"})
 
 
 def _check_backend(url: str) -> None:
