@@ -1,5 +1,6 @@
 """Shared fixtures: a small, fast loop configuration on the tiny self-built model, and a fresh
-PostgreSQL database per test when the suite runs under scripts/with_postgres.sh."""
+PostgreSQL database per test (or per module's shared loops) when the suite runs under
+scripts/with_postgres.sh."""
 
 import os
 import threading
@@ -23,6 +24,10 @@ TINY_LOOP = {
     "augmentation": {"obfuscation_share": 0.2},
     "promotion": {"bootstrap_resamples": 200},
 }
+# For tests of the loop's plumbing (storage, locks, processes, faces), not of what attacks find: one
+# strategy from each of four families is enough to mine failures and retrain, at about half the cost
+# of a loop with all of them. test_pipeline_e2e runs every strategy.
+FEW_ATTACKS = {"strategies": ["homoglyph", "leetspeak", "synonym", "context_wrap"]}
 
 
 def small_dataset(path: Path, groups_per_family: int = 3) -> Path:
@@ -94,17 +99,35 @@ def fresh_database(url: str):
         _run_on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def shared_loop_environment():
+    """For a module-scoped fixture whose loops several tests read (those tests are marked
+    ``shared_loop``): a MonkeyPatch undone at the module's end and, under PostgreSQL, one fresh
+    database that the fixture's runs and all those tests use."""
+    with pytest.MonkeyPatch.context() as patch:
+        url = os.environ.get(PG_URL_ENV_VAR)
+        if not url:
+            yield patch
+            return
+        with fresh_database(url) as module_url:
+            patch.setenv(PG_URL_ENV_VAR, module_url)
+            yield patch
+
+
 @pytest.fixture(autouse=True)
 def dagster_instance_database(request, monkeypatch):
     """With ADVERSARIAL_MLOPS_DAGSTER_PG_URL set (scripts/with_postgres.sh): each test marked
-    ``dagster_instance`` gets its own fresh database, so no test sees another's runs; every other
-    test runs on SQLite as without the variable. Yields the test's database URL or None."""
+    ``dagster_instance`` gets its own fresh database (one marked ``shared_loop`` its module's), so no
+    test sees another's runs; every other test runs on SQLite as without the variable. Yields the
+    test's database URL or None."""
     url = os.environ.get(PG_URL_ENV_VAR)
     if not url:
         yield None
     elif request.node.get_closest_marker("dagster_instance") is None:
         monkeypatch.delenv(PG_URL_ENV_VAR)
         yield None
+    elif request.node.get_closest_marker("shared_loop") is not None:
+        yield url  # the database shared_loop_environment made for the module's loops
     else:
         with fresh_database(url) as test_url:
             monkeypatch.setenv(PG_URL_ENV_VAR, test_url)

@@ -18,7 +18,7 @@ import pytest
 
 from adversarial_mlops.config import load_config
 from adversarial_mlops.models.registry import ModelRegistry
-from adversarial_mlops_tests.conftest import write_loop_config
+from adversarial_mlops_tests.conftest import FEW_ATTACKS, write_loop_config
 
 TOKEN = "server-test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -37,7 +37,7 @@ def free_port() -> int:
 @contextmanager
 def running_server(tmp_path, monkeypatch, **extra_env):
     """`adversarial-mlops serve` in its own session; yields (process, base URL, config path, log path)."""
-    config_path = write_loop_config(tmp_path)
+    config_path = write_loop_config(tmp_path, attack=FEW_ATTACKS)
     monkeypatch.setenv("ADVERSARIAL_MLOPS_CONFIG", str(config_path))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     monkeypatch.setenv("ADVERSARIAL_MLOPS_API_TOKEN", TOKEN)

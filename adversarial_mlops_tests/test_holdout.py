@@ -13,7 +13,7 @@ from adversarial_mlops.config import load_config
 from adversarial_mlops.judging.quality_gate import evaluate_gate
 from adversarial_mlops.loop import attack_runner, lifecycle
 from adversarial_mlops.models.registry import ModelRegistry
-from adversarial_mlops_tests.conftest import write_loop_config
+from adversarial_mlops_tests.conftest import FEW_ATTACKS, write_loop_config
 
 
 def with_other_holdout(splits: pd.DataFrame) -> pd.DataFrame:
@@ -31,7 +31,7 @@ def without(mapping: dict, key: str) -> dict:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     directory = tmp_path_factory.mktemp("holdout")
-    config = load_config(write_loop_config(directory))
+    config = load_config(write_loop_config(directory, attack=FEW_ATTACKS))
     splits = data.load_splits(config.data)
     registry = ModelRegistry(config.resolved_state_dir() / "registry")
     train = lifecycle.split_frame(splits, "train")[["text", "label"]]

@@ -19,7 +19,7 @@ from adversarial_mlops.judging.quality_gate import evaluate_gate
 from adversarial_mlops.loop import attack_runner, lifecycle
 from adversarial_mlops.loop.scoring import COMPARISON, DEPLOYED, StaleScoresError, score_family, scored_classifier
 from adversarial_mlops.models.registry import ModelRegistry
-from adversarial_mlops_tests.conftest import write_loop_config
+from adversarial_mlops_tests.conftest import FEW_ATTACKS, write_loop_config
 
 # run_loop adds the per-family steps of attack_variants and evaluation_report (runs.expand_selection).
 UP_TO_EVALUATION = ["labeled_dataset", "attack_variants", "deployed_champion", "evaluation_report"]
@@ -145,7 +145,9 @@ def test_taking_part_in_a_held_lock_leaves_it_held(tmp_path):
 def _evaluation(loop_config, executor: str):
     from adversarial_mlops.dagster_defs.runs import prepare_instance, run_loop
 
-    summary = run_loop(str(loop_config), {"execution.executor": executor, "execution.max_concurrent": 2},
+    # Four families' steps with work in them, run side by side, are what is compared.
+    summary = run_loop(str(loop_config), {"execution.executor": executor, "execution.max_concurrent": 2,
+                                          "attack.strategies": FEW_ATTACKS["strategies"]},
                        selection=UP_TO_EVALUATION)
     assert summary.status == "SUCCESS", summary.failure_message
     instance = prepare_instance(load_config(str(loop_config)))

@@ -1,19 +1,22 @@
 """End-to-end Dagster runs of the loop on the tiny model: both branches of the quality gate."""
 
+import io
 import json
 import os
-from html import unescape
 import subprocess
 import sys
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 import pytest
 
-from .conftest import write_loop_config
+from .conftest import FEW_ATTACKS, shared_loop_environment, write_loop_config
 
 from adversarial_mlops.config import load_config
 from adversarial_mlops.attacks.discovery import family_names
-from adversarial_mlops.dagster_defs.runs import run_loop
+from adversarial_mlops.dagster_defs.runs import RunSummary, run_loop
 from adversarial_mlops.models.registry import ModelRegistry
 
 LENIENT = {"quality_gate.max_evasion_rate": 1.0, "quality_gate.min_f1_score": 0.0,
@@ -30,13 +33,18 @@ def registry_for(config_path: Path) -> ModelRegistry:
     return ModelRegistry(load_config(config_path).resolved_state_dir() / "registry")
 
 
-def materialization_metadata(config_path: Path, asset: str) -> tuple[str, dict]:
-    """The run id and metadata of ``asset``'s latest materialization in the loop's instance."""
-    from dagster import AssetKey
+def materialization_metadata(config_path: Path, asset: str, run_id: str | None = None) -> tuple[str, dict]:
+    """The run id and metadata of ``asset``'s latest materialization (in run ``run_id`` when given)."""
+    from dagster import AssetKey, DagsterEventType
 
     from adversarial_mlops.dagster_defs.runs import prepare_instance
 
-    event = prepare_instance(load_config(config_path)).get_latest_materialization_event(AssetKey(asset))
+    instance = prepare_instance(load_config(config_path))
+    if run_id is None:
+        event = instance.get_latest_materialization_event(AssetKey(asset))
+    else:
+        event = next(record for record in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
+                     if record.asset_materialization.asset_key == AssetKey(asset))
     return event.run_id, dict(event.asset_materialization.metadata)
 
 
@@ -72,9 +80,48 @@ def test_definitions_expose_the_loop_and_no_automation():
     assert not list(defs.schedules or []) and not list(defs.sensors or [])  # manual trigger only
 
 
+@dataclass
+class PassingLoops:
+    """Two loops on one state whose gate passes: the first through ``run_loop`` with the config's path
+    (not the environment) and one override; the second through the CLI, forcing a retrain."""
+
+    config_path: Path
+    first: RunSummary
+    environment_changes: dict[str, str | None]  # variables the first loop set or changed
+    second: RunSummary
+    second_json: dict
+    second_exit_code: int
+
+
+@pytest.fixture(scope="module")
+def passing(tmp_path_factory) -> PassingLoops:
+    """The passing-gate tests below share these two loops (each is a minute of tiny model)."""
+    from adversarial_mlops.cli import main
+    from adversarial_mlops.dagster_defs.runs import prepare_instance, summarize_run
+
+    directory = tmp_path_factory.mktemp("passing")
+    config_path = write_loop_config(directory)
+    with shared_loop_environment() as patch:
+        patch.delenv("ADVERSARIAL_MLOPS_CONFIG", raising=False)
+        patch.setenv("DAGSTER_HOME", str(directory / "dagster_home"))
+        environment = dict(os.environ)
+        first = run_loop(str(config_path), {**LENIENT, "quality_gate.max_evasion_rate": 0.9})
+        environment_changes = {key: os.environ.get(key) for key in {*environment, *os.environ}
+                               if environment.get(key) != os.environ.get(key)}
+        printed = io.StringIO()
+        with redirect_stdout(printed):
+            code = main(["run", "--config", str(config_path), "--json", "--force-retrain"]
+                        + [arg for key, value in LENIENT.items() for arg in ("--set", f"{key}={value}")])
+        second_json = json.loads(printed.getvalue())
+        config = load_config(config_path)
+        second = summarize_run(prepare_instance(config), second_json["run_id"], config.resolved_state_dir() / "assets")
+        yield PassingLoops(config_path, first, environment_changes, second, second_json, code)
+
+
 @pytest.mark.dagster_instance
-def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
-    first = run_loop(None, LENIENT)
+@pytest.mark.shared_loop
+def test_gate_pass_trains_baseline_once_and_skips_retraining(passing):
+    first, config_path = passing.first, passing.config_path
     assert first.status == "SUCCESS" and first.loop_completed
     assert first.outcome() == "no retraining needed"
     assert first.gate["passed"] and first.gate["status"] == "PASS"
@@ -83,18 +130,22 @@ def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
     # The verdict the check shows is the one computed with the report, with this run's thresholds
     # (the overrides, not the YAML's 0.15), on this run's numbers.
     assert first.gate == first.evaluation["gate"]
-    assert checks["evasion_rate"]["limit"] == 1.0 and checks["f1_score"]["limit"] == 0.0
+    assert checks["evasion_rate"]["limit"] == 0.9 and checks["f1_score"]["limit"] == 0.0
     assert checks["f1_score"]["value"] == first.evaluation["clean"]["f1"]
     assert "failure_samples" not in first.materialized  # a passing gate yields no failures
     assert RETRAIN_STEPS <= set(first.skipped)
-    registry = registry_for(loop_config)
-    assert [v.version for v in registry.list_versions()] == ["v0001"]
-    assert registry.champion().info["role"] == "baseline"
-    assert_model_card(registry.champion())  # written before sealing: verified with the weights
+    # The config travelled in the run: the environment is as it was, the baseline records the override.
+    # (Libraries set their own on first import — torch's compile cache, OpenMP's — none of ours.)
+    ours = {key: value for key, value in passing.environment_changes.items()
+            if key.startswith(("ADVERSARIAL_MLOPS", "DAGSTER")) or str(config_path.parent) in str(value)}
+    assert not ours, ours
+    registry = registry_for(config_path)
+    baseline = registry.get("v0001")
+    assert baseline.info["role"] == "baseline" and baseline.info["config"]["quality_gate"]["max_evasion_rate"] == 0.9
+    assert_model_card(baseline)  # written before sealing: verified with the weights
     registry.verify("v0001")
     # What a reviewer reads: markdown tables with plots, numbers rounded, the loop's HTML report.
-    run_id, metadata = materialization_metadata(loop_config, "evaluation_report")
-    assert run_id == first.run_id
+    run_id, metadata = materialization_metadata(config_path, "evaluation_report", run_id=first.run_id)
     assert_rounded_for_people(metadata)
     summary_md = metadata["summary"].value
     assert "Evasion per attack family" in summary_md and "| homoglyph |" in summary_md
@@ -107,8 +158,16 @@ def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
     assert "Outcome:</strong> no retraining needed: quality gate PASS" in html
     assert f"<td>clean F1</td><td class=\"num\">{first.evaluation['clean']['f1']:.3f}</td>" in html
 
-    second = run_loop(None, LENIENT)
+
+@pytest.mark.dagster_instance
+@pytest.mark.shared_loop
+def test_the_next_loop_reuses_the_baseline_and_counts_only_effective_variants(passing):
+    second = passing.second
     assert second.loop_completed and second.evaluation["model_version"] == "v0001"
+    registry = registry_for(passing.config_path)
+    assert [v.info["role"] for v in registry.list_versions()] == ["baseline", "challenger"]  # one baseline
+    # Same model, same test split: the F1 recorded at promotion is reproduced exactly.
+    assert second.evaluation["f1_drop"] == pytest.approx(0.0, abs=1e-12)
     report = second.evaluation
     assert "adaptive" in report["evasion"]["by_strategy"]
     # Only variants the model reads differently from their source count (the tiny tokenizer, like
@@ -134,14 +193,65 @@ def test_gate_pass_trains_baseline_once_and_skips_retraining(loop_config):
         assert sum(alarms["by_deciding_view"].values()) == alarms["flagged"] >= alarms["flagged_only_with_views"]
     assert views["with_views"]["evasion"] == report["evasion"]["overall"]
     assert "tag_smuggling" in views["without_views"]["evasion_by_strategy"]
-    assert [v.version for v in registry.list_versions()] == ["v0001"]  # the baseline is not retrained
-    # Same model, same test split: the F1 recorded at promotion is reproduced exactly.
-    assert second.evaluation["f1_drop"] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.dagster_instance
+@pytest.mark.shared_loop
+def test_force_retrain_runs_the_retraining_branch_on_a_passing_gate(passing):
+    second = passing.second
+    assert second.gate["passed"] and RETRAIN_STEPS <= set(second.materialized)
+    assert second.outcome() in {"challenger promoted", "challenger rejected by the A/B test"}
+    assert registry_for(passing.config_path).get("v0002").info["parent"] == "v0001"
+
+
+@pytest.mark.dagster_instance
+@pytest.mark.shared_loop
+def test_cli_summary_and_exit_code(passing, capsys):
+    from adversarial_mlops.cli import main
+
+    summary = passing.second_json
+    assert passing.second_exit_code == 0 and summary["loop_completed"]
+    assert summary["outcome"] == passing.second.outcome() and summary["run_id"] == passing.second.run_id
+    # `adversarial-mlops report` finds the latest loop run's report; with the run's id, the same file
+    config = ["--config", str(passing.config_path)]
+    assert main(["report", *config]) == 0
+    latest = Path(capsys.readouterr().out.strip())
+    assert latest.parent.name == summary["run_id"] and latest.is_file()
+    assert main(["report", *config, summary["run_id"]]) == 0 and capsys.readouterr().out.strip() == str(latest)
+    assert main(["run", *config, "--set", "quality_gate.nonsense=1"]) == 2
+    assert "quality_gate.nonsense" in capsys.readouterr().err
+
+
+@pytest.mark.dagster_instance
+@pytest.mark.shared_loop
+def test_the_design_cards_command_re_decides_only_against_the_champion_it_judged(passing):
+    # With a loop's values stored, the design card's command re-decides alone, loading its inputs,
+    # as long as the champion it was judged against (the stored deployed_champion, v0001) still is.
+    config_path = passing.config_path
+    registry = registry_for(config_path)
+    if registry.champion().version != "v0001":
+        registry.rollback(to_version="v0001", reason="test: back to the loop's starting champion")
+    result = _dagster_cli(config_path, "--select", "champion_model")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "champion_model" in result.stderr and "RUN_SUCCESS" in result.stderr
+
+    # Once the champion has changed, re-deciding against the stale one is refused: the champion stays,
+    # and the history records that the stored challenger's decision was superseded.
+    if registry.champion().version == "v0001":
+        registry.promote("v0002", reason="test: an operator promotes by hand", replacing="v0001")
+    history = registry.history()
+    stale = _dagster_cli(config_path, "--select", "champion_model")
+    assert stale.returncode != 0 and "judged against champion v0001" in stale.stdout + stale.stderr
+    after = registry.history()
+    assert after[:-1] == history and registry.champion().version == "v0002"
+    assert after[-1]["event"] == "superseded" and "judged against champion v0001" in after[-1]["reason"]
 
 
 def test_gate_fail_retrains_and_records_the_ab_decision(loop_config):
+    # Four strategies: the loop above retrains with all of them; this one checks the A/B's record.
     summary = run_loop(None, {"quality_gate.max_evasion_rate": 0.0, "quality_gate.min_f1_score": 0.0,
-                              "quality_gate.min_f1_drop": 0.0})  # a zero drop limit always fails
+                              "quality_gate.min_f1_drop": 0.0,  # a zero drop limit always fails
+                              "attack.strategies": FEW_ATTACKS["strategies"]})
     assert summary.loop_completed, summary.failure_message
     assert not summary.gate["passed"]
     assert RETRAIN_STEPS <= set(summary.materialized)
@@ -173,49 +283,11 @@ def test_gate_fail_retrains_and_records_the_ab_decision(loop_config):
     assert "<td>clean F1</td>" in html and "champion v0001</th>" in html
 
 
-def test_config_travels_in_the_run_not_the_environment(tmp_path, monkeypatch):
-    monkeypatch.delenv("ADVERSARIAL_MLOPS_CONFIG", raising=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    config_path = write_loop_config(tmp_path)
-    environment = dict(os.environ)
-    summary = run_loop(str(config_path), {**LENIENT, "quality_gate.max_evasion_rate": 0.9},
-                       selection=["labeled_dataset", "attack_variants", "deployed_champion", "evaluation_report"])
-    assert summary.status == "SUCCESS" and dict(os.environ) == environment  # nothing smuggled through it
-    checks = {check["name"]: check for check in summary.gate["checks"]}
-    assert checks["evasion_rate"]["limit"] == 0.9
-    assert registry_for(config_path).champion().info["config"]["quality_gate"]["max_evasion_rate"] == 0.9
-
-
-def test_force_retrain_runs_the_retraining_branch_on_a_passing_gate(loop_config):
-    summary = run_loop(None, LENIENT, force_retrain=True)
-    assert summary.gate["passed"] and RETRAIN_STEPS <= set(summary.materialized)
-    assert summary.outcome() in {"challenger promoted", "challenger rejected by the A/B test"}
-
-    # With a loop's values stored, the design card's command re-decides alone, loading its inputs,
-    # as long as the champion it was judged against (the stored deployed_champion, v0001) still is.
-    registry = registry_for(loop_config)
-    if registry.champion().version != "v0001":
-        registry.rollback(to_version="v0001", reason="test: back to the loop's starting champion")
-    result = _dagster_cli(loop_config, "--select", "champion_model")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "champion_model" in result.stderr and "RUN_SUCCESS" in result.stderr
-
-    # Once the champion has changed, re-deciding against the stale one is refused: the champion stays,
-    # and the history records that the stored challenger's decision was superseded.
-    if registry.champion().version == "v0001":
-        registry.promote("v0002", reason="test: an operator promotes by hand", replacing="v0001")
-    history = registry.history()
-    stale = _dagster_cli(loop_config, "--select", "champion_model")
-    assert stale.returncode != 0 and "judged against champion v0001" in stale.stdout + stale.stderr
-    after = registry.history()
-    assert after[:-1] == history and registry.champion().version == "v0002"
-    assert after[-1]["event"] == "superseded" and "judged against champion v0001" in after[-1]["reason"]
-
-
 def test_challenger_below_f1_floor_is_blocked_before_promotion(loop_config):
     # Trained inside the run worker (training.launcher: in_process, for debugging); the default,
     # a Pipes training process, is what the other loops here use (test_pipes_training.py checks it).
-    summary = run_loop(None, {"quality_gate.min_f1_score": 0.999, "training.launcher": "in_process"})
+    summary = run_loop(None, {"quality_gate.min_f1_score": 0.999, "training.launcher": "in_process",
+                              "attack.strategies": FEW_ATTACKS["strategies"]})
     _, metadata = materialization_metadata(loop_config, "challenger_model")
     assert metadata["launcher"].value == "in_process" and metadata["training_pid"].value == os.getpid()
     assert summary.checks["challenger_f1_floor"]["passed"] is False
@@ -242,21 +314,6 @@ def test_materializing_champion_alone_on_fresh_state_says_what_to_run(loop_confi
     result = _dagster_cli(loop_config, "--select", "champion_model")
     assert result.returncode != 0
     assert "run the whole loop first" in result.stdout + result.stderr
-
-
-def test_cli_summary_and_exit_code(loop_config, capsys):
-    from adversarial_mlops.cli import main
-
-    code = main(["run", "--json"] + [arg for key, value in LENIENT.items() for arg in ("--set", f"{key}={value}")])
-    summary = json.loads(capsys.readouterr().out)
-    assert code == 0 and summary["outcome"] == "no retraining needed" and summary["loop_completed"]
-    # `adversarial-mlops report` finds the latest loop run's report; with the run's id, the same file
-    assert main(["report"]) == 0
-    latest = Path(capsys.readouterr().out.strip())
-    assert latest.parent.name == summary["run_id"] and latest.is_file()
-    assert main(["report", summary["run_id"]]) == 0 and capsys.readouterr().out.strip() == str(latest)
-    assert main(["run", "--set", "quality_gate.nonsense=1"]) == 2
-    assert "quality_gate.nonsense" in capsys.readouterr().err
 
 
 VENV_ACTIVATE = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "activate"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import write_loop_config
+from .conftest import FEW_ATTACKS, write_loop_config
 
 from adversarial_mlops.attacks import strategy_families
 from adversarial_mlops.config import build_config, config_to_dict, load_config
@@ -37,7 +37,7 @@ SUMMARY_KEYS = {"version", "clean_f1", "quantization", "best_epoch", "training_s
 def looped(tmp_path_factory):
     """A loop that trained its challenger through Pipes: (config path, run summary)."""
     directory = tmp_path_factory.mktemp("pipes")
-    config = write_loop_config(directory)
+    config = write_loop_config(directory, attack=FEW_ATTACKS)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ADVERSARIAL_MLOPS_CONFIG", str(config))
         patch.setenv("DAGSTER_HOME", str(directory / "dagster_home"))

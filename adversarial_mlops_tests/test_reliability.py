@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import write_loop_config
+from .conftest import FEW_ATTACKS, write_loop_config
 
 from adversarial_mlops.config import load_config
 from adversarial_mlops.loop.recovery import remove_debris
@@ -51,7 +51,7 @@ def _temporaries(state: Path) -> list[Path]:
 
 @pytest.fixture
 def config(tmp_path) -> Path:
-    path = write_loop_config(tmp_path)
+    path = write_loop_config(tmp_path, attack=FEW_ATTACKS)
     (tmp_path / "dagster_home").mkdir()
     return path
 
@@ -109,7 +109,9 @@ def test_a_second_loop_is_refused_by_every_face_while_one_runs(config):
     from adversarial_mlops.dagster_defs.runs import prepare_instance
 
     state = load_config(config).resolved_state_dir()
-    first = subprocess.Popen([sys.executable, str(PROJECT / "scripts" / "run_pipeline.py"), *RETRAIN],
+    # Every attack strategy: a loop long enough for the three refusals below to happen while it runs.
+    first = subprocess.Popen([sys.executable, str(PROJECT / "scripts" / "run_pipeline.py"), *RETRAIN,
+                              "--set", "attack.strategies=all"],
                              env=_env(config), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT)
     try:
         lock = state / "pipeline.lock"

@@ -16,7 +16,7 @@ from adversarial_mlops.storage import atomic_io
 from adversarial_mlops.storage.locations import state_path
 from adversarial_mlops.storage.run_values import RunValueStore
 
-from .conftest import write_loop_config
+from .conftest import FEW_ATTACKS, write_loop_config
 from .test_object_store import count_under_lease
 
 S3_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL")
@@ -68,7 +68,7 @@ def test_the_whole_loop_with_pipes_training_on_s3(bucket, tmp_path, monkeypatch)
     version there; the worker sees it at once (no listings cache)."""
     state = bucket / "state"
     config_path = write_loop_config(tmp_path, state_dir=str(state), local_dir=str(tmp_path / "local"),
-                                    training={"launcher": "pipes"})
+                                    training={"launcher": "pipes"}, attack=FEW_ATTACKS)
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     summary = run_loop(str(config_path), {"quality_gate.min_f1_score": 0.0}, force_retrain=True)
     assert summary.loop_completed, summary.failure_message
