@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 PYTEST_ARGS ?=
+# Test files run in this many processes (pytest-xdist), each file whole in one (its module-scoped
+# loops run once): 2 on this 2-core machine took the suite from 17 to 13 minutes.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run test ui bench
 
@@ -28,7 +31,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	# pytest exits 5 when it collected no test: that is a failure here, not a pass.
-	$(PY) -m pytest -q $(PYTEST_ARGS); status=$$?; \
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 ui: $(STAMP)

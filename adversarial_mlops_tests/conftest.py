@@ -20,7 +20,8 @@ TINY_LOOP = {
     # Small batches and trainable word embeddings: LoRA alone cannot steer a random tiny encoder.
     "training": {"quantization": "none", "epochs": 3, "batch_size": 8, "learning_rate": 0.003,
                  "extra_trainable_modules": ["word_embeddings"]},
-    "attack": {"max_eval_sources": 30, "max_train_sources": 60, "adaptive_sources": 20, "adaptive_query_budget": 40},
+    "attack": {"max_eval_sources": 30, "max_train_sources": 60, "max_holdout_sources": 12, "adaptive_sources": 20,
+               "adaptive_query_budget": 40},
     "augmentation": {"obfuscation_share": 0.2},
     "promotion": {"bootstrap_resamples": 200},
 }

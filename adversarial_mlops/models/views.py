@@ -43,6 +43,10 @@ _COMMON_WORDS = frozenset("the a an and or to of in on for is are be you your me
                           "what how do not now from as at by please tell give show print reveal ignore "
                           "previous instructions system prompt".split())
 _WORD = re.compile(r"[a-z]+")
+# Regexes rather than per-character Python loops: views are built for every text a model scores.
+_TAGS = re.compile("[\U000E0020-\U000E007E]")
+_HIDDEN = re.compile("[\U000E0000-\U000E007F\uFE00-\uFE0F\U000E0100-\U000E01EF]")
+_SELECTOR_RUN = re.compile("[\uFE00-\uFE0F\U000E0100-\U000E01EF]{2,}")
 
 
 def text_views(text: str) -> list[tuple[str, str]]:
@@ -87,15 +91,11 @@ def smuggled_text(text: str) -> str:
 
 def visible_text(text: str) -> str:
     """``text`` without tag characters and variation selectors."""
-    return "".join(ch for ch in text if not (_is_tag(ord(ch)) or _vs_byte(ord(ch)) is not None))
-
-
-def _is_tag(code: int) -> bool:
-    return 0xE0000 <= code <= 0xE007F
+    return _HIDDEN.sub("", text)
 
 
 def _decode_tags(text: str) -> str:
-    return "".join(chr(ord(ch) - 0xE0000) for ch in text if TAG_FIRST <= ord(ch) <= TAG_LAST)
+    return "".join(chr(ord(ch) - 0xE0000) for ch in _TAGS.findall(text))
 
 
 def _vs_byte(code: int) -> int | None:
@@ -109,17 +109,7 @@ def _vs_byte(code: int) -> int | None:
 def _decode_variation_selectors(text: str) -> str:
     """Runs of two or more variation selectors read as UTF-8 bytes (one selector after an emoji is
     ordinary emoji presentation, not a message)."""
-    runs, current = [], bytearray()
-    for ch in text:
-        value = _vs_byte(ord(ch))
-        if value is not None:
-            current.append(value)
-            continue
-        if len(current) >= 2:
-            runs.append(bytes(current))
-        current = bytearray()
-    if len(current) >= 2:
-        runs.append(bytes(current))
+    runs = (bytes(_vs_byte(ord(ch)) for ch in run) for run in _SELECTOR_RUN.findall(text))
     # No readability test: two selectors in a row carry a message in practice, never presentation.
     return "\n".join(run.decode("utf-8", errors="ignore") for run in runs)
 
@@ -138,7 +128,10 @@ def _rot13_if_english(line: str) -> str:
     """A line read in ROT13 when that holds clearly more common English words (a wrapper sentence
     around a ROT13 payload is usually on its own line)."""
     rotated = codecs.encode(line, "rot13")
-    return rotated if _english_words(rotated) >= max(3, 2 * _english_words(line) + 1) else line
+    words = _english_words(rotated)
+    if words < 3:  # the common case: the line's own count is then not needed
+        return line
+    return rotated if words >= 2 * _english_words(line) + 1 else line
 
 
 def _from_base64(span: str) -> str | None:
@@ -179,4 +172,4 @@ def _readable(text: str) -> bool:
 
 
 def _english_words(text: str) -> int:
-    return sum(word in _COMMON_WORDS for word in _WORD.findall(text.casefold()))
+    return sum(map(_COMMON_WORDS.__contains__, _WORD.findall(text.casefold())))
