@@ -44,9 +44,10 @@ _COMMON_WORDS = frozenset("the a an and or to of in on for is are be you your me
                           "previous instructions system prompt".split())
 _WORD = re.compile(r"[a-z]+")
 # Regexes rather than per-character Python loops: views are built for every text a model scores.
-_TAGS = re.compile("[\U000E0020-\U000E007E]")
-_HIDDEN = re.compile("[\U000E0000-\U000E007F\uFE00-\uFE0F\U000E0100-\U000E01EF]")
-_SELECTOR_RUN = re.compile("[\uFE00-\uFE0F\U000E0100-\U000E01EF]{2,}")
+_SELECTORS = "".join(f"{chr(first)}-{chr(last)}" for first, last in (_VS_BASIC, _VS_SUPPLEMENT))
+_TAGS = re.compile(f"[{chr(TAG_FIRST)}-{chr(TAG_LAST)}]")
+_HIDDEN = re.compile(f"[{chr(0xE0000)}-{chr(0xE007F)}{_SELECTORS}]")  # the whole tag block and every selector
+_SELECTOR_RUN = re.compile(f"[{_SELECTORS}]{{2,}}")
 
 
 def text_views(text: str) -> list[tuple[str, str]]:
