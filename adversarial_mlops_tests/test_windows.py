@@ -227,3 +227,75 @@ def test_one_window_alone_is_scored_in_fp32_on_cpu_and_batches_in_bf16(tiny):
     assert alone == [score_texts(model, tokenizer, [text], precision="fp32", **scoring)[0] for text in texts]
     assert np.allclose(alone, fp32, rtol=0, atol=1e-5)
     assert uses_bf16("bf16", "cuda", 1) and not uses_bf16("fp32", "cpu", 8)
+
+
+class CountingModel:
+    """The tiny model, counting the windows (rows) each forward pass reads."""
+
+    def __init__(self, model):
+        self.model, self.rows = model, []
+
+    def __call__(self, **inputs):
+        self.rows.append(int(inputs["input_ids"].shape[0]))
+        return self.model(**inputs)
+
+
+def test_each_distinct_window_is_read_once_per_call(tiny):
+    model, tokenizer = tiny
+    counting = CountingModel(model)
+    document = long_text(500)
+    diluted = long_text(500, payload_at=420)  # shares every window before the payload's with the document
+    texts = [document, "a short report", diluted, "a short report", document]
+    scoring = dict(window_tokens=64, batch_size=8, token_budget=8 * 64, precision="fp32", device="cpu")
+    scores = score_texts(counting, tokenizer, texts, **scoring)
+    ids, _, _ = tokenize_windows(tokenizer, texts, 64)
+    distinct = {tuple(window) for window in ids}
+    assert sum(counting.rows) == len(distinct) < len(ids)
+    alone = [score_texts(model, tokenizer, [text], **scoring)[0] for text in texts]
+    np.testing.assert_allclose(scores, alone, atol=1e-6)
+    assert scores[0] == scores[4] and scores[1] == scores[3]
+
+
+def test_a_memo_carries_window_scores_across_calls(tiny):
+    model, tokenizer = tiny
+    counting = CountingModel(model)
+    scoring = dict(window_tokens=64, batch_size=8, token_budget=8 * 64, precision="fp32", device="cpu")
+    memo = {}
+    first = score_texts(counting, tokenizer, [long_text(300), "a short report"], memo=memo, **scoring)
+    read_first = sum(counting.rows)
+    assert len(memo) == read_first > 0
+    again = score_texts(counting, tokenizer, ["a short report", long_text(300)], memo=memo, **scoring)
+    assert sum(counting.rows) == read_first  # nothing read again
+    assert list(again) == [first[1], first[0]]
+    score_texts(counting, tokenizer, ["another report"], memo=memo, **scoring)
+    assert sum(counting.rows) == read_first + 1 and len(memo) == read_first + 1
+
+
+def test_a_loop_steps_classifier_remembers_windows_and_a_server_does_not(tiny, tmp_path):
+    import dataclasses
+
+    from adversarial_mlops.judging.evaluation import comparison_reading
+    from adversarial_mlops.models.modeling import TextClassifier
+    from adversarial_mlops.models.serving import FastPredictor
+
+    model, tokenizer = tiny
+    model.save_pretrained(tmp_path, safe_serialization=True)
+    tokenizer.save_pretrained(tmp_path)
+    assert FastPredictor.load(tmp_path, precision="fp32").window_memo is None
+    assert TextClassifier.load(tmp_path, precision="fp32").window_memo is None
+    classifier = TextClassifier.load(tmp_path, precision="fp32").with_window_memo()
+    classifier = dataclasses.replace(classifier, model=CountingModel(classifier.model), views=True)
+    texts = ["the weekly report about sales is attached", "the weekly ｒｅｐｏｒｔ about sales is attached"]
+    deployed = classifier.predict_proba(texts)
+    read = sum(classifier.model.rows)
+    assert read == 2  # the fullwidth text's folded view is the first text's window
+    # The comparison reading (no views) reads only windows the deployed reading already scored.
+    without_views = comparison_reading(classifier)
+    assert without_views.window_memo is classifier.window_memo
+    without_views.predict_proba(texts)
+    assert sum(classifier.model.rows) == read
+    # Another precision is another score: it does not answer from the fp32 windows.
+    dataclasses.replace(classifier, precision="bf16").predict_proba(texts)
+    assert sum(classifier.model.rows) > read
+    assert set(classifier.window_memo) == {"fp32", "bf16"}
+    np.testing.assert_allclose(classifier.predict_proba(texts), deployed)

@@ -63,8 +63,10 @@ def open_registry(config: PipelineConfig) -> ModelRegistry:
 
 
 def load_classifier(version: ModelVersion, config: PipelineConfig) -> TextClassifier:
+    """``version`` as a loop step reads it: remembering the windows it scored for the step's life
+    (``TextClassifier.with_window_memo``), since a step's calls share most of their windows."""
     return TextClassifier.load(version.local_path(), batch_size=config.model.inference_batch_size,
-                               precision=config.model.inference_precision)
+                               precision=config.model.inference_precision).with_window_memo()
 
 
 def model_reads_case(version: ModelVersion) -> bool:

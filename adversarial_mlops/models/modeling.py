@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from array import array
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -326,22 +327,58 @@ def uses_token_types(tokenizer) -> bool:
 
 
 def score_texts(model, tokenizer, texts: Sequence[str], *, window_tokens: int, batch_size: int, token_budget: int,
-                precision: str, device: str, evidence: bool = False, window_stride: int | None = None):
+                precision: str, device: str, evidence: bool = False, window_stride: int | None = None,
+                memo: dict[bytes, float] | None = None):
     """Malicious probability per text, in input order: the highest over the text's overlapping
     windows (a payload anywhere in a long text is read; ``tokenize_windows``). Tokenized once,
     length-bucketed, dynamically padded, ``inference_mode``, optional bf16 autocast. The one
     inference path of the project: evaluation, mining, the A/B test, calibration and serving.
-    With ``evidence``: ``(scores, index of the deciding window within each text)``."""
-    import torch
 
+    A window's score depends only on its token ids (and the weights and precision), so each
+    distinct window runs once: attack variants share most of their windows with each other and
+    with their source (a folded homoglyph view *is* the source; a long document differs from its
+    diluted copy in one window). ``memo`` (``window_key`` → score, for these weights and this
+    precision) carries that across calls and is filled with what this call computes.
+    With ``evidence``: ``(scores, index of the deciding window within each text)``."""
     if len(texts) == 0:
         empty = np.zeros(0, dtype=np.float64)
         return (empty, np.zeros(0, dtype=np.int64)) if evidence else empty
     ids, owners, _ = tokenize_windows(tokenizer, texts, window_tokens, window_stride=window_stride)
+    keys = [window_key(window) for window in ids]
+    memo = {} if memo is None else memo
+    first_of: dict[bytes, int] = {}  # a window not yet scored -> its first position
+    for position, key in enumerate(keys):
+        if key not in memo and key not in first_of:
+            first_of[key] = position
+    fresh = list(first_of.values())
+    memo.update(zip(first_of, forward_windows(model, tokenizer, [ids[i] for i in fresh], batch_size=batch_size,
+                                              token_budget=token_budget, precision=precision, device=device)))
+    window_scores = np.fromiter((memo[key] for key in keys), dtype=np.float64, count=len(keys))
+    scores = np.full(len(texts), -np.inf)
+    np.maximum.at(scores, owners, window_scores)
+    if not evidence:
+        return scores
+    local = np.arange(len(owners)) - np.searchsorted(owners, owners)  # window number within its text
+    return scores, first_argmax(owners, window_scores, scores, local, len(texts))
+
+
+def window_key(ids: Sequence[int]) -> bytes:
+    """A window's identity for ``score_texts``' memo: a 16-byte digest of its token ids (a memo of
+    a whole loop step holds tens of thousands of windows; the ids themselves would take ~1 KB each)."""
+    return hashlib.blake2b(array("q", ids).tobytes(), digest_size=16).digest()
+
+
+def forward_windows(model, tokenizer, ids: Sequence[Sequence[int]], *, batch_size: int, token_budget: int,
+                    precision: str, device: str) -> np.ndarray:
+    """The model's malicious probability for each window of token ids, in order."""
+    import torch
+
+    window_scores = np.empty(len(ids), dtype=np.float64)
+    if not len(ids):
+        return window_scores
     lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     token_types = uses_token_types(tokenizer)
-    window_scores = np.empty(len(ids), dtype=np.float64)
     device_type = "cuda" if str(device).startswith("cuda") else "cpu"
     with torch.inference_mode():
         for index in length_buckets(lengths, batch_size, token_budget):
@@ -349,12 +386,7 @@ def score_texts(model, tokenizer, texts: Sequence[str], *, window_tokens: int, b
             with torch.autocast(device_type, dtype=torch.bfloat16, enabled=uses_bf16(precision, device_type, len(index))):
                 logits = model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
             window_scores[index] = torch.softmax(logits, dim=-1)[:, 1].cpu().numpy()
-    scores = np.full(len(texts), -np.inf)
-    np.maximum.at(scores, owners, window_scores)
-    if not evidence:
-        return scores
-    local = np.arange(len(owners)) - np.searchsorted(owners, owners)  # window number within its text
-    return scores, first_argmax(owners, window_scores, scores, local, len(texts))
+    return window_scores
 
 
 def uses_bf16(precision: str, device_type: str, windows: int) -> bool:
@@ -426,6 +458,10 @@ class TextClassifier:
     # Scores these weights already gave, per reading (``reading()``): text → (score, view, window).
     # Filled from the per-family scoring steps, so the evaluation does not score a text again.
     known_scores: Mapping[tuple, Mapping[str, tuple[float, int, int]]] = dataclasses.field(default_factory=dict)
+    # Window scores these weights already computed, per precision (``score_texts``' memo); None =
+    # remember only within one call. A loop step sets it (``with_window_memo``); a server must not:
+    # it would grow with every distinct request.
+    window_memo: dict[str, dict[bytes, float]] | None = None
 
     def reading(self) -> tuple:
         """Everything besides the weights that decides a text's score: scores are reusable only
@@ -436,6 +472,11 @@ class TextClassifier:
         """The same classifier answering from ``known`` (``reading()`` → text → (score, view,
         window), computed by these weights) and scoring only the texts it does not hold."""
         return dataclasses.replace(self, known_scores=known)
+
+    def with_window_memo(self) -> "TextClassifier":
+        """The same classifier remembering every window score it computes, for its lifetime (one
+        loop step: the windows its calls share are read once). Copies made from it share the memo."""
+        return dataclasses.replace(self, window_memo={})
 
     def prepare(self, texts: Sequence[str]) -> list[str]:
         if not self.normalize_inputs:
@@ -495,7 +536,8 @@ class TextClassifier:
         return score_views(self.model, self.tokenizer, self.prepare(texts), views=self.views, evidence=evidence,
                            window_tokens=self.window_tokens, window_stride=self.window_stride, batch_size=self.batch_size,
                            token_budget=default_token_budget(self.batch_size), precision=self.precision,
-                           device=self.device)
+                           device=self.device,
+                           memo=None if self.window_memo is None else self.window_memo.setdefault(self.precision, {}))
 
     def model_inputs(self, texts: Sequence[str]) -> list[tuple[tuple[int, ...], ...]]:
         """What the model reads for each text, after the input defence and its tokenizer: the
