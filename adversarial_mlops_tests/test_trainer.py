@@ -76,6 +76,20 @@ def test_qlora_4bit_trains_after_eval_passes(tiny_base, tmp_path):
     assert TextClassifier.load(tmp_path / "q").predict(TEXTS[:4]).shape == (4,)
 
 
+def test_auto_quantization_is_qlora_on_cuda_and_plain_lora_on_cpu(monkeypatch):
+    from adversarial_mlops.models import trainer
+
+    monkeypatch.setattr(trainer, "bitsandbytes_works", lambda: True)
+    assert trainer.resolve_quantization("auto", "cuda") == "4bit"
+    assert trainer.resolve_quantization("auto", "cuda:1") == "4bit"
+    # On CPU bitsandbytes dequantizes in every matmul (11x slower, bench numbers in resolve_quantization).
+    assert trainer.resolve_quantization("auto", "cpu") == "none"
+    assert trainer.resolve_quantization("4bit", "cpu") == "4bit"  # asked for by name: honoured
+    assert trainer.resolve_quantization("8bit", "cpu") == "8bit"
+    monkeypatch.setattr(trainer, "bitsandbytes_works", lambda: False)
+    assert trainer.resolve_quantization("auto", "cuda") == "none"
+
+
 def test_one_class_is_refused(tiny_base, tmp_path):
     with pytest.raises(TrainingError, match="only one class"):
         train_classifier(tiny_base, TEXTS[:4], [1, 1, 1, 1], TEXTS[:8], LABELS[:8], TrainingSettings(),

@@ -83,10 +83,17 @@ def bitsandbytes_works() -> bool:
         return False
 
 
-def resolve_quantization(requested: str) -> str:
-    if requested == "auto":
-        return "4bit" if bitsandbytes_works() else "none"
-    return requested
+def resolve_quantization(requested: str, device: str | None = None) -> str:
+    """``auto``: QLoRA (a 4-bit base) on CUDA when bitsandbytes runs there, plain LoRA on a
+    full-precision base elsewhere. On CPU bitsandbytes 0.50 has no 4-bit kernel of its own (the
+    "kernels-community" add-on would come from a hub) and dequantizes the weights in every matmul:
+    one epoch of MiniLM on 400 texts took 962 s with ``4bit`` against 88 s with ``none``, side by
+    side on this 2-core machine — and a 4-bit base saves nothing that matters to a 23 M-parameter
+    model in CPU memory. ``4bit``/``8bit`` asked for by name are honoured anywhere."""
+    if requested != "auto":
+        return requested
+    on_cuda = str(device or pick_device()).startswith("cuda")
+    return "4bit" if on_cuda and bitsandbytes_works() else "none"
 
 
 def _quantization_config(mode: str):
