@@ -76,18 +76,22 @@ def test_qlora_4bit_trains_after_eval_passes(tiny_base, tmp_path):
     assert TextClassifier.load(tmp_path / "q").predict(TEXTS[:4]).shape == (4,)
 
 
-def test_auto_quantization_is_qlora_on_cuda_and_plain_lora_on_cpu(monkeypatch):
+def test_auto_quantization_is_qlora_where_4bit_kernels_are_fast(monkeypatch):
     from adversarial_mlops.models import trainer
 
     monkeypatch.setattr(trainer, "bitsandbytes_works", lambda: True)
+    monkeypatch.setattr(trainer, "cpu_has_native_bf16", lambda: False)
     assert trainer.resolve_quantization("auto", "cuda") == "4bit"
     assert trainer.resolve_quantization("auto", "cuda:1") == "4bit"
-    # On CPU bitsandbytes dequantizes in every matmul (11x slower, bench numbers in resolve_quantization).
+    # A CPU without native bf16: bitsandbytes dequantizes in every matmul (11x slower, bench/quantization.py).
     assert trainer.resolve_quantization("auto", "cpu") == "none"
     assert trainer.resolve_quantization("4bit", "cpu") == "4bit"  # asked for by name: honoured
     assert trainer.resolve_quantization("8bit", "cpu") == "8bit"
+    monkeypatch.setattr(trainer, "cpu_has_native_bf16", lambda: True)
+    assert trainer.resolve_quantization("auto", "cpu") == "4bit"
     monkeypatch.setattr(trainer, "bitsandbytes_works", lambda: False)
     assert trainer.resolve_quantization("auto", "cuda") == "none"
+    assert trainer.resolve_quantization("auto", "cpu") == "none"
 
 
 def test_one_class_is_refused(tiny_base, tmp_path):

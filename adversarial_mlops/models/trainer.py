@@ -24,7 +24,7 @@ from adversarial_mlops.judging.decision import decide
 from adversarial_mlops.config import TrainingSettings
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.judging.metrics import classification_metrics
-from adversarial_mlops.models.modeling import (default_token_budget, length_buckets, load_tokenizer, pad_batch, pick_device,
+from adversarial_mlops.models.modeling import (cpu_has_native_bf16, default_token_budget, length_buckets, load_tokenizer, pad_batch, pick_device,
                                         quiet_transformers, score_views, tokenize_windows, uses_token_types,
                                         write_preprocessing)
 
@@ -84,16 +84,17 @@ def bitsandbytes_works() -> bool:
 
 
 def resolve_quantization(requested: str, device: str | None = None) -> str:
-    """``auto``: QLoRA (a 4-bit base) on CUDA when bitsandbytes runs there, plain LoRA on a
-    full-precision base elsewhere. On CPU bitsandbytes 0.50 has no 4-bit kernel of its own (the
-    "kernels-community" add-on would come from a hub) and dequantizes the weights in every matmul:
-    one epoch of MiniLM on 400 texts took 962 s with ``4bit`` against 88 s with ``none``, side by
-    side on this 2-core machine — and a 4-bit base saves nothing that matters to a 23 M-parameter
-    model in CPU memory. ``4bit``/``8bit`` asked for by name are honoured anywhere."""
+    """``auto``: QLoRA (a 4-bit base, bf16 compute) where bitsandbytes has a fast 4-bit kernel —
+    CUDA, or a CPU with native bf16 (AVX512-BF16 / AMX) — and plain LoRA on a full-precision base
+    elsewhere. On a CPU without native bf16, bitsandbytes 0.50 falls back to dequantizing the
+    weights in every matmul: one MiniLM epoch on 400 texts took 962 s with ``4bit`` against 88 s
+    with ``none``, side by side on an AVX2-only 2-core machine (``bench/quantization.py``); on an
+    AVX512-BF16 one a 4-bit step was the faster (0.73 s vs 0.94 s at length 64, shared/notes/FACTS.md).
+    ``4bit``/``8bit``/``none`` asked for by name are honoured anywhere."""
     if requested != "auto":
         return requested
-    on_cuda = str(device or pick_device()).startswith("cuda")
-    return "4bit" if on_cuda and bitsandbytes_works() else "none"
+    fast_kernel = str(device or pick_device()).startswith("cuda") or cpu_has_native_bf16()
+    return "4bit" if fast_kernel and bitsandbytes_works() else "none"
 
 
 def _quantization_config(mode: str):
