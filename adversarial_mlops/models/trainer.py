@@ -24,9 +24,9 @@ from adversarial_mlops.judging.decision import decide
 from adversarial_mlops.config import TrainingSettings
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.judging.metrics import classification_metrics
-from adversarial_mlops.models.modeling import (cpu_has_native_bf16, default_token_budget, length_buckets, load_tokenizer, pad_batch, pick_device,
-                                        quiet_transformers, score_views, tokenize_windows, uses_token_types,
-                                        write_preprocessing)
+from adversarial_mlops.models.modeling import (cpu_has_native_bf16, default_token_budget, length_buckets, load_tokenizer,
+                                               pad_batch, pick_device, quiet_transformers, score_views,
+                                               tokenize_windows, uses_token_types, write_preprocessing)
 
 log = logging.getLogger(__name__)
 
