@@ -31,7 +31,8 @@ from adversarial_mlops.models.normalization import normalize_text
 ORIGINAL, SMUGGLED, FOLDED, DECODED = "original", "smuggled", "folded", "decoded"
 VIEW_NAMES = (ORIGINAL, SMUGGLED, FOLDED, DECODED)
 
-TAG_FIRST, TAG_LAST = 0xE0020, 0xE007E  # tag characters that mirror printable ASCII
+TAG_BLOCK = (0xE0000, 0xE007F)  # the Unicode tags block: invisible, dropped by tokenizers
+TAG_FIRST, TAG_LAST = 0xE0020, 0xE007E  # tag characters that mirror printable ASCII (tag - TAG_BLOCK[0])
 _VS_BASIC = (0xFE00, 0xFE0F)  # VS1-VS16 -> bytes 0-15
 _VS_SUPPLEMENT = (0xE0100, 0xE01EF)  # VS17-VS256 -> bytes 16-255
 
@@ -46,7 +47,7 @@ _WORD = re.compile(r"[a-z]+")
 # Regexes rather than per-character Python loops: views are built for every text a model scores.
 _SELECTORS = "".join(f"{chr(first)}-{chr(last)}" for first, last in (_VS_BASIC, _VS_SUPPLEMENT))
 _TAGS = re.compile(f"[{chr(TAG_FIRST)}-{chr(TAG_LAST)}]")
-_HIDDEN = re.compile(f"[{chr(0xE0000)}-{chr(0xE007F)}{_SELECTORS}]")  # the whole tag block and every selector
+_HIDDEN = re.compile(f"[{chr(TAG_BLOCK[0])}-{chr(TAG_BLOCK[1])}{_SELECTORS}]")  # the whole tag block and every selector
 _SELECTOR_RUN = re.compile(f"[{_SELECTORS}]{{2,}}")
 
 
@@ -96,7 +97,7 @@ def visible_text(text: str) -> str:
 
 
 def _decode_tags(text: str) -> str:
-    return "".join(chr(ord(ch) - 0xE0000) for ch in _TAGS.findall(text))
+    return "".join(chr(ord(ch) - TAG_BLOCK[0]) for ch in _TAGS.findall(text))
 
 
 def _vs_byte(code: int) -> int | None:
