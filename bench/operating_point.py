@@ -6,7 +6,10 @@ validation to each target false-positive rate exactly as training does
 (``judging.decision.calibrate_threshold``), and report F1, recall and FPR on test and holdout,
 plus the benign validation templates that score highest (what a tight budget must sit above).
 
-    python bench/operating_point.py --state-dir DIR [--targets 0.02 0.05 0.1] [--out FILE]
+    python bench/operating_point.py --state-dir DIR [--targets 0.02 0.05 0.1] [--models NAME=MODEL_DIR ...] [--out FILE]
+
+``--state-dir`` gives the splits (its stored ``labeled_dataset``); ``--models`` scores other model
+directories on them, e.g. the baselines ``bench/recipe.py`` trained.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ def sweep(model_dir: Path, splits, targets: list[float]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--state-dir", required=True)
+    parser.add_argument("--models", nargs="*", default=None, metavar="NAME=MODEL_DIR",
+                        help="score these model directories (e.g. bench/recipe.py's) instead of the state's registry")
     parser.add_argument("--targets", type=float, nargs="+", default=[0.02, 0.05, 0.10, 0.15])
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "operating_point.json"))
     args = parser.parse_args()
@@ -56,8 +61,12 @@ def main() -> int:
     from adversarial_mlops.storage.run_values import RunValueStore
 
     splits = RunValueStore(state / "assets").latest("labeled_dataset").load()
-    versions = sorted(p for p in (state / "registry" / "versions").iterdir() if p.is_dir())
-    result = {"state_dir": str(state), "versions": {p.name: sweep(p, splits, args.targets) for p in versions}}
+    if args.models is None:
+        models = {p.name: p for p in sorted((state / "registry" / "versions").iterdir()) if p.is_dir()}
+    else:
+        models = {name: Path(path) for name, _, path in (item.partition("=") for item in args.models)}
+    result = {"state_dir": str(state), "versions": {name: sweep(path, splits, args.targets)
+                                                    for name, path in models.items()}}
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
     for version, block in result["versions"].items():
         for target, row in block["by_target"].items():

@@ -239,15 +239,19 @@ def _weight_settings(config: dict, section: str):
     return {k: v for k, v in block.items() if k not in _NOT_WEIGHT_KEYS} if isinstance(block, dict) else block
 
 
+def trained_with(version: ModelVersion, config: PipelineConfig) -> bool:
+    """Whether ``version`` was trained with ``config``'s data/model/training/defense settings."""
+    wanted = json.loads(json.dumps(config_to_dict(config)))  # as stored: lists, not tuples
+    stored = version.info.get("config", {})
+    return all(_weight_settings(stored, section) == _weight_settings(wanted, section) for section in _BASELINE_SECTIONS)
+
+
 def reusable_baseline(registry: ModelRegistry, config: PipelineConfig, train_size: int) -> ModelVersion | None:
     """An undecided baseline trained with this config's data/model/training/defense settings on
     as many texts: a run killed between registering and promoting it need not train it again."""
-    wanted = json.loads(json.dumps(config_to_dict(config)))  # as stored: lists, not tuples
     for version in reversed(registry.undecided_versions()):
         info = version.info
-        if (info.get("role") == BASELINE and info.get("train_size") == train_size
-                and all(_weight_settings(info.get("config", {}), section) == _weight_settings(wanted, section)
-                        for section in _BASELINE_SECTIONS)):
+        if info.get("role") == BASELINE and info.get("train_size") == train_size and trained_with(version, config):
             registry.verify(version.version)
             return version
     return None
