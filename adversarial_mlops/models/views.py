@@ -9,7 +9,7 @@ rare pieces and sees base64 as noise — while the LLM behind the classifier rea
   any character → bytes → UTF-8, "emoji smuggling");
 * ``folded``: ``normalization.normalize_text`` — invisible characters stripped, NFKC, confusables
   (Cyrillic, Greek, fullwidth, mathematical, enclosed, ... letters) folded to ASCII, letter-spaced
-  words joined;
+  words joined — and leetspeak read back as letters (``fold_leetspeak``: "1gn0r3" -> "ignore");
 * ``decoded``: the folded text with base64, hex and percent-encoded spans replaced by what they
   decode to when that is readable text, and lines read in ROT13 when that reads as clearly more English.
 
@@ -25,6 +25,7 @@ import binascii
 import codecs
 import re
 import urllib.parse
+from types import MappingProxyType
 
 from adversarial_mlops.models.normalization import normalize_text
 
@@ -58,8 +59,9 @@ def text_views(text: str) -> list[tuple[str, str]]:
     if hidden:
         views.append((SMUGGLED, f"{visible_text(text)}\n{hidden}"))
     folded = normalize_text(text)
-    if folded != " ".join(text.split()):  # whitespace alone changes no token
-        views.append((FOLDED, folded))
+    read_as_letters = fold_leetspeak(folded)
+    if read_as_letters != " ".join(text.split()):  # whitespace alone changes no token
+        views.append((FOLDED, read_as_letters))
     # Lines first (ROT13 is judged per line), then the folded text (an encoding in look-alike letters).
     decoded = decode_spans(text)
     decoded = decode_spans(folded) if decoded is None else decoded
@@ -71,6 +73,69 @@ def text_views(text: str) -> list[tuple[str, str]]:
             seen.add(view)
             unique.append((name, view))
     return unique
+
+
+# The common leetspeak alphabet (digits and symbols standing for letters). "1" and "|" read as "l"
+# or "i" by their neighbours (``_one_as``). "2" for "z" is left out: it is far more often a number.
+_LEET = MappingProxyType({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b", "9": "g",
+         "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
+_LEET_CHARS = re.escape("".join(_LEET))
+_LEET_TOKEN = re.compile(f"[A-Za-z{_LEET_CHARS}]+")
+_INNER_LEET = re.compile(f"[A-Za-z][{_LEET_CHARS}]+[A-Za-z]")
+_LEADING_LEET = re.compile(f"[{_LEET_CHARS}][A-Za-z]{{3,}}")
+_LEET_NEXT_TO_LETTER = re.compile(f"[A-Za-z][{_LEET_CHARS}]|[{_LEET_CHARS}][A-Za-z]")
+_LEET_SYMBOL = re.compile("[@$!|+]")
+_NUMBER_OR_HEX = re.compile("[0-9]+|(?:0[xX])?[0-9A-Fa-f]{4,}")
+
+
+def fold_leetspeak(text: str) -> str:
+    """``text`` with leetspeak words read as letters ("1gn0r3 4ll pr3v10u5" -> "ignore all previous").
+
+    A word is read when it is unmistakably leetspeak: 3-20 characters, three letters or more, with
+    digits or symbols between letters or one in front of them ("pr3v10us", "1gnore"). Units,
+    versions, years, hex, keys and e-mail addresses ("7pm", "k8s", "python3", "2024", "0x1f3a",
+    "a@b.com") are not, so ordinary text gets no new view (a rare technical word such as "md5sum"
+    changes one word of it). In a text with two such words or more, shorter words with a digit or
+    symbol next to a letter, or with a leet symbol, are read too ("4ll", "th3", "4|1"). Trailing "!"
+    is punctuation.
+    """
+    if not any(ch in _LEET for ch in text):
+        return text
+    words = list(_LEET_TOKEN.finditer(text))
+    strict = [_leet_word(match, text, strict=True) for match in words]
+    loose = sum(strict) >= 2
+    pieces, last = [], 0
+    for match, is_leet in zip(words, strict):
+        if is_leet or (loose and _leet_word(match, text)):
+            pieces += [text[last:match.start()], _fold_word(match.group())]
+            last = match.end()
+    return "".join(pieces) + text[last:] if pieces else text
+
+
+def _leet_word(match: re.Match, text: str, *, strict: bool = False) -> bool:
+    core = match.group().rstrip("!")
+    if _NUMBER_OR_HEX.fullmatch(core) or ("@" in core and text[match.end():match.end() + 1] == "."):
+        return False
+    if strict:
+        return (3 <= len(core) <= 20 and sum(ch.isalpha() for ch in core) >= 3
+                and bool(_INNER_LEET.search(core) or _LEADING_LEET.fullmatch(core)))
+    return bool(_LEET_NEXT_TO_LETTER.search(core) or _LEET_SYMBOL.search(core))  # "4|1": no letter left
+
+
+def _fold_word(word: str) -> str:
+    core = word.rstrip("!")
+    letters = "".join(ch if ch in "1|" else _LEET.get(ch, ch) for ch in core)  # "1" and "|" need their neighbours
+    return "".join(_one_as(letters, i) if ch in "1|" else ch for i, ch in enumerate(letters)) + word[len(core):]
+
+
+def _one_as(word: str, i: int) -> str:
+    """"1" or "|" as "l" after a vowel or an "l" and before a vowel, another l or the word's end
+    ("a11", "ru1es", "revea1"), else as "i" ("1gnore", "pr3v1ous")."""
+    before = word[i - 1] if i else ""
+    after = word[i + 1] if i + 1 < len(word) else ""
+    if before and before in "aeiouAEIOUlL1|" and (not after or after in "aeiouAEIOUlL1|"):
+        return "l"
+    return "i" if word[i] == "1" else "l"
 
 
 def training_text(text: str) -> str:
