@@ -75,10 +75,10 @@ def text_views(text: str) -> list[tuple[str, str]]:
     return unique
 
 
-# The common leetspeak alphabet (digits and symbols standing for letters). "1" and "|" read as "l"
-# or "i" by their neighbours (``_one_as``). "2" for "z" is left out: it is far more often a number.
-_LEET = MappingProxyType({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b", "9": "g",
-         "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
+# The common leetspeak alphabet (digits and symbols standing for letters). "1" reads as "l" or "i" by
+# its neighbours (``_one_as``). "2" for "z" is left out: it is far more often a number.
+_LEET = MappingProxyType({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b",
+                          "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
 _LEET_CHARS = re.escape("".join(_LEET))
 _LEET_TOKEN = re.compile(f"[A-Za-z{_LEET_CHARS}]+")
 _INNER_LEET = re.compile(f"[A-Za-z][{_LEET_CHARS}]+[A-Za-z]")
@@ -86,6 +86,7 @@ _LEADING_LEET = re.compile(f"[{_LEET_CHARS}][A-Za-z]{{3,}}")
 _LEET_NEXT_TO_LETTER = re.compile(f"[A-Za-z][{_LEET_CHARS}]|[{_LEET_CHARS}][A-Za-z]")
 _LEET_SYMBOL = re.compile("[@$!|+]")
 _NUMBER_OR_HEX = re.compile("[0-9]+|(?:0[xX])?[0-9A-Fa-f]{4,}")
+_L_NEIGHBOURS = frozenset("aeiouAEIOUlL1")
 
 
 def fold_leetspeak(text: str) -> str:
@@ -124,18 +125,16 @@ def _leet_word(match: re.Match, text: str, *, strict: bool = False) -> bool:
 
 def _fold_word(word: str) -> str:
     core = word.rstrip("!")
-    letters = "".join(ch if ch in "1|" else _LEET.get(ch, ch) for ch in core)  # "1" and "|" need their neighbours
-    return "".join(_one_as(letters, i) if ch in "1|" else ch for i, ch in enumerate(letters)) + word[len(core):]
+    letters = "".join(ch if ch == "1" else _LEET.get(ch, ch) for ch in core)  # a "1" needs its neighbours
+    return "".join(_one_as(letters, i) if ch == "1" else ch for i, ch in enumerate(letters)) + word[len(core):]
 
 
 def _one_as(word: str, i: int) -> str:
-    """"1" or "|" as "l" after a vowel or an "l" and before a vowel, another l or the word's end
+    """A "1" as "l" after a vowel or an "l" and before a vowel, another l or the word's end
     ("a11", "ru1es", "revea1"), else as "i" ("1gnore", "pr3v1ous")."""
     before = word[i - 1] if i else ""
     after = word[i + 1] if i + 1 < len(word) else ""
-    if before and before in "aeiouAEIOUlL1|" and (not after or after in "aeiouAEIOUlL1|"):
-        return "l"
-    return "i" if word[i] == "1" else "l"
+    return "l" if before and before in _L_NEIGHBOURS and (not after or after in _L_NEIGHBOURS) else "i"
 
 
 def training_text(text: str) -> str:
