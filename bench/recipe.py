@@ -17,6 +17,9 @@ exactly that recipe's data/model/training/defense settings.
     python bench/recipe.py --recipe current --recipe pooler training.extra_trainable_modules=[pooler] \\
         [--reuse current=DIR] [--set attack.adaptive_sources=50] [--work-dir DIR] [--out FILE]
 
+``--recalibrate`` with ``--set model.target_fpr=X`` moves every model's threshold to another
+validation target first (the operating point is part of a recipe).
+
 Pick a recipe on validation and test figures; the holdout only confirms (it is sealed for the loop's
 decisions, and a default chosen on it would no longer be an unseen check).
 """
@@ -64,6 +67,21 @@ def obtain_version(name: str, config, splits, work_dir: Path, reuse: Path | None
     return version, round(time.perf_counter() - started, 1)
 
 
+def recalibrated(version, config, validation, work_dir: Path, recalibrate: bool):
+    """None (the model as registered), or with ``--recalibrate`` a copy of it calibrated to
+    ``config.model.target_fpr`` on validation, as training calibrates (``lifecycle.calibrate``)."""
+    import shutil
+
+    from adversarial_mlops.loop import lifecycle
+
+    if not recalibrate:
+        return None
+    copy = work_dir / f"recalibrated_{config.model.target_fpr}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(version.local_path(), copy)
+    return lifecycle.calibrate(lifecycle.load_classifier(version, config), copy, validation, config.model.target_fpr)
+
+
 def summary(report: dict) -> dict:
     """The figures a recipe is judged on, from one evaluation report (test or holdout block)."""
     clean, point, over = report["clean"], report["operating_point"], report["over_defense"]
@@ -103,6 +121,9 @@ def main() -> int:
                         help="a recipe: its name, then config overrides; the first is the reference")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="overrides every recipe shares")
     parser.add_argument("--reuse", nargs="*", default=[], metavar="NAME=STATE_DIR")
+    parser.add_argument("--recalibrate", action="store_true",
+                        help="re-calibrate every model's threshold on validation to this run's model.target_fpr "
+                             "(a copy of the model in the work dir; the original keeps its threshold)")
     parser.add_argument("--work-dir", default=None, help="where new models are kept (default: a temporary folder)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "recipe.json"))
     args = parser.parse_args()
@@ -123,8 +144,10 @@ def main() -> int:
         print(f"[{name}] evaluating {version.version} ({version.path})", flush=True)
         started = time.perf_counter()
         test, holdout = (lifecycle.split_frame(splits, split) for split in ("test", "holdout"))
+        classifier = recalibrated(version, config, lifecycle.split_frame(splits, "validation"), work_dir / name,
+                                  args.recalibrate)
         report = lifecycle.evaluate_version(version, config, test, build_attack_variants(splits, config.attack),
-                                            f1_at_promotion=None, holdout=holdout)
+                                            f1_at_promotion=None, holdout=holdout, classifier=classifier)
         training = version.info.get("training", {})
         runs[name] = {"overrides": items, "model": str(version.path), "training_seconds": train_seconds,
                       "epochs_run": training.get("epochs_run"),
