@@ -46,8 +46,9 @@ def parse_reuse(items: list[str]) -> dict[str, Path]:
     return pairs
 
 
-def obtain_version(name: str, config, splits, work_dir: Path, reuse: Path | None):
-    """The recipe's model: the champion of ``reuse`` (checked to match the recipe) or a new baseline."""
+def obtain_version(name: str, config, splits, work_dir: Path, reuse: Path | None, recalibrate: bool = False):
+    """The recipe's model: the champion of ``reuse`` (checked to match the recipe; with
+    ``recalibrate`` its calibration target may differ) or a new baseline."""
     from adversarial_mlops import data
     from adversarial_mlops.loop import lifecycle
     from adversarial_mlops.models.registry import ModelRegistry
@@ -55,6 +56,9 @@ def obtain_version(name: str, config, splits, work_dir: Path, reuse: Path | None
     if reuse is not None:
         registry = ModelRegistry(reuse / "registry")
         version = registry.champion() or next(iter(registry.list_versions()[-1:]), None)  # else the newest
+        if version is not None and recalibrate:  # the stored threshold is replaced: its target need not match
+            stored = version.info.get("config", {}).get("model", {}).get("target_fpr")
+            config = config.model_copy(update={"model": config.model.model_copy(update={"target_fpr": stored})})
         if version is None or not lifecycle.trained_with(version, config):
             raise SystemExit(f"--reuse {name}={reuse}: its champion was not trained with recipe {name}'s settings; "
                              f"drop --reuse to train it")
@@ -140,7 +144,7 @@ def main() -> int:
     for name, items in overrides.items():
         config = load_config(None, items)
         splits = data.load_splits(config.data)
-        version, train_seconds = obtain_version(name, config, splits, work_dir, reuse.get(name))
+        version, train_seconds = obtain_version(name, config, splits, work_dir, reuse.get(name), args.recalibrate)
         print(f"[{name}] evaluating {version.version} ({version.path})", flush=True)
         started = time.perf_counter()
         test, holdout = (lifecycle.split_frame(splits, split) for split in ("test", "holdout"))
