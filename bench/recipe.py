@@ -137,6 +137,7 @@ def main() -> int:
     from adversarial_mlops.config import load_config
     from adversarial_mlops.loop import lifecycle
     from adversarial_mlops.loop.attack_runner import build_attack_variants
+    from adversarial_mlops.storage.atomic_io import atomic_write_text
 
     work_dir = Path(args.work_dir or tempfile.mkdtemp(prefix="recipe_"))
     overrides = {name: [*args.set, *items] for name, *items in args.recipe}
@@ -166,18 +167,12 @@ def main() -> int:
                 (clean_scores[name], runs[name]["test"]["threshold"]), test, config.seed,
                 config.promotion.bootstrap_resamples)
         print(f"[{name}] test {json.dumps(runs[name]['test'])}", flush=True)
-        write_json(Path(args.out), {"what": "baselines per training recipe, evaluated by the loop's evaluate_version; "
-                                            "deltas vs the first", "reference": reference, "work_dir": str(work_dir),
-                                    "recipes": runs})  # after every recipe: a long run keeps what it finished
+        # After every recipe, through the project's atomic write: a long run keeps what it finished.
+        result = {"what": "baselines per training recipe, evaluated by the loop's evaluate_version; deltas vs the first",
+                  "reference": reference, "work_dir": str(work_dir), "recipes": runs}
+        atomic_write_text(Path(args.out), json.dumps(result, indent=2) + "\n")
     print(json.dumps({name: {k: run["test"][k] for k in ("f1", "fpr", "roc_auc")} for name, run in runs.items()}))
     return 0
-
-
-def write_json(path: Path, result: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(result, indent=2) + "\n")
-    temporary.replace(path)
 
 
 def _in_order(record: dict, test) -> list[float]:

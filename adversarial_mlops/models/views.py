@@ -80,6 +80,7 @@ def text_views(text: str) -> list[tuple[str, str]]:
 _LEET = MappingProxyType({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b",
                           "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
 _LEET_CHARS = re.escape("".join(_LEET))
+_ANY_LEET = re.compile(f"[{_LEET_CHARS}]")
 _LEET_TOKEN = re.compile(f"[A-Za-z{_LEET_CHARS}]+")
 _INNER_LEET = re.compile(f"[A-Za-z][{_LEET_CHARS}]+[A-Za-z]")
 _LEADING_LEET = re.compile(f"[{_LEET_CHARS}][A-Za-z]{{3,}}")
@@ -100,7 +101,7 @@ def fold_leetspeak(text: str) -> str:
     symbol next to a letter, or with a leet symbol, are read too ("4ll", "th3", "4|1"). Trailing "!"
     is punctuation.
     """
-    if not any(ch in _LEET for ch in text):
+    if not _ANY_LEET.search(text):  # most texts: one regex scan, no word loop
         return text
     words = list(_LEET_TOKEN.finditer(text))
     strict = [_leet_word(match, text, strict=True) for match in words]
