@@ -197,6 +197,10 @@ class AttackSettings(_Section):
     # texts (0 = off); its successes count in the gate's evasion rate as strategy "adaptive".
     adaptive_sources: int = Field(100, ge=0)
     adaptive_query_budget: int = Field(100, ge=2)
+    # When the gate fails, the same attack runs against the champion on this many malicious
+    # *training* texts (seed train_seed, 0 = off); its successes join the failure bank, so the
+    # challenger learns the edits that beat the champion, not only the static obfuscations.
+    adaptive_train_sources: int = Field(200, ge=0)
 
     @field_validator("strategies")
     @classmethod

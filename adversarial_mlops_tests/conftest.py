@@ -21,7 +21,7 @@ TINY_LOOP = {
     "training": {"quantization": "none", "epochs": 3, "batch_size": 8, "learning_rate": 0.003,
                  "extra_trainable_modules": ["word_embeddings"]},
     "attack": {"max_eval_sources": 30, "max_train_sources": 60, "max_holdout_sources": 12, "adaptive_sources": 20,
-               "adaptive_query_budget": 40},
+               "adaptive_query_budget": 40, "adaptive_train_sources": 20},
     "augmentation": {"obfuscation_share": 0.2},
     "promotion": {"bootstrap_resamples": 200},
 }

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adversarial_mlops.attacks.adaptive import AdaptiveAttackSettings, AdaptiveResult, adaptive_attack, summarize
+from adversarial_mlops.attacks.adaptive import (STOPWORDS, AdaptiveAttackSettings, AdaptiveResult, adaptive_attack,
+                                               summarize)
 from adversarial_mlops.attacks import AttackConfigError
 from adversarial_mlops.config import BUNDLED_DATASET, TinyModelSettings, TrainingSettings
 from adversarial_mlops.models.normalization import normalize_text
@@ -251,3 +252,19 @@ def test_memory_drops_a_transformation_that_never_moves_the_score_within_the_wav
         no_memory.note_transformation("zero_width", 0.0)
     no_memory.drop_dead()
     assert no_memory.frozen_transformations == ("zero_width", "homoglyph")  # per-text search: untouched
+
+
+def test_sparse_word_edits_change_a_few_content_words_by_one_edit_each():
+    from adversarial_mlops.attacks.adaptive import _levenshtein, sparse_word_edits
+
+    items = [(f"s{i}", "Please water the garden plants near the kitchen window tomorrow morning") for i in range(30)]
+    edited = sparse_word_edits(items, seed=3, max_words=3)
+    assert edited == sparse_word_edits(items, seed=3, max_words=3)  # deterministic
+    for (_, source), text in zip(items, edited):
+        before, after = source.split(" "), text.split(" ")
+        assert len(before) == len(after)  # word boundaries kept: only letters inside words change
+        changed = [(a, b) for a, b in zip(before, after) if a != b]
+        assert 1 <= len(changed) <= 3 and all(a.lower() not in STOPWORDS for a, _ in changed)
+        assert all(_levenshtein(a, b) in (1, 2) for a, b in changed)  # one edit; a swap of two letters is 2
+    assert len(set(edited)) > 10  # words and edits vary by source
+    assert sparse_word_edits([("e", "")], seed=3) == [""]

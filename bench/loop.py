@@ -8,6 +8,14 @@ Reports wall time and peak RSS per asset (RSS sampled every 0.1 s by a thread), 
 file with ``first_loop_s``, ``second_loop_s`` (with ``--loops 2``) and ``peak_rss_gb``.
 
     python bench/loop.py [--state-dir DIR] [--out bench/results/loop.json] [--loops 1] [--set key=value ...]
+                         [--baseline-from STATE_DIR]
+
+``--baseline-from`` skips training the baseline (about 30 min of a MiniLM loop here): the champion of
+another state, checked to have been trained with this config's data/model/training/defence settings
+(its calibration target may differ), is recalibrated on validation to this config's
+``model.target_fpr`` and registered in the fresh state as an undecided baseline, which the loop's
+``deployed_champion`` then promotes as it would one it had trained (``lifecycle.reusable_baseline``).
+The loop's time then leaves out baseline training; everything after it is the loop's own.
 """
 
 from __future__ import annotations
@@ -117,12 +125,57 @@ def loop_record(number: int, run, seconds: float, instance, sampler: RssSampler)
             "per_asset": per_asset}
 
 
+def seed_baseline(source: Path, config) -> str:
+    """Register ``source``'s champion, recalibrated to ``config.model.target_fpr``, as an undecided
+    baseline of the (empty) registry of ``config``'s state; its id."""
+    import copy
+    import shutil
+
+    from adversarial_mlops import data
+    from adversarial_mlops.judging.evaluation import clean_report
+    from adversarial_mlops.loop import lifecycle
+    from adversarial_mlops.models import modeling
+    from adversarial_mlops.models.registry import ModelRegistry
+
+    champion = ModelRegistry(source / "registry").champion()
+    if champion is None:
+        raise SystemExit(f"--baseline-from {source}: its registry has no champion")
+    stored_target = champion.info.get("config", {}).get("model", {}).get("target_fpr")
+    as_trained = config.model_copy(update={"model": config.model.model_copy(update={"target_fpr": stored_target})})
+    if champion.info.get("role") != lifecycle.BASELINE or not lifecycle.trained_with(champion, as_trained):
+        raise SystemExit(f"--baseline-from {source}: its champion {champion.version} is not a baseline trained with this "
+                         f"config's data/model/training/defense settings; drop --baseline-from to train one")
+    registry = ModelRegistry(config.resolved_state_dir() / "registry")
+    if registry.list_versions():
+        raise SystemExit(f"--baseline-from needs an empty state; {config.resolved_state_dir()} already has versions")
+    splits = data.load_splits(config.data)
+    info = copy.deepcopy(champion.info)
+    info["config"]["model"]["target_fpr"] = config.model.target_fpr  # the threshold is re-fitted to it below
+    info["recalibrated_from"] = f"{source}:{champion.version}"
+    metrics = {"best_validation_f1": champion.metrics.get("best_validation_f1")}
+
+    def build(target: Path) -> None:
+        shutil.copytree(champion.local_path(), target, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("README.md", "version.json"))
+        classifier = lifecycle.calibrate(lifecycle.load_classifier(champion, config), target,
+                                         lifecycle.split_frame(splits, "validation"), config.model.target_fpr)
+        test = lifecycle.split_frame(splits, "test")
+        clean = clean_report(test["label"].to_numpy(), classifier.predict_proba(test["text"].tolist()),
+                             seed=config.seed, n_resamples=config.promotion.bootstrap_resamples,
+                             threshold=classifier.threshold, groups=test["group"].astype(str).tolist())
+        metrics.update({"clean_f1": clean["f1"], "clean": clean,
+                        "operating_point": modeling.read_operating_point(target)})
+
+    return registry.register(build, metrics=metrics, info=info).version
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--state-dir", help="default: a fresh temporary directory")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "loop.json"))
     parser.add_argument("--loops", type=int, default=1, help="loops to run one after another on the same state")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
+    parser.add_argument("--baseline-from", type=Path, help="reuse this state's champion as the baseline (see above)")
     args = parser.parse_args()
     state = Path(args.state_dir or tempfile.mkdtemp(prefix="adversarial-mlops-bench-"))
     os.environ[STATE_DIR_ENV_VAR] = str(state)
@@ -134,6 +187,9 @@ def main() -> int:
 
     if args.loops < 1:
         parser.error("--loops must be at least 1")
+    if args.baseline_from:
+        print(f"baseline: {seed_baseline(args.baseline_from, load_config(None, overrides))} "
+              f"(recalibrated copy of the champion of {args.baseline_from})", flush=True)
     sampler = RssSampler()
     sampler.start()
     loops = []
@@ -149,7 +205,8 @@ def main() -> int:
     loop, loop_seconds = loops[0]
     peak_mb = max(rss for _, rss in sampler.samples)
     result = {
-        "state_dir": str(state), "loop_run": loop.run_id, "outcome": loop.outcome(),
+        "state_dir": str(state), "baseline_from": str(args.baseline_from) if args.baseline_from else None,
+        "loop_run": loop.run_id, "outcome": loop.outcome(),
         "loop_wall_seconds": round(loop_seconds, 1), "first_loop_s": round(loop_seconds, 1),
         "second_loop_s": runs[1]["seconds"] if len(runs) > 1 else None,
         "peak_rss_mb": round(peak_mb), "peak_rss_gb": round(peak_mb / 1024, 2),

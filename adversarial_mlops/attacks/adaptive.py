@@ -43,11 +43,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adversarial_mlops.attacks.base import WORD_RE, AttackConfigError
-from adversarial_mlops.attacks.discovery import get_strategy, strategy_names, variant_rng
+from adversarial_mlops.attacks.discovery import get_strategy, strategy_families, strategy_names, variant_rng
 from adversarial_mlops.judging.decision import DECISION_THRESHOLD
 
-__all__ = ("AdaptiveAttackSettings", "AdaptiveResult", "adaptive_attack", "summarize", "DEFAULT_TRANSFORMATIONS")
+__all__ = ("ADAPTIVE", "AdaptiveAttackSettings", "AdaptiveResult", "adaptive_attack", "adaptive_families", "summarize",
+           "sparse_word_edits", "DEFAULT_TRANSFORMATIONS")
 
+ADAPTIVE = "adaptive"  # the strategy name the attack's variants carry in every table and report
 DEFAULT_TRANSFORMATIONS = ("homoglyph", "leetspeak", "zero_width", "keyboard_typo", "diacritics")
 PredictProba = Callable[[Sequence[str]], np.ndarray]
 
@@ -173,6 +175,36 @@ def summarize(results: Sequence[AdaptiveResult], threshold: float = DECISION_THR
         "mean_perturbed_char_share": float(np.mean([r.perturbed_char_share for r in wins])) if wins else None,
         "mean_perturbed_words": float(np.mean([r.perturbed_words for r in wins])) if wins else None,
     }
+
+
+def adaptive_families(transformations: Sequence[str] = DEFAULT_TRANSFORMATIONS) -> frozenset[str]:
+    """What holding a family out of training must also hold out of the attack's training variants:
+    its own name and the families of the strategies it edits words with (an adaptive variant made
+    with homoglyphs teaches homoglyphs)."""
+    return frozenset({ADAPTIVE}).union(*(strategy_families(name) for name in transformations))
+
+
+def sparse_word_edits(items: Sequence[tuple[str, str]], *, seed: int, max_words: int = 3,
+                      transformations: Sequence[str] = DEFAULT_TRANSFORMATIONS) -> list[str]:
+    """Each ``(source_id, text)`` with 1 to ``max_words`` random content words given one edit each,
+    by the attack's own edit operator (one character of one transformation per word): the attack's
+    kind of change without its search. Used on benign texts, so a model trained on the attack's
+    successes (malicious) does not learn "a typo in a word means an attack". Deterministic per
+    ``(seed, source_id)``."""
+    settings = AdaptiveAttackSettings(seed=seed, transformations=tuple(transformations))
+    out = []
+    for source_id, text in items:
+        state = _TextState(source_id, text, 0.0, settings)
+        rng = variant_rng(seed, "sparse_word_edits", source_id)
+        slots = rng.sample(state.word_slots, min(len(state.word_slots), rng.randint(1, max_words)))
+        replacements = {}
+        for slot in slots:
+            name = rng.choice(list(transformations))
+            candidates = _candidate_words(state, slot, [name], 1, seed)
+            if candidates:
+                replacements[slot] = candidates[0][1]
+        out.append(state.text_with(replacements))
+    return out
 
 
 # --------------------------------------------------------------------------------------

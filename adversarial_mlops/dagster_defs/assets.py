@@ -11,7 +11,7 @@ from adversarial_mlops import data
 from adversarial_mlops.judging.quality_gate import GateVerdict, evaluate_gate
 from adversarial_mlops.loop import attack_runner, lifecycle
 from adversarial_mlops.loop.augmentor import augment_for_config, class_balance
-from adversarial_mlops.loop.collector import load_bank, merge_into_bank, mine, save_bank
+from adversarial_mlops.loop.collector import Mining, load_bank, merge_into_bank, mine, save_bank
 from adversarial_mlops.loop.progress import Heartbeat
 from adversarial_mlops.reporting import formatting, tables
 from adversarial_mlops.reporting.formatting import rounded, rounded_pct
@@ -203,16 +203,26 @@ def failure_samples(context: dg.AssetExecutionContext, settings: Settings, regis
     training_variants = attack_variants[attack_variants["purpose"] == attack_runner.TRAINING]
     train = lifecycle.split_frame(labeled_dataset, "train")
     with Heartbeat(context.log.info, "failure_samples") as beat:
-        beat(f"mining failures of {deployed_champion['version']}: {len(training_variants):,} training-split variants "
-             f"and {len(train):,} clean training texts")
-        mining = mine(classifier, train, training_variants)
+        beat(f"mining failures of {deployed_champion['version']}: {len(training_variants):,} training-split variants, "
+             f"{len(train):,} clean training texts and the adaptive attack on "
+             f"{config.attack.adaptive_train_sources} malicious ones")
+        mining = mine(classifier, train, training_variants, config.attack)
     found = mining.failures(loop_id=context.run_id[:8])
     bank_path = config.resolved_state_dir() / "failure_bank.parquet"
     bank = merge_into_bank(load_bank(bank_path), found, case_sensitive=mining.case_sensitive)
     save_bank(bank_path, bank)
     yield dg.Output(bank, metadata={"new_this_loop": len(found), "bank_size": len(bank),
                                     "by_kind": {k: int(v) for k, v in bank["kind"].value_counts().items()},
+                                    "adaptive attack on training texts": adaptive_mining_summary(mining),
                                     "gate": verdict.status, "forced": settings.force_retrain})
+
+
+def adaptive_mining_summary(mining: Mining) -> dict | str:
+    summary = mining.adaptive_summary
+    if summary is None:
+        return "off (attack.adaptive_train_sources: 0)"
+    return {"attacked": summary["n_attacked"], "evaded": summary["n_success"],
+            "success %": rounded_pct(summary["success_rate"]), "queries": summary["total_queries"]}
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas"})

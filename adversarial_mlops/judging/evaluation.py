@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from adversarial_mlops.attacks import strategy_families, strategy_names
+from adversarial_mlops.attacks.adaptive import ADAPTIVE
 from adversarial_mlops.attacks.encoding import RAW_SUFFIX, EncodingStrategy
 from adversarial_mlops.judging.decision import DECISION_THRESHOLD, decide
 from adversarial_mlops.storage.jsonable import json_safe
@@ -26,7 +27,6 @@ PredictProba = Callable[[Sequence[str]], np.ndarray]
 ModelInputs = Callable[[Sequence[str]], list]  # texts -> what the model reads (token ids after its defence)
 EFFECTIVE = "effective"  # variant column: the model's input differs from its source's
 CLUSTER = "cluster"  # variant column: the source's template group, the unit every CI resamples
-ADAPTIVE = "adaptive"
 ENCODING = EncodingStrategy.family
 
 

@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from adversarial_mlops.attacks import generate_variants, get_strategy, strategy_families, strategy_names
+from adversarial_mlops.attacks.adaptive import ADAPTIVE, adaptive_families
 from adversarial_mlops.attacks.encoding import EncodingStrategy
 from adversarial_mlops.config import AttackSettings, ConfigError
 from adversarial_mlops.data import BENIGN, MALICIOUS
@@ -75,9 +76,13 @@ def benign_evaluation_strategies(settings: AttackSettings) -> list[str]:
 def is_excluded(name: str | None, exclude_families: Iterable[str]) -> bool:
     """True when strategy ``name`` belongs to an excluded family (composites: any part's family).
 
-    ``None`` marks a clean text (no strategy), which is never excluded.
+    ``None`` marks a clean text (no strategy), which is never excluded. Variants of the adaptive
+    attack (mined on the training split) belong to the families of the edits it makes.
     """
-    return name is not None and not pd.isna(name) and bool(strategy_families(name) & set(exclude_families))
+    if name is None or pd.isna(name):
+        return False
+    families = adaptive_families() if name == ADAPTIVE else strategy_families(name)
+    return bool(families & set(exclude_families))
 
 
 def training_strategies(names: Sequence[str], exclude_families: Sequence[str]) -> list[str]:

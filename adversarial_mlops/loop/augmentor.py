@@ -10,7 +10,9 @@ bundled data, 1,409 obfuscated malicious rows against 694 obfuscated benign ones
 17 pts harder to evade raised false alarms on obfuscated benign texts by 8 pts. So every
 content-preserving strategy is finally topped up with benign examples until it is used on at least
 as many benign rows as malicious ones (``balance_obfuscations``): no such obfuscation predicts
-"malicious". Encodings and structural tricks stay malicious-only: they are attack techniques.
+"malicious". The adaptive attack's mined successes get the same counterweight: benign texts with a
+few words edited by its edit operator (``balance_adaptive``). Encodings and structural tricks stay
+malicious-only: they are attack techniques.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pandas as pd
 from adversarial_mlops.loop.attack_runner import (benign_strategies, check_no_excluded_families, drop_excluded, is_excluded,
                                              selected_strategies, training_strategies)
 from adversarial_mlops.attacks import generate_variants
+from adversarial_mlops.attacks.adaptive import ADAPTIVE, sparse_word_edits
 from adversarial_mlops.config import AugmentationSettings, PipelineConfig
 from adversarial_mlops.data import BENIGN, MALICIOUS, PAYLOAD_SPAN_COLUMNS
 from adversarial_mlops.loop.collector import dedupe_key
@@ -89,8 +92,10 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
                                    "strategy": [s for _, s in pairs]}))
     columns = list(AUGMENTED_COLUMNS) + [c for c in PAYLOAD_SPAN_COLUMNS if c in clean.columns]
     combined = _deduplicated(pd.concat(parts, ignore_index=True)[columns], case_sensitive)
-    balance = balance_obfuscations(train, combined, obfuscations, seed=settings.seed + 3)
-    combined = _deduplicated(pd.concat([combined, balance], ignore_index=True), case_sensitive)
+    balance = [balance_obfuscations(train, combined, obfuscations, seed=settings.seed + 3)]
+    if not is_excluded(ADAPTIVE, excluded):
+        balance.append(balance_adaptive(train, combined, seed=settings.seed + 4))
+    combined = _deduplicated(pd.concat([combined, *balance], ignore_index=True), case_sensitive)
     check_no_excluded_families(combined, excluded, "the augmented training set")
     return with_payload_spans(combined, train)
 
@@ -157,6 +162,21 @@ def balance_obfuscations(train: pd.DataFrame, dataset: pd.DataFrame, obfuscation
         frames.append(pd.DataFrame({"text": [v.text for v in variants], "label": BENIGN, "origin": "benign_balance",
                                     "strategy": name}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(AUGMENTED_COLUMNS))
+
+
+def balance_adaptive(train: pd.DataFrame, dataset: pd.DataFrame, *, seed: int) -> pd.DataFrame:
+    """As many benign training texts as ``dataset`` has more malicious rows of the adaptive attack
+    than benign ones, each with a few words edited the way that attack edits them
+    (``attacks.adaptive.sparse_word_edits``), labelled benign, origin ``benign_balance``: its mined
+    successes then teach "this edited trigger still means an attack", not "edited words mean one"."""
+    adaptive = dataset[dataset["strategy"] == ADAPTIVE]
+    deficit = int((adaptive["label"] == MALICIOUS).sum()) - int((adaptive["label"] == BENIGN).sum())
+    benign = train[train["label"] == BENIGN].sort_values("id")
+    if deficit <= 0 or benign.empty:
+        return pd.DataFrame(columns=list(AUGMENTED_COLUMNS))
+    chosen = benign.sample(n=min(deficit, len(benign)), random_state=seed)
+    texts = sparse_word_edits(list(zip(chosen["id"], chosen["text"])), seed=seed)
+    return pd.DataFrame({"text": texts, "label": BENIGN, "origin": "benign_balance", "strategy": ADAPTIVE})
 
 
 def augment_for_config(train: pd.DataFrame, bank: pd.DataFrame, config: PipelineConfig, *,

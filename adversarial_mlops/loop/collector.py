@@ -1,7 +1,9 @@
 """Collect what the champion gets wrong on the training split, into a bank kept across loops.
 
 Two kinds of failure, both from the *training* split only (the test split stays unseen):
-* evasions: an attack variant of a malicious text the model catches when clean, called benign;
+* evasions: an attack variant of a malicious text the model catches when clean, called benign —
+  static variants, and (``attack.adaptive_train_sources``) what the model-guided adaptive attack
+  found against this champion;
 * clean misses: training texts the model misclassifies as they are (either direction).
 """
 
@@ -17,8 +19,11 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 import pandas as pd
 
+from adversarial_mlops.attacks.adaptive import ADAPTIVE
+from adversarial_mlops.config import AttackSettings
 from adversarial_mlops.data import MALICIOUS
-from adversarial_mlops.loop.attack_runner import drop_excluded
+from adversarial_mlops.judging.evaluation import adaptive_variants
+from adversarial_mlops.loop.attack_runner import TRAINING, VARIANT_COLUMNS, drop_excluded
 from adversarial_mlops.models.modeling import tokenizer_reads_case
 from adversarial_mlops.storage.atomic_io import atomic_write_bytes
 
@@ -46,6 +51,7 @@ class Mining:
     clean_pred: np.ndarray
     variants: pd.DataFrame  # training-purpose variants, with the champion's decision in a "pred" column
     case_sensitive: bool  # whether the champion's tokenizer reads case (deduplication)
+    adaptive_summary: dict | None = None  # the adaptive attack on training texts (``attacks.adaptive.summarize``)
 
     def failures(self, loop_id: str, exclude_families: Sequence[str] = ()) -> pd.DataFrame:
         """What the champion got wrong, without variants of ``exclude_families``."""
@@ -54,13 +60,37 @@ class Mining:
                                 variants["pred"].to_numpy(), loop_id=loop_id, case_sensitive=self.case_sensitive)
 
 
-def mine(classifier: "TextClassifier", train: pd.DataFrame, variants: pd.DataFrame) -> Mining:
+def mine(classifier: "TextClassifier", train: pd.DataFrame, variants: pd.DataFrame,
+         attack: AttackSettings | None = None) -> Mining:
     """The one mining pass of the loop and of the generalisation experiment: the champion decides
-    every training text and every training-purpose variant once."""
+    every training text and every training-purpose variant once. With ``attack.adaptive_train_sources``
+    the model-guided adaptive attack also runs against the champion on that many malicious training
+    texts (seed ``attack.train_seed``); each text it turned benign becomes a training variant of
+    strategy "adaptive" — the edits that beat *this* model, which static variants do not teach."""
+    adaptive_summary = None
+    if attack is not None and attack.adaptive_train_sources:
+        adaptive, adaptive_summary = adaptive_training_variants(classifier, train, attack)
+        variants = pd.concat([variants, adaptive], ignore_index=True) if len(adaptive) else variants
     variants = variants.reset_index(drop=True)
     clean_pred = classifier.predict(train["text"].tolist())
     preds = classifier.predict(variants["text"].tolist())
-    return Mining(train, clean_pred, variants.assign(pred=preds), tokenizer_reads_case(classifier.tokenizer))
+    return Mining(train, clean_pred, variants.assign(pred=preds), tokenizer_reads_case(classifier.tokenizer),
+                  adaptive_summary)
+
+
+def adaptive_training_variants(classifier: "TextClassifier", train: pd.DataFrame,
+                               attack: AttackSettings) -> tuple[pd.DataFrame, dict]:
+    """The adaptive attack's successes on malicious training texts, as training-purpose variant rows."""
+    rows, summary = adaptive_variants(classifier.predict_proba, train, n_sources=attack.adaptive_train_sources,
+                                      query_budget=attack.adaptive_query_budget, seed=attack.train_seed,
+                                      threshold=classifier.threshold)
+    original = dict(zip(train["id"], train["text"]))
+    won = rows[[text != original[source] for source, text in zip(rows["source_id"], rows["text"])]]
+    table = pd.DataFrame({"variant_id": [f"{TRAINING}:{ADAPTIVE}:{source}" for source in won["source_id"]],
+                          "source_id": won["source_id"].tolist(), "purpose": TRAINING, "strategy": ADAPTIVE,
+                          "family": ADAPTIVE, "params": "{}", "seed": attack.train_seed, "text": won["text"].tolist(),
+                          "label": MALICIOUS}, columns=list(VARIANT_COLUMNS))
+    return table, summary
 
 
 def collect_failures(train: pd.DataFrame, clean_pred: np.ndarray, variants: pd.DataFrame, variant_pred: np.ndarray,

@@ -74,7 +74,7 @@ def mine_with_champion(champion: ModelVersion, config: PipelineConfig, splits: p
     # One inference pass over every family's training variants; each arm then keeps its subset,
     # exactly as if the attack runner had generated only the strategies it may train on.
     classifier = lifecycle.load_classifier(champion, config)
-    return mine(classifier, lifecycle.split_frame(splits, "train"), training_variants)
+    return mine(classifier, lifecycle.split_frame(splits, "train"), training_variants, config.attack)
 
 
 def training_set(mining: Mining, config: PipelineConfig) -> pd.DataFrame:
