@@ -5,8 +5,8 @@ rare pieces and sees base64 as noise — while the LLM behind the classifier rea
 ``text_views`` returns the original text plus, only where they differ from it:
 
 * ``smuggled``: the visible text followed by what is hidden in Unicode tag characters
-  (U+E0020–U+E007E → ASCII, "ASCII smuggling") and in variation-selector bytes (VS1–VS256 after
-  any character → bytes → UTF-8, "emoji smuggling");
+  (U+E0020–U+E007E → ASCII, "ASCII smuggling": a run of them, not scattered single marks) and in
+  variation-selector bytes (runs of VS1–VS256 after any character → bytes → UTF-8, "emoji smuggling");
 * ``folded``: ``normalization.normalize_text`` — invisible characters stripped, NFKC, confusables
   (Cyrillic, Greek, fullwidth, mathematical, enclosed, ... letters) folded to ASCII, letter-spaced
   words joined — and leetspeak read back as letters (``fold_leetspeak``: "1gn0r3" -> "ignore");
@@ -47,7 +47,8 @@ _COMMON_WORDS = frozenset("the a an and or to of in on for is are be you your me
 _WORD = re.compile(r"[a-z]+")
 # Regexes rather than per-character Python loops: views are built for every text a model scores.
 _SELECTORS = "".join(f"{chr(first)}-{chr(last)}" for first, last in (_VS_BASIC, _VS_SUPPLEMENT))
-_TAGS = re.compile(f"[{chr(TAG_FIRST)}-{chr(TAG_LAST)}]")
+_TAG_RUN = re.compile(f"[{chr(TAG_FIRST)}-{chr(TAG_LAST)}]+")
+_MESSAGE_TAG_RUN = 8  # tag characters in a row that read as a hidden message wherever they are
 _HIDDEN = re.compile(f"[{chr(TAG_BLOCK[0])}-{chr(TAG_BLOCK[1])}{_SELECTORS}]")  # the whole tag block and every selector
 _SELECTOR_RUN = re.compile(f"[{_SELECTORS}]{{2,}}")
 
@@ -162,7 +163,16 @@ def visible_text(text: str) -> str:
 
 
 def _decode_tags(text: str) -> str:
-    return "".join(chr(ord(ch) - TAG_BLOCK[0]) for ch in _TAGS.findall(text))
+    """The ASCII that tag characters mirror, when they carry a message: one run of them, or a run of
+    at least ``_MESSAGE_TAG_RUN`` (then every run, in order: a payload with non-ASCII letters is cut
+    into runs by them). Many short runs scattered through a text are noise, not a message, and
+    reading them out appends a line of random symbols (measured on MiniLM: 43 of 46 false alarms
+    on 150 benign texts with tag noise came from that line); an emoji flag's tag letters
+    ("🏴" + "gbsct" + cancel tag) are a short run among visible text too."""
+    runs = _TAG_RUN.findall(text)
+    if len(runs) != 1 and not any(len(run) >= _MESSAGE_TAG_RUN for run in runs):
+        return ""
+    return "".join(chr(ord(ch) - TAG_BLOCK[0]) for run in runs for ch in run)
 
 
 def _vs_byte(code: int) -> int | None:
