@@ -12,10 +12,11 @@ from adversarial_mlops.loop import attack_runner, lifecycle
 from adversarial_mlops import data
 from adversarial_mlops.loop.attack_runner import LeakageError
 from adversarial_mlops.attacks import family_names, strategy_families, strategy_names
+from adversarial_mlops.attacks.adaptive import ADAPTIVE, adaptive_families
 from adversarial_mlops.config import AttackSettings, AugmentationSettings, ConfigError, load_config
 from adversarial_mlops.loop.augmentor import build_augmented_dataset
 from adversarial_mlops.storage.run_values import RunValueStore
-from adversarial_mlops.judging.evaluation import ADAPTIVE, evaluate_model
+from adversarial_mlops.judging.evaluation import evaluate_model
 from adversarial_mlops.models.registry import ModelRegistry, ModelVersion
 
 from .conftest import small_dataset, write_loop_config
@@ -25,7 +26,9 @@ ENCODING_STRATEGIES = {"base64", "hex", "rot13", "url_encoding", "letter_spacing
 
 
 def touches(name, families) -> bool:
-    return bool(strategy_families(name) & set(families))
+    # Variants the adaptive attack mined carry the families of the edits it makes.
+    own = adaptive_families() if name == ADAPTIVE else strategy_families(name)
+    return bool(own & set(families))
 
 
 # ----------------------------------------------------------------------------- config
