@@ -132,17 +132,14 @@ def seed_baseline(source: Path, config) -> str:
     import shutil
 
     from adversarial_mlops import data
-    from adversarial_mlops.judging.evaluation import clean_report
     from adversarial_mlops.loop import lifecycle
-    from adversarial_mlops.models import modeling
     from adversarial_mlops.models.registry import ModelRegistry
 
     champion = ModelRegistry(source / "registry").champion()
     if champion is None:
         raise SystemExit(f"--baseline-from {source}: its registry has no champion")
-    stored_target = champion.info.get("config", {}).get("model", {}).get("target_fpr")
-    as_trained = config.model_copy(update={"model": config.model.model_copy(update={"target_fpr": stored_target})})
-    if champion.info.get("role") != lifecycle.BASELINE or not lifecycle.trained_with(champion, as_trained):
+    if champion.info.get("role") != lifecycle.BASELINE or not lifecycle.trained_with(champion, config,
+                                                                                     any_target_fpr=True):
         raise SystemExit(f"--baseline-from {source}: its champion {champion.version} is not a baseline trained with this "
                          f"config's data/model/training/defense settings; drop --baseline-from to train one")
     registry = ModelRegistry(config.resolved_state_dir() / "registry")
@@ -157,14 +154,9 @@ def seed_baseline(source: Path, config) -> str:
     def build(target: Path) -> None:
         shutil.copytree(champion.local_path(), target, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("README.md", "version.json"))
-        classifier = lifecycle.calibrate(lifecycle.load_classifier(champion, config), target,
-                                         lifecycle.split_frame(splits, "validation"), config.model.target_fpr)
-        test = lifecycle.split_frame(splits, "test")
-        clean = clean_report(test["label"].to_numpy(), classifier.predict_proba(test["text"].tolist()),
-                             seed=config.seed, n_resamples=config.promotion.bootstrap_resamples,
-                             threshold=classifier.threshold, groups=test["group"].astype(str).tolist())
-        metrics.update({"clean_f1": clean["f1"], "clean": clean,
-                        "operating_point": modeling.read_operating_point(target)})
+        metrics.update(lifecycle.calibrated_metrics(lifecycle.load_classifier(champion, config), target,
+                                                    lifecycle.split_frame(splits, "validation"),
+                                                    lifecycle.split_frame(splits, "test"), config))
 
     return registry.register(build, metrics=metrics, info=info).version
 

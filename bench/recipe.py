@@ -56,10 +56,8 @@ def obtain_version(name: str, config, splits, work_dir: Path, reuse: Path | None
     if reuse is not None:
         registry = ModelRegistry(reuse / "registry")
         version = registry.champion() or next(iter(registry.list_versions()[-1:]), None)  # else the newest
-        if version is not None and recalibrate:  # the stored threshold is replaced: its target need not match
-            stored = version.info.get("config", {}).get("model", {}).get("target_fpr")
-            config = config.model_copy(update={"model": config.model.model_copy(update={"target_fpr": stored})})
-        if version is None or not lifecycle.trained_with(version, config):
+        # With --recalibrate the stored threshold is replaced: its target need not match.
+        if version is None or not lifecycle.trained_with(version, config, any_target_fpr=recalibrate):
             raise SystemExit(f"--reuse {name}={reuse}: its champion was not trained with recipe {name}'s settings; "
                              f"drop --reuse to train it")
         return version, None

@@ -147,15 +147,10 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
                                   normalize_inputs=config.defense.normalize_inputs,
                                   payload_spans=data.payload_spans(train_data.reset_index(drop=True)),
                                   views=config.defense.views == "auto")
-        classifier = calibrate(TextClassifier.load(out, batch_size=config.model.inference_batch_size,
-                                                   precision=config.model.inference_precision),
-                               out, validation, config.model.target_fpr)
-        scores = classifier.predict_proba(test["text"].tolist())
-        clean = clean_report(test["label"].to_numpy(), scores, seed=config.seed,
-                             n_resamples=config.promotion.bootstrap_resamples, threshold=classifier.threshold,
-                             groups=test["group"].astype(str).tolist() if "group" in test else None)
-        metrics = {"clean_f1": clean["f1"], "clean": clean, "best_validation_f1": result.best_validation_f1,
-                   "operating_point": modeling.read_operating_point(out)}
+        classifier = TextClassifier.load(out, batch_size=config.model.inference_batch_size,
+                                         precision=config.model.inference_precision)
+        metrics = {**calibrated_metrics(classifier, out, validation, test, config),
+                   "best_validation_f1": result.best_validation_f1}
         provenance = write_training_data_record(out, train_data, excluded_families)
         info = {"role": role, "parent": parent, "base_model": config.model.base_model,
                 "training": result.to_dict(), "config": config_to_dict(config), "train_size": len(train_data),
@@ -179,6 +174,18 @@ def calibrate(classifier: TextClassifier, model_dir: Path, validation: pd.DataFr
                                 target_fpr)
     modeling.write_operating_point(model_dir, point)
     return dataclasses.replace(classifier, threshold=point["threshold"], target_fpr=point["target_fpr"])
+
+
+def calibrated_metrics(classifier: TextClassifier, model_dir: Path, validation: pd.DataFrame, test: pd.DataFrame,
+                       config: PipelineConfig) -> dict:
+    """Calibrate ``classifier`` (stored in ``model_dir``) to ``model.target_fpr`` on validation and
+    measure it on test at that threshold: the metrics a registered version carries."""
+    classifier = calibrate(classifier, model_dir, validation, config.model.target_fpr)
+    scores = classifier.predict_proba(test["text"].tolist())
+    clean = clean_report(test["label"].to_numpy(), scores, seed=config.seed,
+                         n_resamples=config.promotion.bootstrap_resamples, threshold=classifier.threshold,
+                         groups=test["group"].astype(str).tolist() if "group" in test else None)
+    return {"clean_f1": clean["f1"], "clean": clean, "operating_point": modeling.read_operating_point(model_dir)}
 
 
 def write_training_data_record(model_dir: Path, train_data: pd.DataFrame, excluded_families: Sequence[str]) -> dict:
@@ -239,8 +246,12 @@ def _weight_settings(config: dict, section: str):
     return {k: v for k, v in block.items() if k not in _NOT_WEIGHT_KEYS} if isinstance(block, dict) else block
 
 
-def trained_with(version: ModelVersion, config: PipelineConfig) -> bool:
-    """Whether ``version`` was trained with ``config``'s data/model/training/defense settings."""
+def trained_with(version: ModelVersion, config: PipelineConfig, *, any_target_fpr: bool = False) -> bool:
+    """Whether ``version`` was trained with ``config``'s data/model/training/defense settings;
+    ``any_target_fpr``: whatever threshold target it was calibrated to (for a caller that recalibrates it)."""
+    if any_target_fpr:
+        stored = version.info.get("config", {}).get("model", {}).get("target_fpr")
+        config = config.model_copy(update={"model": config.model.model_copy(update={"target_fpr": stored})})
     wanted = json.loads(json.dumps(config_to_dict(config)))  # as stored: lists, not tuples
     stored = version.info.get("config", {})
     return all(_weight_settings(stored, section) == _weight_settings(wanted, section) for section in _BASELINE_SECTIONS)
