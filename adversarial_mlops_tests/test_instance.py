@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from adversarial_mlops.config import ConfigError, load_config
 from adversarial_mlops.dagster_defs.instance import (
     PG_URL_ENV_VAR,
     POSTGRES,
+    SCHEMA_LOCK_KEY,
     SQLITE,
     USERS_OWN,
     InstanceUnavailableError,
@@ -191,6 +193,40 @@ def test_a_run_is_stored_in_postgresql_when_the_variable_is_set(loop_config, dag
     monkeypatch.setenv(PG_URL_ENV_VAR, make_url(url).set(password="wrong").render_as_string(hide_password=False))
     with pytest.raises(InstanceUnavailableError, match="password authentication failed"):
         prepare_instance(load_config(None))
+
+
+@pytest.mark.dagster_instance
+def test_opening_waits_for_the_databases_schema_lock(tmp_path, dagster_instance_database, monkeypatch):
+    """Homes that share one database share no file lock: the advisory lock orders their schema creation."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    url = dagster_instance_database
+    if url is None:
+        pytest.skip(NEEDS_SERVER)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    holder = psycopg2.connect(**make_url(url).translate_connect_args(username="user", database="dbname"))
+    holder.autocommit = True
+    opened = []
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+        opener = threading.Thread(target=lambda: opened.append(prepare_instance(load_config(None))), daemon=True)
+        opener.start()
+        waiting = []
+        for _ in range(600):  # until the opener's connection waits on the lock (or 60 s)
+            waiting = _query(url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            if waiting[0][0] or not opener.is_alive():
+                break
+            time.sleep(0.1)
+        assert waiting == [(1,)] and not opened
+        assert _query(url, "SELECT to_regclass('runs')") == [(None,)]  # no schema created behind the lock
+    finally:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+        holder.close()
+    opener.join(timeout=120)
+    assert len(opened) == 1 and _query(url, "SELECT to_regclass('runs')") == [("runs",)]
 
 
 # ------------------------------------------------------------------ concurrent starts

@@ -67,7 +67,7 @@ TOLERANCES = {"fp32": {"max_abs_score_diff": 1e-4, "min_label_agreement": 1.0},
 TARGET_RATIO = 3.0  # /predict throughput vs transformers.pipeline, short texts
 TARGET_LONG_RATIO = 1.0  # the same on 4,000-character texts, all windows read against the pipeline's first 128 tokens
 LONG_TEXT_CHARS = 4000  # the API's default max_text_chars
-TARGET_P95_MS = 20.0  # one short text, one client
+TARGET_P95_MS = 15.0  # one short text, one client (#16: ≤ 15 ms on this 2-core machine, and ≤ the pipeline's one-text p95)
 
 
 def build_minilm_champion(state_dir: Path) -> str:

@@ -19,6 +19,7 @@ Dagster, SQLAlchemy and the driver are imported inside functions: importing this
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import os
@@ -42,6 +43,9 @@ USERS_OWN = "the user's own dagster.yaml"
 PG_DRIVER = "postgresql+psycopg2"
 URL_EXAMPLE = f"{PG_DRIVER}://USER:PASSWORD@HOST:5432/DATABASE"
 CONNECT_TIMEOUT_S = 10
+# The advisory-lock key every process of this project takes while opening a PostgreSQL instance
+# (a bigint the database scopes to itself): crc32 of "adversarial_mlops dagster schema".
+SCHEMA_LOCK_KEY = 0x39574C6D
 
 _HEADER = f"""\
 # {WRITTEN_BY} (storage: {{backend}}). Rewritten when
@@ -237,7 +241,40 @@ def prepare_instance(config: PipelineConfig):
     with exclusive_lock(home / ".init.lock"):
         if pg_url and not is_users_own(home):
             check_pg_reachable(pg_url)  # before switching the file: a mistyped URL changes nothing
-        ensure_instance_yaml(home, pg_url)
-        instance = open_instance(home)
-        instance.get_runs(limit=1)  # touches run storage: creates the schema while we hold the lock
+        backend = ensure_instance_yaml(home, pg_url)
+        with pg_schema_lock(pg_url if backend == POSTGRES else None):
+            instance = open_instance(home)
+            instance.get_runs(limit=1)  # touches run storage: creates the schema while we hold the lock
     return instance
+
+
+@contextlib.contextmanager
+def pg_schema_lock(url: str | None):
+    """Hold a PostgreSQL advisory lock on ``url``'s database (nothing when ``url`` is None).
+
+    Processes with different homes share one database but not the home's file lock. Without this,
+    one process can find no tables, create them and run Dagster's data migrations while another,
+    finding the tables already there, has started a run: the migration then reads that run through a
+    storage not yet attached to its instance ("Attempted to resolve undefined DagsterInstance
+    weakref", seen in CI). Holding one lock per database while opening the storage orders them.
+    """
+    if url is None:
+        yield
+        return
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    engine = sqlalchemy.create_engine(check_pg_url(url), poolclass=NullPool,
+                                      connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+    try:
+        with engine.connect() as connection:
+            # Session-level: released by the unlock below, or by the server if this process dies.
+            connection.execute(sqlalchemy.text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(sqlalchemy.text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY})
+                connection.commit()
+    finally:
+        engine.dispose()
