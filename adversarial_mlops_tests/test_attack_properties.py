@@ -40,7 +40,7 @@ FOLDING = ["homoglyph", "fullwidth", "diacritics", "zero_width", "unicode_tags",
            "bidi_controls", "letter_spacing", "odd_whitespace", "homoglyph+zero_width"]  # fmt: skip
 CASE_CHANGING = ["random_case"]
 ENCODINGS = ["base64", "rot13", "hex", "url_encoding", "base64_raw", "rot13_raw", "hex_raw", "url_encoding_raw"]
-WRAPPERS = ["context_wrap", "delimiter_injection"]
+WRAPPERS = ["context_wrap", "addressed_to_ai", "delimiter_injection"]
 
 
 @pytest.mark.parametrize("name", FOLDING)

@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 import pytest
 
@@ -78,6 +80,7 @@ def test_benign_texts_only_get_content_preserving_obfuscations():
     assert is_content_preserving("homoglyph") and is_content_preserving("synonym+context_wrap")
     assert not is_content_preserving("base64") and not is_content_preserving("letter_spacing+base64")
     assert not is_content_preserving("delimiter_injection") and not is_content_preserving("payload_split")
+    assert not is_content_preserving("addressed_to_ai")  # a note to the AI is an injection whatever it says
     settings = AttackSettings(strategies=["homoglyph", "base64", "zero_width"], max_eval_sources=2)
     assert benign_strategies(settings) == ["homoglyph", "zero_width"]
     table = build_attack_variants(SPLITS, settings)
@@ -86,3 +89,13 @@ def test_benign_texts_only_get_content_preserving_obfuscations():
     ab = build_ab_variants(SPLITS, settings)
     assert set(ab.loc[ab["label"] == 0, "strategy"]) == {"homoglyph", "zero_width"}
     assert set(ab.loc[ab["label"] == 1, "strategy"]) == {"homoglyph", "base64", "zero_width"}
+
+
+def test_benign_context_carriers_neither_address_the_ai_nor_hide_the_text():
+    """A benign text in context_wrap stays benign only if the carrier is ordinary content: a note
+    to the AI, or text hidden from people, is the form of an indirect injection (addressed_to_ai)."""
+    from adversarial_mlops.attacks.structural import AddressedToAI, ContextWrap
+
+    addressing = re.compile(r"\bAI\b|assistant|agent|display:\s*none|<!--|instructions? for", re.IGNORECASE)
+    assert not [t for t in ContextWrap.templates if addressing.search(t.replace("{payload}", ""))]
+    assert all(addressing.search(t.replace("{payload}", "")) for t in AddressedToAI.templates)
