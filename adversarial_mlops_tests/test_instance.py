@@ -155,11 +155,16 @@ def test_an_unreachable_server_is_one_line_from_run_ui_and_serve(tmp_path, monke
 
 # ------------------------------------------------------------- runs stored in PostgreSQL
 
-def _query(url: str, sql: str, *params):
+def _connect(url: str):
+    """A psycopg2 connection straight to the database of ``url`` (not through Dagster)."""
     import psycopg2
     from sqlalchemy.engine import make_url
 
-    connection = psycopg2.connect(**make_url(url).translate_connect_args(username="user", database="dbname"))
+    return psycopg2.connect(**make_url(url).translate_connect_args(username="user", database="dbname"))
+
+
+def _query(url: str, sql: str, *params):
+    connection = _connect(url)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -198,14 +203,11 @@ def test_a_run_is_stored_in_postgresql_when_the_variable_is_set(loop_config, dag
 @pytest.mark.dagster_instance
 def test_opening_waits_for_the_databases_schema_lock(tmp_path, dagster_instance_database, monkeypatch):
     """Homes that share one database share no file lock: the advisory lock orders their schema creation."""
-    import psycopg2
-    from sqlalchemy.engine import make_url
-
     url = dagster_instance_database
     if url is None:
         pytest.skip(NEEDS_SERVER)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
-    holder = psycopg2.connect(**make_url(url).translate_connect_args(username="user", database="dbname"))
+    holder = _connect(url)
     holder.autocommit = True
     opened = []
     try:

@@ -166,15 +166,13 @@ def check_pg_reachable(url: str) -> None:
     """Connect once, so an unreachable server or a wrong password is one clear error, not
     dagster-postgres's retries and a SQLAlchemy traceback."""
     import sqlalchemy
-    from sqlalchemy.pool import NullPool
 
     parsed = check_pg_url(url)
     if importlib.util.find_spec("dagster_postgres") is None:  # Dagster would only say "Couldn't import module"
         raise InstanceUnavailableError(f"{PG_URL_ENV_VAR} is set but dagster-postgres is not installed. Fix: "
                                        "`make install`, or pip install dagster-postgres psycopg2-binary")
     try:
-        engine = sqlalchemy.create_engine(parsed, poolclass=NullPool,
-                                          connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+        engine = _pg_engine(parsed)
         with engine.connect():
             pass
     except ModuleNotFoundError as error:
@@ -186,6 +184,14 @@ def check_pg_reachable(url: str) -> None:
             f"({parsed.render_as_string(hide_password=True)}): {_driver_message(error)}. Fix: start the server, "
             f"or correct host, port, user, password or database in {PG_URL_ENV_VAR} (the database must exist: "
             f"createdb), or unset it to keep the Dagster instance in SQLite files") from None
+
+
+def _pg_engine(parsed_url):
+    """A SQLAlchemy engine for one short connection: no pool, the connect timeout above."""
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    return sqlalchemy.create_engine(parsed_url, poolclass=NullPool, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
 
 def _driver_message(error: BaseException) -> str:
@@ -262,10 +268,8 @@ def pg_schema_lock(url: str | None):
         yield
         return
     import sqlalchemy
-    from sqlalchemy.pool import NullPool
 
-    engine = sqlalchemy.create_engine(check_pg_url(url), poolclass=NullPool,
-                                      connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+    engine = _pg_engine(check_pg_url(url))
     try:
         with engine.connect() as connection:
             # Session-level: released by the unlock below, or by the server if this process dies.
