@@ -87,8 +87,15 @@ def test_benign_texts_only_get_content_preserving_obfuscations():
     # Encodings reach benign texts only as evaluation probes (reported apart, never taught as benign).
     assert set(table.loc[table["purpose"] == BENIGN_EVALUATION, "strategy"]) == {"homoglyph", "zero_width", "base64"}
     ab = build_ab_variants(SPLITS, settings)
-    assert set(ab.loc[ab["label"] == 0, "strategy"]) == {"homoglyph", "zero_width"}
+    assert set(ab.loc[ab["label"] == 0, "strategy"]) == {"homoglyph", "zero_width", "base64"}
     assert set(ab.loc[ab["label"] == 1, "strategy"]) == {"homoglyph", "base64", "zero_width"}
+    # The A/B's over-defence rule pools the content-preserving ones; the probe is compared apart.
+    from adversarial_mlops.loop.lifecycle import split_probes
+
+    pooled, probes = split_probes(ab)
+    assert set(pooled.loc[pooled["label"] == 0, "strategy"]) == {"homoglyph", "zero_width"}
+    assert set(probes["strategy"]) == {"base64"} and set(probes["label"]) == {0}
+    assert len(pooled) + len(probes) == len(ab)
 
 
 def test_benign_context_carriers_neither_address_the_ai_nor_hide_the_text():

@@ -145,3 +145,21 @@ def test_paired_ab_deltas_resample_whole_templates():
     by_source = delta_evasion(sources, champion, challenger, clean, clean, n_resamples=2000)
     assert by_template.estimate == by_source.estimate == 0.5
     assert (by_template.low, by_template.high) == (0.0, 1.0) and by_source.low > 0.0
+
+
+def test_encoding_probes_are_compared_per_encoding_with_template_clusters():
+    from adversarial_mlops.judging.promotion import encoding_probe_deltas
+
+    # base64_raw: four benign texts from two templates; the champion flags none, the challenger
+    # flags both of template A's: 0 -> 0.5, and resampling the two templates gives Δ 0, 0.5 or 1.
+    strategies = ["base64_raw"] * 4 + ["hex_raw"] * 2
+    clusters = ["A", "A", "B", "B", "A", "B"]
+    champion = np.array([0, 0, 0, 0, 1, 0])
+    challenger = np.array([1, 1, 0, 0, 1, 0])
+    table = encoding_probe_deltas(strategies, clusters, champion, challenger, seed=0, n_resamples=2000)
+    assert list(table) == ["base64_raw", "hex_raw"]
+    row = table["base64_raw"]
+    assert (row["champion"], row["challenger"], row["n"], row["n_groups"]) == (0.0, 0.5, 4, 2)
+    assert (row["delta"]["estimate"], row["delta"]["low"], row["delta"]["high"]) == (0.5, 0.0, 1.0)
+    assert table["hex_raw"]["champion"] == table["hex_raw"]["challenger"] == 0.5
+    assert table["hex_raw"]["delta"]["estimate"] == 0.0

@@ -124,6 +124,22 @@ def test_ab_table_puts_both_models_side_by_side_with_delta_and_ci(decision):
     assert tables.decision_line(decision).startswith("PROMOTED v0002 over v0001")
 
 
+def test_the_ab_shows_false_alarms_per_encoding_and_its_holdout_comparison(report, decision):
+    from adversarial_mlops.judging.promotion import encoding_probe_deltas
+    from adversarial_mlops.reporting.html_report import LoopReport, render_html
+
+    probes = encoding_probe_deltas(["base64_raw"] * 4, ["g1", "g1", "g2", "g3"], np.zeros(4), np.array([1, 1, 1, 0]),
+                                   seed=0, n_resamples=200)
+    statistics = {**decision["statistics"], "encoding_probes": probes}
+    rows = {row[0]: row for row in tables.ab_table(statistics, "v0001", "v0002").rows}
+    row = rows["false alarms, benign in base64_raw (reported, not decided on)"]
+    assert row[1:3] == ("0.0%", "75.0%") and row[4] == "4"
+    with_holdout = {**decision, "statistics": {**statistics, "holdout": statistics}}
+    text = render_html(LoopReport("r1", report, tables.decision_line(decision), with_holdout), [])
+    assert "A/B on the sealed holdout (reported only, never decided on)" in text
+    assert text.count("false alarms, benign in base64_raw") == 2
+
+
 def test_a_kept_champion_is_explained_by_its_blocking_reasons_in_one_line():
     line = tables.decision_line({"promoted": False, "champion_version": "v0001", "challenger_version": "v0002",
                                  "previous_champion": "v0001",

@@ -63,6 +63,19 @@ def test_encodings_decode_back_to_the_payload():
         assert PAYLOAD in views_of(text)[DECODED], name
 
 
+def test_an_encoded_attack_is_learned_as_its_decoded_payload_not_as_its_blob():
+    # Encodings are applied to malicious texts only: learning the blob would teach "encoded = attack".
+    for name in ("base64", "base64_raw", "hex_raw", "url_encoding_raw", "rot13_raw", "letter_spacing+base64"):
+        text = get_strategy(name).apply(PAYLOAD, random.Random(1))
+        learned = training_text(text)
+        assert learned == views_of(text)[DECODED] and PAYLOAD in learned, name
+        blob = max(text.split(), key=len)
+        assert blob not in learned, name
+    plain = "Please review the invoice and reply by Friday."
+    assert training_text(plain) == plain
+    assert training_text("commit 9fceb02d0ae598e95dc970b74767f19372d61af8 fixed it").startswith("commit 9fceb02d")
+
+
 def test_look_alikes_fold_to_the_payload():
     for name in ("homoglyph", "fullwidth", "diacritics", "zero_width", "letter_spacing", "bidi_controls"):
         text = get_strategy(name).apply(PAYLOAD, random.Random(2))

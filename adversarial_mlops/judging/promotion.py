@@ -93,6 +93,24 @@ def delta_false_alarms(preds_a: np.ndarray, preds_b: np.ndarray, sources: Sequen
                                   n_resamples=n_resamples, seed=seed)
 
 
+def encoding_probe_deltas(strategies: Sequence[str], clusters: Sequence[str], champion_preds: np.ndarray,
+                          challenger_preds: np.ndarray, *, seed: int, n_resamples: int) -> dict:
+    """Per encoding strategy: the share of benign texts so encoded that each model flags, and the
+    paired Δ (challenger − champion) resampling whole ``clusters``. Reported beside the A/B, never
+    pooled into its over-defence rule (an encoded text is not plainly benign to a reader) — but a
+    challenger that learned "any encoded blob is an attack" shows here."""
+    strategies = np.asarray(strategies, dtype=object)
+    a, b = np.asarray(champion_preds, dtype=float), np.asarray(challenger_preds, dtype=float)
+    clusters = np.asarray(clusters, dtype=object)
+    table = {}
+    for name in sorted(set(strategies.tolist())):
+        rows = strategies == name
+        delta = delta_false_alarms(a[rows], b[rows], clusters[rows].tolist(), seed=seed, n_resamples=n_resamples)
+        table[name] = {"champion": float(a[rows].mean()), "challenger": float(b[rows].mean()),
+                       "delta": delta.to_dict(), "n": int(rows.sum()), "n_groups": len(set(clusters[rows]))}
+    return json_safe(table)
+
+
 def _rate(sources: Sequence[str], preds: np.ndarray, clean: Mapping[str, int]) -> float | None:
     outcomes = evasion_outcomes(clean, sources, preds)
     return float(outcomes.evaded.sum() / outcomes.eligible.sum()) if outcomes.eligible.any() else None

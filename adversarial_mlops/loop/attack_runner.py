@@ -254,9 +254,10 @@ def gate_sources(splits: pd.DataFrame, settings: AttackSettings) -> set[str]:
 
 def build_ab_variants(splits: pd.DataFrame, settings: AttackSettings) -> pd.DataFrame:
     """Fresh sets for the A/B test: obfuscated malicious texts (label 1, evasion) and obfuscated
-    benign texts (label 0, over-defence) from test texts the gate did *not* attack, with a seed
-    no model was trained on — the A/B never re-decides on the variants that triggered retraining."""
-    strategies = {MALICIOUS: selected_strategies(settings), BENIGN: benign_strategies(settings)}
+    benign texts (label 0, over-defence; and encoding probes, reported beside it) from test texts
+    the gate did *not* attack, with a seed no model was trained on — the A/B never re-decides on
+    the variants that triggered retraining."""
+    strategies = {MALICIOUS: selected_strategies(settings), BENIGN: benign_evaluation_strategies(settings)}
     used = gate_sources(splits, settings)
     sources = {label: _sources(splits, SOURCE_SPLIT[AB_TEST], settings.max_eval_sources, label, exclude=used)
                for label in (MALICIOUS, BENIGN)}

@@ -22,11 +22,11 @@ from adversarial_mlops.loop.attack_runner import (BENIGN_EVALUATION, EVALUATION,
 from adversarial_mlops import data
 from adversarial_mlops.config import PipelineConfig, config_to_dict
 from adversarial_mlops.judging.decision import calibrate_threshold
-from adversarial_mlops.judging.evaluation import (adaptive_targets, adaptive_variants, clean_report, evaluate_classifier,
-                                                 evaluate_model, families_of, mark_effective,
+from adversarial_mlops.judging.evaluation import (adaptive_targets, adaptive_variants, clean_report, encoding_probes,
+                                                 evaluate_classifier, evaluate_model, families_of, mark_effective,
                                                  with_effective)
 from adversarial_mlops.judging.promotion import (ABSet, PairedPredictions, PromotionDecision, ab_statistics,
-                                                compare_models)
+                                                compare_models, encoding_probe_deltas)
 from adversarial_mlops.models import modeling
 from adversarial_mlops.models.modeling import TextClassifier, resolve_base_model
 from adversarial_mlops.storage.crash_points import crash_point
@@ -300,6 +300,25 @@ def ab_set(texts: pd.DataFrame, variants: pd.DataFrame, adaptive_sources: Sequen
                  group_of=group_of)
 
 
+def split_probes(variants: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``variants`` without, and with only, their encoding probes (benign texts encoded): the A/B's
+    over-defence rule pools content-preserving obfuscations only, as the gate's rate does."""
+    probe = encoding_probes(variants) & (variants["label"] == data.BENIGN).to_numpy()
+    return variants[~probe], variants[probe]
+
+
+def probe_comparison(champion: TextClassifier, challenger: TextClassifier, texts: pd.DataFrame,
+                     probes: pd.DataFrame, config: PipelineConfig) -> dict:
+    """Each model's false alarms on benign texts in each encoding, paired (``encoding_probe_deltas``)."""
+    if probes.empty:
+        return {}
+    group_of = dict(zip(texts["id"], texts["group"].astype(str))) if "group" in texts else {}
+    clusters = [group_of.get(source, source) for source in probes["source_id"]]
+    champion_preds, challenger_preds = (model.predict(probes["text"].tolist()) for model in (champion, challenger))
+    return encoding_probe_deltas(probes["strategy"].tolist(), clusters, champion_preds, challenger_preds,
+                                 seed=config.seed, n_resamples=config.promotion.bootstrap_resamples)
+
+
 def _adaptive_pool(test: pd.DataFrame, ab_variants: pd.DataFrame) -> pd.DataFrame:
     """Malicious test texts of the A/B set (not the gate's): what the adaptive attack may start from."""
     return test[test["id"].isin(set(_split_ab(ab_variants)[0]["source_id"]))]
@@ -313,7 +332,7 @@ def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: Pipeli
     champion_classifier, challenger_classifier = load_classifier(champion, config), load_classifier(challenger, config)
     # Only variants the champion reads differently from their source test anything; both models
     # see the same (effective) set, so the comparison stays paired.
-    effective = ab_variants[mark_effective(champion_classifier.model_inputs, test, ab_variants)]
+    effective, probes = split_probes(ab_variants[mark_effective(champion_classifier.model_inputs, test, ab_variants)])
     pool = _adaptive_pool(test, effective)
     preds = [paired_predictions(model, test, effective, pool, config=config)
              for model in (champion_classifier, challenger_classifier)]
@@ -321,7 +340,10 @@ def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: Pipeli
                         ["id"].tolist() if len(preds[0].adaptive) else [])
     decision = compare_models(ab_set(test, effective, adaptive_sources), *preds, settings=config.promotion,
                               f1_floor=config.quality_gate.min_f1_score, seed=config.seed)
-    decision.statistics["ab_variants"] = {"generated": int(len(ab_variants)), "effective": int(len(effective))}
+    decision.statistics["ab_variants"] = {"generated": int(len(ab_variants)),
+                                          "effective": int(len(effective) + len(probes))}
+    decision.statistics["encoding_probes"] = probe_comparison(champion_classifier, challenger_classifier, test, probes,
+                                                              config)
     decision.statistics["holdout"] = holdout_comparison(champion_classifier, challenger_classifier, config, splits)
     return decision
 
@@ -335,9 +357,10 @@ def holdout_comparison(champion: TextClassifier, challenger: TextClassifier, con
     if holdout.empty:
         return None
     variants = build_holdout_variants(splits, config.attack)
-    variants = variants[mark_effective(champion.model_inputs, holdout, variants)]
+    variants, probes = split_probes(variants[mark_effective(champion.model_inputs, holdout, variants)])
     preds = [paired_predictions(model, holdout, variants, config=config) for model in (champion, challenger)]
     return {**ab_statistics(ab_set(holdout, variants), *preds, settings=config.promotion, seed=config.seed),
+            "encoding_probes": probe_comparison(champion, challenger, holdout, probes, config),
             "sealed": "reported only: no decision reads the holdout"}
 
 

@@ -252,7 +252,8 @@ def _char_range(window_offsets) -> tuple[int, int]:
 def _prepared(train_texts: Sequence[str], val_texts: Sequence[str], payload_spans: Sequence | None, *,
               normalize_inputs: bool, views: bool) -> tuple[list[str], list[str], Sequence | None]:
     """Texts as the model will read them: normalised (which moves characters, so spans are dropped)
-    and, with views, a smuggled payload decoded (``views.training_text``; other texts unchanged)."""
+    and, with views, a smuggled or encoded payload decoded (``views.training_text``; other texts
+    unchanged; a decoded text's payload span no longer points at its payload, so it is dropped)."""
     train_texts, val_texts = list(train_texts), list(val_texts)
     if normalize_inputs:
         from adversarial_mlops.models.normalization import normalize_text
@@ -262,7 +263,10 @@ def _prepared(train_texts: Sequence[str], val_texts: Sequence[str], payload_span
     if views:
         from adversarial_mlops.models.views import training_text
 
-        train_texts = [training_text(t) for t in train_texts]
+        decoded = [training_text(t) for t in train_texts]
+        if payload_spans is not None:
+            payload_spans = [span if new == old else None for span, new, old in zip(payload_spans, decoded, train_texts)]
+        train_texts = decoded
     return train_texts, val_texts, payload_spans
 
 

@@ -63,11 +63,9 @@ def text_views(text: str) -> list[tuple[str, str]]:
     read_as_letters = fold_leetspeak(folded)
     if read_as_letters != " ".join(text.split()):  # whitespace alone changes no token
         views.append((FOLDED, read_as_letters))
-    # Lines first (ROT13 is judged per line), then the folded text (an encoding in look-alike letters).
-    decoded = decode_spans(text)
-    decoded = decode_spans(folded) if decoded is None else decoded
-    if decoded is not None:  # folded too: a decoded payload may itself be letter-spaced or look-alike
-        views.append((DECODED, normalize_text(decoded)))
+    decoded = decoded_view(text, folded)
+    if decoded is not None:
+        views.append((DECODED, decoded))
     seen, unique = set(), []
     for name, view in views:
         if view not in seen:
@@ -139,14 +137,33 @@ def _one_as(word: str, i: int) -> str:
     return "l" if before and before in _L_NEIGHBOURS and (not after or after in _L_NEIGHBOURS) else "i"
 
 
-def training_text(text: str) -> str:
-    """What a model learns a text as: with its smuggled payload made readable, else the text.
+def decoded_view(text: str, folded: str | None = None) -> str | None:
+    """``text`` with its encoded spans decoded, folded (``DECODED``); None when nothing decodes.
 
-    A smuggled variant's original view is its harmless cover sentence; training on that with a
-    malicious label would teach the cover, so training sees the view that carries the payload.
+    Lines first (ROT13 is judged per line), then the folded text (an encoding in look-alike letters);
+    the result is folded too: a decoded payload may itself be letter-spaced or look-alike."""
+    decoded = decode_spans(text)
+    if decoded is None:
+        decoded = decode_spans(normalize_text(text) if folded is None else folded)
+    return None if decoded is None else normalize_text(decoded)
+
+
+def training_text(text: str) -> str:
+    """What a model learns a text as: the view that carries its payload — a smuggled payload made
+    readable, else encoded spans decoded — or the text itself when neither applies.
+
+    A smuggled variant's original view is its harmless cover sentence, an encoded one's is an opaque
+    blob. Training on those with a malicious label teaches the cover, or "any encoded blob is an
+    attack" (encodings are applied to malicious texts only): a MiniLM challenger trained on raw
+    base64, hex, ROT13 and percent-encoded attacks flagged 91-100 % of benign test texts encoded the
+    same way, where its parent flagged 9-29 %. Scoring reads the decoded view as well, so the
+    payload is still seen.
     """
     hidden = smuggled_text(text)
-    return f"{visible_text(text)}\n{hidden}" if hidden else text
+    if hidden:
+        return f"{visible_text(text)}\n{hidden}"
+    decoded = decoded_view(text)
+    return text if decoded is None else decoded
 
 
 def smuggled_text(text: str) -> str:

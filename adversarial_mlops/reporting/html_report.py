@@ -100,6 +100,10 @@ def render_html(report: LoopReport, plots: Sequence[Plot]) -> str:
         parts.append(_section("A/B: champion vs challenger (Δ = challenger − champion, paired 95% CI)",
                               tables.ab_table(decision["statistics"], decision["previous_champion"],
                                               decision["challenger_version"])))
+        if decision["statistics"].get("holdout"):
+            parts.append(_section("A/B on the sealed holdout (reported only, never decided on)",
+                                  tables.ab_table(decision["statistics"]["holdout"], decision["previous_champion"],
+                                                  decision["challenger_version"])))
         parts.append("<ul>" + "".join(f"<li>{html.escape(reason)}</li>" for reason in decision["reasons"]) + "</ul>")
     parts.append(_section("Registry history (latest first)", tables.history_table(report.history)))
     parts.append("<h2>Plots</h2>" + "".join(

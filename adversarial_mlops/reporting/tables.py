@@ -93,7 +93,8 @@ def gate_table(verdict: Mapping) -> Table:
 
 def ab_table(statistics: Mapping, champion: str, challenger: str) -> Table:
     """Champion vs challenger on the A/B set: clean F1 and FPR, over-defence, evasion overall and per
-    family, each with the paired Δ (challenger − champion) and its 95% CI."""
+    family, false alarms on benign texts per encoding, each with the paired Δ (challenger − champion)
+    and its 95% CI."""
     a, b = statistics["champion_clean"], statistics["challenger_clean"]
     d_f1 = statistics["delta_f1"]
     rows = [("clean F1", ratio(a["f1"]), ratio(b["f1"]), _f1_delta(d_f1), count(statistics.get("n_clean"))),
@@ -107,6 +108,9 @@ def ab_table(statistics: Mapping, champion: str, challenger: str) -> Table:
              count(statistics.get("n_variants")))]
     rows += [(f"evasion: {family}", pct(row["champion"]), pct(row["challenger"]), delta_with_ci(row["delta"]),
               count(row["n_variants"])) for family, row in sorted(statistics.get("evasion_by_family", {}).items())]
+    rows += [(f"false alarms, benign in {name} (reported, not decided on)", pct(row["champion"]),
+              pct(row["challenger"]), delta_with_ci(row["delta"]), count(row["n"]))
+             for name, row in sorted((statistics.get("encoding_probes") or {}).items())]
     return Table.of(["measure", f"champion {champion}", f"challenger {challenger}", "Δ (95% CI)", "n"], rows,
                     numeric=[f"champion {champion}", f"challenger {challenger}", "n"])
 
