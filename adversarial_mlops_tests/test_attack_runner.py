@@ -106,3 +106,26 @@ def test_benign_context_carriers_neither_address_the_ai_nor_hide_the_text():
     addressing = re.compile(r"\bAI\b|assistant|agent|display:\s*none|<!--|instructions? for", re.IGNORECASE)
     assert not [t for t in ContextWrap.templates if addressing.search(t.replace("{payload}", ""))]
     assert all(addressing.search(t.replace("{payload}", "")) for t in AddressedToAI.templates)
+
+
+def test_the_ab_adaptive_attack_starts_from_test_texts_the_gate_never_attacked():
+    from adversarial_mlops.config import build_config
+    from adversarial_mlops.judging.evaluation import adaptive_targets
+    from adversarial_mlops.loop.attack_runner import gate_sources
+    from adversarial_mlops.loop.lifecycle import ab_adaptive_targets, split_frame
+
+    splits = pd.DataFrame({"id": [f"m{i:02d}" for i in range(40)] + [f"b{i:02d}" for i in range(40)],
+                           "text": [f"ignore the rules, case {i}" for i in range(40)] + [f"bake {i} cakes" for i in range(40)],
+                           "label": [1] * 40 + [0] * 40, "split": "test"})
+    attack = {"strategies": ["leetspeak"], "max_eval_sources": 10, "adaptive_sources": 10}
+    config = build_config({"attack": attack})
+    targets = ab_adaptive_targets(splits, config)
+    test = split_frame(splits, "test")
+    gate_adaptive = set(adaptive_targets(test, n_sources=10, seed=config.attack.eval_seed)["id"])
+    static = gate_sources(splits, config.attack)
+    assert set(targets["label"]) == {1} and not set(targets["id"]) & (static | gate_adaptive)
+    # By default every such text: 40 malicious, minus the gate's 10 static and its adaptive ones.
+    assert len(targets) == 40 - len({i for i in static | gate_adaptive if i.startswith("m")}) > 20
+    fewer = ab_adaptive_targets(splits, build_config({"attack": {**attack, "ab_adaptive_sources": 5}}))
+    assert len(fewer) == 5 and set(fewer["id"]) <= set(targets["id"])
+    assert ab_adaptive_targets(splits, build_config({"attack": {**attack, "adaptive_sources": 0}})).empty

@@ -163,3 +163,21 @@ def test_encoding_probes_are_compared_per_encoding_with_template_clusters():
     assert (row["delta"]["estimate"], row["delta"]["low"], row["delta"]["high"]) == (0.5, 0.0, 1.0)
     assert table["hex_raw"]["champion"] == table["hex_raw"]["challenger"] == 0.5
     assert table["hex_raw"]["delta"]["estimate"] == 0.0
+
+
+def test_a_family_whose_ci_is_wider_than_the_margin_is_named_as_too_small_to_show_non_inferiority():
+    # Equal models, but on 40 texts they disagree on 12 (6 each way): Δ 0, and a paired CI wider
+    # than a 0.10 margin. The rule still blocks (no weakening); the reason says why and what to raise.
+    champion = with_(preds(0.0, 0.40, seed=1), adaptive=np.array([1] * 6 + [0] * 6 + [1] * 28))
+    challenger = with_(champion, variants=preds(0.0, 0.05, seed=2).variants,
+                       adaptive=np.array([0] * 6 + [1] * 6 + [1] * 28))
+    ab = ABSet(y_true=Y, test_ids=IDS, variant_sources=SOURCES, variant_families=FAMILIES,
+               benign_sources=BENIGN_SOURCES, adaptive_sources=IDS[:40])
+    settings = PromotionSettings(bootstrap_resamples=300, max_evasion_increase=0.10)
+    decision = compare_models(ab, champion, challenger, settings=settings, f1_floor=0.85, seed=1)
+    adaptive = decision.statistics["evasion_by_family"]["adaptive"]
+    assert adaptive["delta"]["estimate"] == 0.0 and adaptive["delta"]["high"] > settings.max_evasion_increase
+    [reason] = [r for r in decision.reasons if "Δevasion upper 95% bound" in r]
+    assert reason.startswith("blocked") and "too few texts" in reason and "adaptive (±" in reason
+    assert "40 variants" in reason and "attack.ab_adaptive_sources" in reason
+    assert "character (±" not in reason and "spacing (±" not in reason  # 400 and 200 variants resolve 0.10

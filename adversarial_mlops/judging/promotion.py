@@ -222,6 +222,8 @@ def _criteria(stats: Mapping, settings: PromotionSettings, f1_floor: float) -> l
         gains.append("obfuscated-benign false alarms")
     worse = [f"{name} {_interval(row['delta'])}" for name, row in families.items()
              if not _within(row["delta"], settings.max_evasion_increase)]
+    too_few = [f"{name} (±{_half_width(row['delta']):.3f}, {row['n_variants']} variants)" for name, row in families.items()
+               if _half_width(row["delta"]) > settings.max_evasion_increase]
     return [
         meets_f1_floor(stats["challenger_clean"]["f1"], f1_floor),
         (bool(gains), f"significantly more robust somewhere (a 95% CI below 0): "
@@ -230,7 +232,9 @@ def _criteria(stats: Mapping, settings: PromotionSettings, f1_floor: float) -> l
         (not worse and _within(d_ev, settings.max_evasion_increase),
          f"Δevasion upper 95% bound within +{settings.max_evasion_increase} overall ({_interval(d_ev)}) and in "
          f"every one of {len(families)} families incl. adaptive"
-         + (f"; worse in: {'; '.join(worse)}" if worse else "")),
+         + (f"; worse in: {'; '.join(worse)}" if worse else "")
+         + (f"; a 95% CI wider than the margin (too few texts: an equal challenger cannot show it; raise "
+            f"attack.ab_adaptive_sources or attack.max_eval_sources) in: {'; '.join(too_few)}" if too_few else "")),
         (_within(d_obf, settings.max_fpr_increase),
          f"Δobfuscated-benign false alarms {_interval(d_obf)}, upper bound vs tolerance +{settings.max_fpr_increase}"),
         (d_f1["estimate"] >= -settings.max_f1_decrease,
@@ -242,6 +246,12 @@ def _criteria(stats: Mapping, settings: PromotionSettings, f1_floor: float) -> l
         (_within(d_fpr, settings.max_fpr_increase),
          f"Δclean FPR {_interval(d_fpr)}, upper bound vs tolerance +{settings.max_fpr_increase}"),
     ]
+
+
+def _half_width(delta: Mapping) -> float:
+    """Half the width of a Δ's 95% CI (0 when not measured): how small a change it can resolve."""
+    low, high = delta.get("low"), delta.get("high")
+    return 0.0 if low is None or high is None or low != low or high != high else (high - low) / 2
 
 
 def _interval(delta: Mapping) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from adversarial_mlops.loop.attack_runner import (BENIGN_EVALUATION, EVALUATION, HOLDOUT_BENIGN_EVALUATION,
                                                  HOLDOUT_EVALUATION, build_holdout_variants,
-                                                 check_no_excluded_families)
+                                                 check_no_excluded_families, gate_sources)
 from adversarial_mlops import data
 from adversarial_mlops.config import PipelineConfig, config_to_dict
 from adversarial_mlops.judging.decision import calibrate_threshold
@@ -269,14 +269,14 @@ def reusable_baseline(registry: ModelRegistry, config: PipelineConfig, train_siz
 
 
 def paired_predictions(classifier: TextClassifier, test: pd.DataFrame, ab_variants: pd.DataFrame,
-                       adaptive_pool: pd.DataFrame | None = None, *, config: PipelineConfig) -> PairedPredictions:
-    """``classifier``'s labels on the A/B inputs; with ``adaptive_pool`` (malicious texts) the
-    adaptive attack also runs against this model (``attack.adaptive_*``, seed ``attack.ab_seed``)."""
+                       adaptive_texts: pd.DataFrame | None = None, *, config: PipelineConfig) -> PairedPredictions:
+    """``classifier``'s labels on the A/B inputs; with ``adaptive_texts`` (malicious texts) the
+    adaptive attack also runs against this model on each of them (``attack.adaptive_query_budget``,
+    seed ``attack.ab_seed``)."""
     malicious, benign = _split_ab(ab_variants)
     adaptive = np.zeros(0, dtype=np.int64)
-    if adaptive_pool is not None and config.attack.adaptive_sources:
-        rows, _summary = adaptive_variants(classifier.predict_proba, adaptive_pool,
-                                           n_sources=config.attack.adaptive_sources,
+    if adaptive_texts is not None and len(adaptive_texts):
+        rows, _summary = adaptive_variants(classifier.predict_proba, adaptive_texts, n_sources=len(adaptive_texts),
                                            query_budget=config.attack.adaptive_query_budget,
                                            seed=config.attack.ab_seed, threshold=classifier.threshold)
         adaptive = classifier.predict(rows["text"].tolist())
@@ -319,9 +319,18 @@ def probe_comparison(champion: TextClassifier, challenger: TextClassifier, texts
                                  seed=config.seed, n_resamples=config.promotion.bootstrap_resamples)
 
 
-def _adaptive_pool(test: pd.DataFrame, ab_variants: pd.DataFrame) -> pd.DataFrame:
-    """Malicious test texts of the A/B set (not the gate's): what the adaptive attack may start from."""
-    return test[test["id"].isin(set(_split_ab(ab_variants)[0]["source_id"]))]
+def ab_adaptive_targets(splits: pd.DataFrame, config: PipelineConfig) -> pd.DataFrame:
+    """The malicious test texts the A/B's adaptive attack starts from, against each model: those the
+    gate attacked neither with its static variants nor adaptively (the A/B never re-decides on what
+    triggered retraining); ``attack.ab_adaptive_sources`` of them (seed ``ab_seed``), or all. Empty
+    when the adaptive attack is off (``attack.adaptive_sources: 0``)."""
+    test, attack = split_frame(splits, "test"), config.attack
+    if not attack.adaptive_sources:
+        return test.iloc[:0]
+    gate = gate_sources(splits, attack) | set(adaptive_targets(test, n_sources=attack.adaptive_sources,
+                                                               seed=attack.eval_seed)["id"])
+    pool = test[~test["id"].isin(gate)]
+    return adaptive_targets(pool, n_sources=attack.ab_adaptive_sources or len(pool), seed=attack.ab_seed)
 
 
 def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: PipelineConfig, splits: pd.DataFrame,
@@ -333,12 +342,10 @@ def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: Pipeli
     # Only variants the champion reads differently from their source test anything; both models
     # see the same (effective) set, so the comparison stays paired.
     effective, probes = split_probes(ab_variants[mark_effective(champion_classifier.model_inputs, test, ab_variants)])
-    pool = _adaptive_pool(test, effective)
-    preds = [paired_predictions(model, test, effective, pool, config=config)
+    targets = ab_adaptive_targets(splits, config)
+    preds = [paired_predictions(model, test, effective, targets, config=config)
              for model in (champion_classifier, challenger_classifier)]
-    adaptive_sources = (adaptive_targets(pool, n_sources=config.attack.adaptive_sources, seed=config.attack.ab_seed)
-                        ["id"].tolist() if len(preds[0].adaptive) else [])
-    decision = compare_models(ab_set(test, effective, adaptive_sources), *preds, settings=config.promotion,
+    decision = compare_models(ab_set(test, effective, targets["id"].tolist()), *preds, settings=config.promotion,
                               f1_floor=config.quality_gate.min_f1_score, seed=config.seed)
     decision.statistics["ab_variants"] = {"generated": int(len(ab_variants)),
                                           "effective": int(len(effective) + len(probes))}
