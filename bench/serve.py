@@ -313,22 +313,49 @@ def worker_main(spec_path: str) -> int:
         result = bench_pipeline(spec["model_dir"], spec["texts"], spec["singles"], spec["batch_texts"],
                                 spec["long_texts"])
     else:
-        result = bench_in_process(Path(spec["model_dir"]), spec["texts"], spec["batch_texts"], spec["reference"])
+        result = bench_in_process(Path(spec["model_dir"]), spec["texts"], spec["batch_texts"], spec["reference"],
+                                  spec["singles"])
     Path(spec_path).with_suffix(".out.json").write_text(json.dumps(result))
     return 0
 
 
-def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, reference) -> dict:
+def one_text_with_and_without_plan(predictor, workers: int, singles: list[str]) -> dict:
+    """p50/p95 of one-text requests through the serving MicroBatcher, with and without the thread plan."""
+    from adversarial_mlops.models.serving import MicroBatcher, configure_torch_threads, torch_thread_plan
+
+    latencies = {"thread_plan": [], "one_thread_per_worker": []}
+    predicts = [predictor.predict_proba] + [predictor.for_another_thread().predict_proba for _ in range(workers - 1)]
+    for _ in range(2):
+        for name, plan in (("one_thread_per_worker", None), ("thread_plan", torch_thread_plan(workers))):
+            configure_torch_threads(workers=workers)  # the count a batcher thread starts with
+            batcher = MicroBatcher(predicts, idle_exit=None, threads=plan)
+            for text in singles[:10]:
+                batcher.submit([text])  # warm-up: threads started, thread counts set
+            for text in singles:
+                started = time.perf_counter()
+                batcher.submit([text])
+                latencies[name].append(time.perf_counter() - started)
+            batcher.close()
+    return {name: {"requests": len(values), "texts_per_s": len(values) / sum(values),
+                   "p50_ms": 1000 * statistics.median(values), "p95_ms": 1000 * pct(values, 95)}
+            for name, values in latencies.items()}
+
+
+def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, reference, singles: list[str]) -> dict:
     """The serving predictor without HTTP, per precision:
 
     * ``serving_setup_c8``: the server's set-up (ChampionHolder's MicroBatcher, one worker per
-      core, one torch thread each) fed the requests' chunks by 8 client threads: what /predict
+      core, one torch thread each — every core for a batch running alone) fed the requests' chunks
+      by 8 client threads: what /predict
       could reach if HTTP cost nothing;
     * ``direct``: ``predict_proba`` called directly with all cores as torch threads, on all
-      texts at once and on the chunks one after another.
+      texts at once and on the chunks one after another;
+    * ``one_text_c1``: one-text requests one after another through the serving set-up, with the
+      thread plan (a batch running alone gets every core) and without it (one thread per worker
+      always), alternated twice so that both see the same machine.
     """
     from adversarial_mlops.models.serving import FastPredictor, MicroBatcher, configure_torch_threads, \
-        default_inference_workers
+        default_inference_workers, torch_thread_plan
 
     chunks = [texts[i:i + batch_texts] for i in range(0, len(texts), batch_texts)]
     workers = default_inference_workers()
@@ -337,7 +364,8 @@ def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, refere
         threads = configure_torch_threads(workers=workers)
         predictor = FastPredictor.load(model_dir, batch_size=64, precision=precision)
         batcher = MicroBatcher([predictor.predict_proba] + [predictor.for_another_thread().predict_proba
-                                                           for _ in range(workers - 1)], idle_exit=None)
+                                                           for _ in range(workers - 1)], idle_exit=None,
+                               threads=torch_thread_plan(workers))
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(batcher.submit, chunks[:16]))  # warm-up
             started = time.perf_counter()
@@ -346,7 +374,8 @@ def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, refere
         batcher.close()
         scores = [float(x) for chunk in served for x in chunk]
         entry = {"serving_setup_c8": {"torch_threads": threads, "texts_per_s": setup_rate,
-                                      "parity_vs_reference": parity(scores, reference, precision)}}
+                                      "parity_vs_reference": parity(scores, reference, precision)},
+                 "one_text_c1": one_text_with_and_without_plan(predictor, workers, singles)}
         threads = configure_torch_threads()
         predictor.predict_proba(chunks[0])  # warm-up with the new thread count
         started = time.perf_counter()
@@ -421,6 +450,9 @@ def print_table(results: dict, n: int, m: int) -> None:
             if metric.startswith("texts_per_s"):
                 rows.append((f"in-process predict_proba {metric[len('texts_per_s_'):]} ({precision})", rate,
                              None, None, pipe_best))
+        for name, run in entry.get("one_text_c1", {}).items():
+            rows.append((f"in-process serving set-up, no HTTP, one text c1, {name} ({precision})",
+                         run["texts_per_s"], run["p50_ms"], run["p95_ms"], pipe_best))
     for label, runs in results["server"].items():
         for name in ("one_text_c1", "one_text_c8", f"batch{n}_c1", f"batch{n}_c8", f"long{m}_c1", f"long{m}_c8"):
             run = runs[name]
@@ -533,7 +565,7 @@ def main() -> int:
 
     # The serving predictor without HTTP (a fresh process, OpenMP's defaults as the server has them).
     results["in_process"] = run_worker(work, "predictor", "default", model_dir=str(model_dir), texts=texts,
-                                       batch_texts=n, reference=reference)
+                                       singles=[s[0] for s in singles[:200]], batch_texts=n, reference=reference)
     # The baseline in both OpenMP set-ups (a fresh process each); the faster one is the denominator.
     results["pipeline_runs"] = {name: run_worker(work, "pipeline", name, model_dir=str(model_dir), texts=texts,
                                                  singles=[s[0] for s in singles[:200]], batch_texts=n,

@@ -51,14 +51,16 @@ def build_context(config: PipelineConfig, settings: ApiSettings, *, holder=None,
     from adversarial_mlops.dagster_defs.launcher import LoopLauncher
     from adversarial_mlops.dagster_defs.instance import prepare_instance
     from adversarial_mlops.loop.lifecycle import open_registry
-    from adversarial_mlops.models.serving import ChampionHolder, configure_torch_threads, default_inference_workers
+    from adversarial_mlops.models.serving import (ChampionHolder, configure_torch_threads, default_inference_workers,
+                                                  torch_thread_plan)
 
     workers = settings.workers or default_inference_workers()
     configure_torch_threads(workers=workers)
     instance = prepare_instance(config)
     if holder is None:
         holder = ChampionHolder(open_registry(config), batch_size=config.model.inference_batch_size,
-                                precision=settings.precision or config.model.inference_precision, workers=workers)
+                                precision=settings.precision or config.model.inference_precision, workers=workers,
+                                threads=torch_thread_plan(workers))
     if launcher is None:
         launcher = LoopLauncher(config, instance, dagster_url=settings.dagster_url)
     return ApiContext(settings=settings, config=config, instance=instance, launcher=launcher, holder=holder)

@@ -87,6 +87,30 @@ def configure_torch_threads(threads: int | None = None, *, workers: int = 1) -> 
     return threads
 
 
+@dataclass(frozen=True)
+class ThreadPlan:
+    """The intra-op threads a batcher thread gives its next batch: ``alone`` when that batch is
+    the only one running and no request waits (a lone request — a guardrail in front of one LLM
+    call — gets every core instead of its share), else ``shared``. ``apply`` sets the count for
+    the calling thread: torch's OpenMP and MKL thread counts are per thread, so one batcher thread
+    changing its own leaves the others' as they are."""
+
+    alone: int
+    shared: int
+    apply: Callable[[int], None]
+
+    def threads_for(self, alone: bool) -> int:
+        return self.alone if alone else self.shared
+
+
+def torch_thread_plan(workers: int) -> ThreadPlan:
+    """Every usable core for a batch running alone, the cores shared out among ``workers`` otherwise."""
+    import torch
+
+    cores = usable_cores()
+    return ThreadPlan(alone=cores, shared=max(1, cores // max(1, int(workers))), apply=torch.set_num_threads)
+
+
 class FastPredictor(TextClassifier):
     """The serving predictor: ``modeling.TextClassifier`` (the same inference path evaluation and
     the A/B test use), warmed up at load so the first request does not pay for kernel selection."""
@@ -132,8 +156,9 @@ class MicroBatcher:
     """
 
     def __init__(self, predict: Callable[[Sequence[str]], np.ndarray] | Sequence[Callable[[Sequence[str]], np.ndarray]],
-                 *, max_batch_texts: int = 256, idle_exit: float | None = 2.0):
+                 *, max_batch_texts: int = 256, idle_exit: float | None = 2.0, threads: ThreadPlan | None = None):
         self._predicts = list(predict) if isinstance(predict, (list, tuple)) else [predict]
+        self._threads = threads
         if not self._predicts:
             raise ValueError("MicroBatcher needs at least one predict callable")
         self._max = max(1, int(max_batch_texts))
@@ -144,6 +169,7 @@ class MicroBatcher:
         self._busy = 0  # threads running a batch
         self._closed = False
         self.batches = 0  # predict calls made (merged batches)
+        self.batches_alone = 0  # of those, the ones that ran alone (nothing else running or queued)
 
     @property
     def workers(self) -> int:
@@ -189,8 +215,9 @@ class MicroBatcher:
             self._closed = True
             self._cond.notify_all()
 
-    def _take(self, slot: int) -> list[_Job] | None:
-        """The next batch of jobs, or None when this thread should exit (called with the lock held)."""
+    def _take(self, slot: int) -> tuple[list[_Job], bool] | None:
+        """The next batch of jobs and whether it runs alone (no other batch running, none queued),
+        or None when this thread should exit (called with the lock held)."""
         while not self._queue:
             if self._closed:
                 self._idle_workers.append(slot)
@@ -204,19 +231,26 @@ class MicroBatcher:
             if job.future.set_running_or_notify_cancel():  # False: its request was cancelled
                 jobs.append(job)
                 count += len(job.texts)
+        alone = self._busy == 0 and not self._queue
         if jobs:
             self._busy += 1
-        return jobs
+            self.batches_alone += alone
+        return jobs, alone
 
     def _serve(self, slot: int) -> None:
         predict = self._predicts[slot]
+        threads = None  # this thread's intra-op thread count, once the plan has set it
         while True:
             with self._cond:
-                jobs = self._take(slot)
-            if jobs is None:
+                taken = self._take(slot)
+            if taken is None:
                 return
+            jobs, alone = taken
             if not jobs:
                 continue
+            if self._threads is not None and self._threads.threads_for(alone) != threads:
+                threads = self._threads.threads_for(alone)
+                self._threads.apply(threads)
             try:
                 scores = predict([text for job in jobs for text in job.texts])
             except BaseException as error:  # noqa: BLE001 - handed to every waiting request
@@ -299,13 +333,15 @@ class ChampionHolder:
 
     def __init__(self, registry: ModelRegistry | Path | str, *, batch_size: int = 64,
                  precision: str = "auto", loader: Loader | None = None, retry_failed_after: float = 10.0,
-                 max_batch_texts: int = 256, workers: int = 1, remote_poll_s: float = 2.0):
+                 max_batch_texts: int = 256, workers: int = 1, remote_poll_s: float = 2.0,
+                 threads: ThreadPlan | None = None):
         self.registry = registry if isinstance(registry, ModelRegistry) else ModelRegistry(registry)
         # An object store has no cheap stat: its pointer is read at most once per remote_poll_s.
         self._remote_poll_s = remote_poll_s
         self._remote_seen: tuple[float, tuple | None] | None = None
         self.max_batch_texts = max_batch_texts
         self.workers = max(1, int(workers))
+        self.threads = threads  # the batcher threads' intra-op thread plan (None: leave torch's count alone)
         self.batch_size = batch_size
         self.precision = precision
         self._loader = loader or self._default_loader
@@ -408,7 +444,7 @@ class ChampionHolder:
             predicts = [_scorer(predictor)] + [_scorer(sibling() if callable(sibling) else predictor)
                                                for _ in range(self.workers - 1)]
             # The current champion's worker threads stay; a retired one's exit once drained (close below).
-            batcher = MicroBatcher(predicts, max_batch_texts=self.max_batch_texts, idle_exit=None)
+            batcher = MicroBatcher(predicts, max_batch_texts=self.max_batch_texts, idle_exit=None, threads=self.threads)
             loaded = LoadedModel(champion.version, predictor, time.perf_counter() - started, batcher)
         except NoChampionError:
             raise
