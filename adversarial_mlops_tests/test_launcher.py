@@ -101,7 +101,9 @@ def test_recycled_pid_and_corrupt_lock_are_stale(tmp_path):
 
 def test_zombie_process_counts_as_dead():
     process = subprocess.Popen([sys.executable, "-c", "pass"])
-    time.sleep(0.5)  # exited but not reaped: a zombie answers kill(pid, 0)
+    # Wait for it to exit without reaping it (WNOWAIT): a zombie, which still answers kill(pid, 0).
+    # A fixed sleep here failed on a loaded machine, where the child had not exited yet.
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
     try:
         assert not process_alive(process.pid)
     finally:
