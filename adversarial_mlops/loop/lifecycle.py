@@ -289,10 +289,15 @@ def _split_ab(ab_variants: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ab_variants[ab_variants["label"] == 1], ab_variants[ab_variants["label"] == 0]
 
 
+def _group_of(texts: pd.DataFrame) -> dict[str, str] | None:
+    """Text id -> template group (what the A/B's CIs resample); None without a group column."""
+    return dict(zip(texts["id"], texts["group"].astype(str))) if "group" in texts else None
+
+
 def ab_set(texts: pd.DataFrame, variants: pd.DataFrame, adaptive_sources: Sequence[str] = ()) -> ABSet:
     """The rows both models are shown: ``texts`` (clean), ``variants`` (label 1 evasion, 0 over-defence)."""
     malicious, benign = _split_ab(variants)
-    group_of = dict(zip(texts["id"], texts["group"].astype(str))) if "group" in texts else None
+    group_of = _group_of(texts)
     return ABSet(y_true=texts["label"].to_numpy(), test_ids=texts["id"].tolist(),
                  variant_sources=malicious["source_id"].tolist(),
                  variant_families=[families_of(name) for name in malicious["strategy"]],
@@ -312,7 +317,7 @@ def probe_comparison(champion: TextClassifier, challenger: TextClassifier, texts
     """Each model's false alarms on benign texts in each encoding, paired (``encoding_probe_deltas``)."""
     if probes.empty:
         return {}
-    group_of = dict(zip(texts["id"], texts["group"].astype(str))) if "group" in texts else {}
+    group_of = _group_of(texts) or {}
     clusters = [group_of.get(source, source) for source in probes["source_id"]]
     champion_preds, challenger_preds = (model.predict(probes["text"].tolist()) for model in (champion, challenger))
     return encoding_probe_deltas(probes["strategy"].tolist(), clusters, champion_preds, challenger_preds,

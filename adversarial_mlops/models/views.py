@@ -56,9 +56,9 @@ _SELECTOR_RUN = re.compile(f"[{_SELECTORS}]{{2,}}")
 def text_views(text: str) -> list[tuple[str, str]]:
     """``[(name, view), ...]``, the original first; a view equal to an earlier one is left out."""
     views = [(ORIGINAL, text)]
-    hidden = smuggled_text(text)
-    if hidden:
-        views.append((SMUGGLED, f"{visible_text(text)}\n{hidden}"))
+    smuggled = smuggled_view(text)
+    if smuggled is not None:
+        views.append((SMUGGLED, smuggled))
     folded = normalize_text(text)
     read_as_letters = fold_leetspeak(folded)
     if read_as_letters != " ".join(text.split()):  # whitespace alone changes no token
@@ -159,11 +159,17 @@ def training_text(text: str) -> str:
     same way, where its parent flagged 9-29 %. Scoring reads the decoded view as well, so the
     payload is still seen.
     """
-    hidden = smuggled_text(text)
-    if hidden:
-        return f"{visible_text(text)}\n{hidden}"
+    smuggled = smuggled_view(text)
+    if smuggled is not None:
+        return smuggled
     decoded = decoded_view(text)
     return text if decoded is None else decoded
+
+
+def smuggled_view(text: str) -> str | None:
+    """The visible text followed by what hides in it (``SMUGGLED``); None when nothing hides."""
+    hidden = smuggled_text(text)
+    return f"{visible_text(text)}\n{hidden}" if hidden else None
 
 
 def smuggled_text(text: str) -> str:
