@@ -163,11 +163,31 @@ class TrainingSettings(_Section):
     weight_decay: float = Field(0.01, ge=0.0)
     early_stopping_patience: int = Field(1, ge=0)
     seed: Seed = 7
+    # Each epoch, this share of each class's texts is read with some words edited the way the
+    # adaptive attack edits them, drawn afresh every epoch (0 = off): the attack's typos then
+    # neither hide a payload nor, on benign texts, raise an alarm. Same share for both classes, so
+    # an edited word predicts nothing. Long texts with a known payload position are read as they are.
+    word_edit_share: float = Field(0.0, ge=0.0, le=1.0)
+    word_edit_max_share: float = Field(0.3, gt=0.0, le=1.0)  # most of a text's content words edited
+    # The default leaves out zero_width and diacritics: an uncased WordPiece tokenizer drops both
+    # (the adaptive attack's memory finds them dead on MiniLM), so they would spend edits on no-ops.
+    word_edit_transformations: list[str] = ["keyboard_typo", "homoglyph", "leetspeak"]
     # Where challenger_model trains: "pipes" starts a training process through the Dagster Pipes
     # client of the `training_pipes_client` resource (default: a subprocess on this machine), so
     # torch's training memory leaves with that process; "in_process" trains inside the run worker
     # (debugging, a debugger's breakpoints). It changes where the weights are computed, not them.
     launcher: str = "pipes"
+
+    @field_validator("word_edit_transformations")
+    @classmethod
+    def _known_transformations(cls, value: list[str]) -> list[str]:
+        from adversarial_mlops.attacks.discovery import strategy_names
+
+        unknown = [name for name in value if name not in strategy_names()]
+        if unknown or not value:
+            raise ValueError(f"word_edit_transformations must name attack strategies, got {unknown or value}; "
+                             f"valid: {', '.join(strategy_names())}")
+        return value
 
     @field_validator("launcher")
     @classmethod

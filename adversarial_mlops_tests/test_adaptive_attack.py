@@ -268,3 +268,15 @@ def test_sparse_word_edits_change_a_few_content_words_by_one_edit_each():
         assert all(_levenshtein(a, b) in (1, 2) for a, b in changed)  # one edit; a swap of two letters is 2
     assert len(set(edited)) > 10  # words and edits vary by source
     assert sparse_word_edits([("e", "")], seed=3) == [""]
+
+
+def test_sparse_word_edits_by_share_reach_up_to_that_share_of_content_words():
+    from adversarial_mlops.attacks.adaptive import sparse_word_edits
+
+    source = "Please water the garden plants near the kitchen window tomorrow morning before noon"
+    content = [w for w in source.split(" ") if w.lower() not in STOPWORDS]  # 10 content words
+    items = [(f"s{i}", source) for i in range(60)]
+    edited = sparse_word_edits(items, seed=5, max_word_share=0.5, transformations=("keyboard_typo",))
+    counts = [sum(a != b for a, b in zip(source.split(" "), text.split(" "))) for text in edited]
+    assert min(counts) >= 1 and max(counts) <= len(content) // 2  # at least one, at most half of 10
+    assert max(counts) > 3  # beyond the fixed max_words default: the share decides

@@ -173,3 +173,25 @@ def test_reads_case_asks_the_tokenizer(tiny_base, tmp_path):
                                 "previous", "PREVIOUS", "instructions", "Instructions"]) + "\n")
     assert reads_case(BertTokenizer(vocab=str(vocab), do_lower_case=False))
     assert not reads_case(BertTokenizer(vocab=str(vocab), do_lower_case=True))
+
+
+def test_epoch_texts_rewrite_each_epoch_but_never_a_text_with_a_payload_span(tiny_base, tmp_path):
+    calls = []
+
+    def upper_case(texts, labels, epoch):
+        calls.append((epoch, list(texts), list(labels)))
+        return [t.upper() for t in texts]
+
+    spans = [(0, 6)] + [None] * (len(TEXTS) - 1)  # the first text's payload position is known
+    settings = TrainingSettings(**{"quantization": "none", **FAST, "early_stopping_patience": 5})
+    train_classifier(tiny_base, TEXTS, LABELS, TEXTS[::4], LABELS[::4], settings, window_tokens=32,
+                     out_dir=tmp_path / "m", payload_spans=spans, epoch_texts=upper_case)
+    assert [epoch for epoch, _, _ in calls] == [1, 2]
+    assert all(texts == TEXTS[1:] and labels == LABELS[1:] for _, texts, labels in calls)
+
+
+def test_epoch_texts_must_keep_the_number_of_texts(tiny_base, tmp_path):
+    settings = TrainingSettings(**{"quantization": "none", **FAST})
+    with pytest.raises(TrainingError, match="epoch_texts returned 1 texts"):
+        train_classifier(tiny_base, TEXTS, LABELS, TEXTS[::4], LABELS[::4], settings, window_tokens=32,
+                         out_dir=tmp_path / "m", epoch_texts=lambda texts, labels, epoch: texts[:1])

@@ -185,18 +185,22 @@ def adaptive_families(transformations: Sequence[str] = DEFAULT_TRANSFORMATIONS) 
 
 
 def sparse_word_edits(items: Sequence[tuple[str, str]], *, seed: int, max_words: int = 3,
-                      transformations: Sequence[str] = DEFAULT_TRANSFORMATIONS) -> list[str]:
+                      transformations: Sequence[str] = DEFAULT_TRANSFORMATIONS,
+                      max_word_share: float | None = None) -> list[str]:
     """Each ``(source_id, text)`` with 1 to ``max_words`` random content words given one edit each,
     by the attack's own edit operator (one character of one transformation per word): the attack's
     kind of change without its search. Used on benign texts, so a model trained on the attack's
-    successes (malicious) does not learn "a typo in a word means an attack". Deterministic per
-    ``(seed, source_id)``."""
+    successes (malicious) does not learn "a typo in a word means an attack", and on both classes in
+    training (``training.word_edit_share``). ``max_word_share`` (instead of ``max_words``): up to that
+    share of the text's content words (at least one), as the attack may edit up to
+    ``max_perturbed_words`` of them. Deterministic per ``(seed, source_id)``."""
     settings = AdaptiveAttackSettings(seed=seed, transformations=tuple(transformations))
     out = []
     for source_id, text in items:
         state = _TextState(source_id, text, 0.0, settings)
         rng = variant_rng(seed, "sparse_word_edits", source_id)
-        slots = rng.sample(state.word_slots, min(len(state.word_slots), rng.randint(1, max_words)))
+        most = max_words if max_word_share is None else max(1, int(max_word_share * len(state.word_slots)))
+        slots = rng.sample(state.word_slots, min(len(state.word_slots), rng.randint(1, most)))
         replacements = {}
         for slot in slots:
             name = rng.choice(list(transformations))

@@ -17,6 +17,7 @@ malicious-only: they are attack techniques.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import defaultdict
 from typing import Sequence
@@ -27,7 +28,7 @@ from adversarial_mlops.loop.attack_runner import (benign_strategies, check_no_ex
                                              selected_strategies, training_strategies)
 from adversarial_mlops.attacks import generate_variants
 from adversarial_mlops.attacks.adaptive import ADAPTIVE, sparse_word_edits
-from adversarial_mlops.config import AugmentationSettings, PipelineConfig
+from adversarial_mlops.config import AugmentationSettings, PipelineConfig, TrainingSettings
 from adversarial_mlops.data import BENIGN, MALICIOUS, PAYLOAD_SPAN_COLUMNS
 from adversarial_mlops.loop.collector import dedupe_key
 
@@ -177,6 +178,34 @@ def balance_adaptive(train: pd.DataFrame, dataset: pd.DataFrame, *, seed: int) -
     chosen = benign.sample(n=min(deficit, len(benign)), random_state=seed)
     texts = sparse_word_edits(list(zip(chosen["id"], chosen["text"])), seed=seed)
     return pd.DataFrame({"text": texts, "label": BENIGN, "origin": "benign_balance", "strategy": ADAPTIVE})
+
+
+def epoch_word_edits(texts: Sequence[str], labels: Sequence[int], epoch: int, *, share: float, max_word_share: float,
+                     transformations: Sequence[str], seed: int) -> list[str]:
+    """How the training texts read in ``epoch``: ``share`` of each class (the same share, so an
+    edited word says nothing about the label), drawn afresh per epoch, with up to ``max_word_share``
+    of their content words edited by the adaptive attack's operator (``sparse_word_edits``); the
+    others unchanged. Every text is read clean in some epochs and edited in others."""
+    rng = random.Random(f"{seed}:{epoch}")
+    out = list(texts)
+    for label in sorted(set(int(x) for x in labels)):
+        members = [i for i, x in enumerate(labels) if int(x) == label]
+        chosen = sorted(rng.sample(members, round(share * len(members))))
+        edited = sparse_word_edits([(str(i), out[i]) for i in chosen], seed=seed + epoch,
+                                   transformations=transformations, max_word_share=max_word_share)
+        for i, text in zip(chosen, edited):
+            out[i] = text
+    return out
+
+
+def word_edit_noise(settings: TrainingSettings):
+    """The trainer's per-epoch reading of its texts (``epoch_word_edits`` with ``settings``), or
+    None when ``training.word_edit_share`` is 0."""
+    if settings.word_edit_share <= 0:
+        return None
+    return functools.partial(epoch_word_edits, share=settings.word_edit_share,
+                             max_word_share=settings.word_edit_max_share,
+                             transformations=tuple(settings.word_edit_transformations), seed=settings.seed)
 
 
 def augment_for_config(train: pd.DataFrame, bank: pd.DataFrame, config: PipelineConfig, *,

@@ -40,6 +40,10 @@ TRAINING_FILE = "training.json"
 RELEASE_HEAP_EVERY_STEPS = 5
 
 
+# (texts, labels, epoch) -> the texts as that epoch reads them, same order and length
+EpochTexts = Callable[[list[str], list[int], int], list[str]]
+
+
 class TrainingError(InvalidInputError):
     """Training cannot run with these inputs; the message names the problem and the fix."""
 
@@ -293,15 +297,15 @@ def train_classifier(*args, **kwargs) -> TrainingResult:
 def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels: Sequence[int],
                      val_texts: Sequence[str], val_labels: Sequence[int], settings: TrainingSettings, *,
                      window_tokens: int, out_dir: Path, progress: Callable[[str], None] | None = None,
-                     window_stride: int | None = None,
-                     normalize_inputs: bool = False, payload_spans: Sequence | None = None,
-                     views: bool = False) -> TrainingResult:
+                     window_stride: int | None = None, normalize_inputs: bool = False,
+                     payload_spans: Sequence | None = None, views: bool = False,
+                     epoch_texts: EpochTexts | None = None) -> TrainingResult:
     """Train LoRA adapters on ``base_model`` and write the merged model into ``out_dir``.
 
     Long texts train on windows (``training_windows``; ``payload_spans``: per text the payload's
     (start, end) characters or None); ``normalize_inputs`` and ``views`` prepare texts as the model
     will read them (``_prepared``), and the saved model records both for evaluation and serving.
-    """
+    ``epoch_texts`` rewrites them per epoch (``_epoch_reading``; ``augmentor.word_edit_noise``)."""
     import torch
 
     _validate_inputs(train_texts, train_labels, "training data")
@@ -315,18 +319,19 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
     tokenizer = load_tokenizer(base_model)
     model = _load_trainable_model(base_model, settings, quantization)
     device = next(p for p in model.parameters()).device
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=settings.weight_decay)
     generator = torch.Generator().manual_seed(settings.seed)
     train_ids, labels, lengths = _tokenized_training_set(tokenizer, train_texts, train_labels, payload_spans,
                                                          window_tokens, window_stride)
-    steps_per_epoch = -(-len(train_ids) // settings.batch_size)
-    scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.05, total_iters=steps_per_epoch * settings.epochs)
+    params, optimizer, scheduler = _optimizer(model, settings, len(train_ids))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     val_y = np.asarray(val_labels, dtype=np.int64)
 
     history, best_f1, best_epoch, best_state, stale = [], -1.0, 0, None, 0
     for epoch in range(1, settings.epochs + 1):
+        if epoch_texts is not None:
+            train_ids, labels, lengths = _tokenized_training_set(
+                tokenizer, _epoch_reading(epoch_texts, train_texts, train_labels, payload_spans, epoch),
+                train_labels, payload_spans, window_tokens, window_stride)
         losses = _train_epoch(model, optimizer, scheduler, params, _batches(lengths, settings.batch_size, generator),
                               train_ids, lengths, labels, settings=settings, pad_id=pad_id,
                               token_types=uses_token_types(tokenizer), device=device)
@@ -349,6 +354,32 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
     write_preprocessing(out_dir, normalize_inputs=normalize_inputs, views=views, window_tokens=window_tokens,
                         window_stride=window_stride)
     return result
+
+
+def _optimizer(model, settings: TrainingSettings, n_examples: int):
+    """(trainable parameters, AdamW, a linear decay over all epochs' steps). An epoch's rewritten
+    texts (``epoch_texts``) may tokenize into a few more windows: LinearLR then holds its end factor."""
+    import torch
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    steps_per_epoch = -(-n_examples // settings.batch_size)
+    scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.05, total_iters=steps_per_epoch * settings.epochs)
+    return params, optimizer, scheduler
+
+
+def _epoch_reading(epoch_texts: EpochTexts, texts: list[str], labels: Sequence[int], spans: Sequence | None,
+                   epoch: int) -> list[str]:
+    """``texts`` as ``epoch_texts`` rewrites them for ``epoch``, except those with a payload span
+    (a rewrite would move the payload away from its recorded characters)."""
+    free = [i for i in range(len(texts)) if spans is None or spans[i] is None]
+    rewritten = epoch_texts([texts[i] for i in free], [int(labels[i]) for i in free], epoch)
+    if len(rewritten) != len(free):
+        raise TrainingError(f"epoch_texts returned {len(rewritten)} texts for {len(free)}")
+    out = list(texts)
+    for i, text in zip(free, rewritten):
+        out[i] = text
+    return out
 
 
 def _tokenized_training_set(tokenizer, texts, labels, spans, window_tokens, window_stride):
