@@ -23,8 +23,10 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import re
 import urllib.parse
+from pathlib import Path
 from types import MappingProxyType
 
 from adversarial_mlops.models.normalization import normalize_text
@@ -59,7 +61,7 @@ def text_views(text: str) -> list[tuple[str, str]]:
     smuggled = smuggled_view(text)
     if smuggled is not None:
         views.append((SMUGGLED, smuggled))
-    folded = normalize_text(text)
+    folded = fold_fancy_letters(normalize_text(turned_back(text)))
     read_as_letters = fold_leetspeak(folded)
     if read_as_letters != " ".join(text.split()):  # whitespace alone changes no token
         views.append((FOLDED, read_as_letters))
@@ -72,6 +74,73 @@ def text_views(text: str) -> list[tuple[str, str]]:
             seen.add(view)
             unique.append((name, view))
     return unique
+
+
+_NON_ASCII_WORD = re.compile(r"\S*[^\x00-\x7f]\S*")
+_FANCY_LETTERS_FILE = Path(__file__).with_name("fancy_letters.tsv")
+
+
+def fold_fancy_letters(text: str) -> str:
+    """``text`` with every word that still holds non-ASCII characters read through the fancy-text
+    table (``fancy_letters.tsv``: currency signs, CJK, Ethiopic, Cherokee, Canadian-syllabics and
+    other look-alikes font generators use for Latin letters, which the Unicode confusables data
+    mostly lacks) — only when the whole word then reads as ASCII: a word of a real script keeps its
+    characters unless every one of them is in the table (a lossy skeleton, as folding already is
+    for Cyrillic or Greek), and it needs two of them."""
+    if text.isascii():
+        return text
+    table = _fancy_table()
+
+    def read(match: re.Match) -> str:
+        word = match.group()
+        latin = word.translate(table)
+        # Two table characters at least: a lone symbol ("£5", "œuvre") is no font.
+        return latin if latin.isascii() and sum(ord(ch) in table for ch in word) >= 2 else word
+
+    return _NON_ASCII_WORD.sub(read, text)
+
+
+@functools.lru_cache(maxsize=1)
+def _fancy_table() -> dict[int, str]:
+    rows = _FANCY_LETTERS_FILE.read_text(encoding="utf-8").splitlines()
+    return {int(code, 16): letters for code, letters in (row.split("\t") for row in rows if not row.startswith("#"))}
+
+
+# Upside-down text (each letter turned half a circle, the line reversed) and mirrored text (each
+# letter mirrored, the line reversed), as font generators write them. ASCII letters that are one
+# another's turn or mirror (b/q, d/p, n/u) swap too when a line is read back.
+_TURNED = MappingProxyType({
+    "ɐ": "a", "ɔ": "c", "ǝ": "e", "ɟ": "f", "ƃ": "g", "ᵷ": "g", "ɥ": "h", "ı": "i", "ᴉ": "i", "ɾ": "j", "ʞ": "k",
+    "ן": "l", "ɯ": "m", "ɹ": "r", "ʇ": "t", "ʌ": "v", "ʍ": "w", "ʎ": "y", "∀": "A", "ꓭ": "B", "Ɔ": "C", "ꓷ": "D",
+    "Ǝ": "E", "Ⅎ": "F", "⅁": "G", "ſ": "J", "ꓘ": "K", "˥": "L", "Ԁ": "P", "ꓤ": "R", "ꓕ": "T", "∩": "U", "Λ": "V",
+    "⅄": "Y", "˙": ".", "¿": "?", "¡": "!", "b": "q", "q": "b", "d": "p", "p": "d", "n": "u", "u": "n", "M": "W",
+    "W": "M"})
+_MIRRORED = MappingProxyType({
+    "ɒ": "a", "ɔ": "c", "ɘ": "e", "ϱ": "g", "ʜ": "h", "į": "j", "ʞ": "k", "ɿ": "r", "ꙅ": "s", "ƚ": "t", "υ": "u",
+    "γ": "y", "ᴎ": "N", "Я": "R", "Ǝ": "E", "ꟻ": "F", "⅃": "J", "Ꙅ": "S", "b": "d", "d": "b", "p": "q", "q": "p"})
+_TURNED_TABLE = str.maketrans(dict(_TURNED))
+_MIRRORED_TABLE = str.maketrans(dict(_MIRRORED))
+_TURNED_SIGNS = frozenset(ch for ch in _TURNED if not ch.isascii())
+_MIRRORED_SIGNS = frozenset(ch for ch in _MIRRORED if not ch.isascii())
+_MIN_TURNED = 3  # turned or mirrored letters a line needs before its reversed reading is tried
+
+
+def turned_back(text: str) -> str:
+    """``text`` with each line written upside down or mirrored read back (reversed, letters turned),
+    when that reading holds more common English words than the line; other lines unchanged."""
+    if text.isascii():
+        return text
+    return "\n".join(_line_turned_back(line) for line in text.split("\n"))
+
+
+def _line_turned_back(line: str) -> str:
+    readings = [line[::-1].translate(table) for signs, table in ((_TURNED_SIGNS, _TURNED_TABLE),
+                                                                  (_MIRRORED_SIGNS, _MIRRORED_TABLE))
+                if sum(ch in signs for ch in line) >= _MIN_TURNED]
+    if not readings:
+        return line
+    best = max(readings, key=_english_words)
+    return best if _english_words(best) > _english_words(line) else line
 
 
 # The common leetspeak alphabet (digits and symbols standing for letters). "1" reads as "l" or "i" by
