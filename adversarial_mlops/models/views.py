@@ -46,7 +46,7 @@ _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2}){3,}")
 _COMMON_WORDS = frozenset("the a an and or to of in on for is are be you your me my all any this that it with "
                           "what how do not now from as at by please tell give show print reveal ignore "
                           "previous instructions system prompt".split())
-_WORD = re.compile(r"[a-z]+")
+_WORD = re.compile(r"[a-z]{2,}")  # 2+: text with combining marks between letters reads as many "a"s and "i"s
 # Regexes rather than per-character Python loops: views are built for every text a model scores.
 _SELECTORS = "".join(f"{chr(first)}-{chr(last)}" for first, last in (_VS_BASIC, _VS_SUPPLEMENT))
 _TAG_RUN = re.compile(f"[{chr(TAG_FIRST)}-{chr(TAG_LAST)}]+")
