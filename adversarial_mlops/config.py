@@ -220,8 +220,10 @@ class AttackSettings(_Section):
     # The A/B runs it against each model on this many other malicious test texts (those the gate
     # attacked neither statically nor adaptively); null = all of them. Its non-inferiority rule needs
     # a CI narrower than promotion.max_evasion_increase: on the bundled data the paired Δ's 95% CI was
-    # ±8 points at 100 texts and still ±7.7 at all 343, so an equal challenger cannot show it is within +5.
-    ab_adaptive_sources: int | None = Field(None, ge=1)
+    # ±8 points at 100 texts and still ±7.7 at all 343, so an equal challenger cannot show it is within +5
+    # either way, while a clearly more robust one passes either way; all 343 made the A/B 4,547 s instead
+    # of 1,560 s. Hence 100.
+    ab_adaptive_sources: int | None = Field(100, ge=1)
     # When the gate fails, the same attack runs against the champion on this many malicious
     # *training* texts (seed train_seed, 0 = off); its successes join the failure bank, so the
     # challenger learns the edits that beat the champion, not only the static obfuscations.
