@@ -94,6 +94,8 @@ def summary(report: dict) -> dict:
            "recall_at_5pct_fpr": point["recall_at_5pct_fpr"]["recall"],
            "fpr_by_category": {name: block["fpr"] for name, block in over["clean_fpr_by_category"].items()},
            "obfuscated_benign_fpr": over["obfuscated_benign_fpr"]["rate"],
+           "obfuscated_benign_fpr_by_strategy": {name: block["rate"] for name, block
+                                                 in over["obfuscated_benign_fpr_by_strategy"].items() if block["pooled"]},
            "static_evasion": report["evasion"]["static_overall"]["rate"],
            "worst_family_evasion": max(((name, block["rate"]) for name, block in report["evasion"]["by_family"].items()
                                         if block.get("rate") is not None), key=lambda pair: pair[1], default=None)}
