@@ -167,6 +167,8 @@ class TrainingSettings(_Section):
     # adaptive attack edits them, drawn afresh every epoch (0 = off): the attack's typos then
     # neither hide a payload nor, on benign texts, raise an alarm. Same share for both classes, so
     # an edited word predicts nothing. Long texts with a known payload position are read as they are.
+    # Off by default: 0.5 on the bundled data raised clean F1 by 0.035 and cut obfuscated-benign false
+    # alarms 15 -> 10 %, but the adaptive attack's evasion rose 49 -> 66 % (bench/README.md, typo noise).
     word_edit_share: float = Field(0.0, ge=0.0, le=1.0)
     word_edit_max_share: float = Field(0.3, gt=0.0, le=1.0)  # most of a text's content words edited
     # The default leaves out zero_width and diacritics: an uncased WordPiece tokenizer drops both
