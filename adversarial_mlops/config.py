@@ -142,6 +142,17 @@ class ModelSettings(_Section):
         return self
 
 
+def _check_strategy_names(names: Sequence[str], key: str) -> None:
+    """Raise naming ``key`` when ``names`` holds a name that is no attack strategy."""
+    from adversarial_mlops.attacks import strategy_names  # discovery only when a list is given
+
+    known = set(strategy_names())
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(f"{key}: unknown attack strategy {', '.join(map(repr, unknown))}; `adversarial-mlops attack "
+                         f"--list` shows the {len(known)} valid names")
+
+
 class TrainingSettings(_Section):
     quantization: Literal["auto", "4bit", "8bit", "none"] = "auto"
     lora_r: int = Field(16, ge=1)
@@ -183,12 +194,10 @@ class TrainingSettings(_Section):
     @field_validator("word_edit_transformations")
     @classmethod
     def _known_transformations(cls, value: list[str]) -> list[str]:
-        from adversarial_mlops.attacks.discovery import strategy_names
-
-        unknown = [name for name in value if name not in strategy_names()]
-        if unknown or not value:
-            raise ValueError(f"word_edit_transformations must name attack strategies, got {unknown or value}; "
-                             f"valid: {', '.join(strategy_names())}")
+        if not value:
+            raise ValueError("word_edit_transformations is empty; name attack strategies (e.g. keyboard_typo) "
+                             "or set word_edit_share: 0")
+        _check_strategy_names(value, "word_edit_transformations")
         return value
 
     @field_validator("launcher")
@@ -239,13 +248,7 @@ class AttackSettings(_Section):
         if not value:
             raise ValueError("attack.strategies is empty: nothing would be attacked and the gate could not fail "
                              "on evasion; use `all` or list strategies (`adversarial-mlops attack --list`)")
-        from adversarial_mlops.attacks import strategy_names  # discovery only when a list is given
-
-        known = set(strategy_names())
-        unknown = [name for name in value if name not in known]
-        if unknown:
-            raise ValueError(f"unknown attack strategy {', '.join(map(repr, unknown))}; `adversarial-mlops attack "
-                             f"--list` shows the {len(known)} valid names")
+        _check_strategy_names(value, "attack.strategies")
         return list(dict.fromkeys(value))
 
 

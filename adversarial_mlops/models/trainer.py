@@ -304,8 +304,7 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
 
     Long texts train on windows (``training_windows``; ``payload_spans``: per text the payload's
     (start, end) characters or None); ``normalize_inputs`` and ``views`` prepare texts as the model
-    will read them (``_prepared``), and the saved model records both for evaluation and serving.
-    ``epoch_texts`` rewrites them per epoch (``_epoch_reading``; ``augmentor.word_edit_noise``)."""
+    will read them (``_prepared``), recorded with the model; ``epoch_texts``: ``_epoch_reading``."""
     import torch
 
     _validate_inputs(train_texts, train_labels, "training data")
@@ -320,18 +319,19 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
     model = _load_trainable_model(base_model, settings, quantization)
     device = next(p for p in model.parameters()).device
     generator = torch.Generator().manual_seed(settings.seed)
-    train_ids, labels, lengths = _tokenized_training_set(tokenizer, train_texts, train_labels, payload_spans,
-                                                         window_tokens, window_stride)
+    train_ids, labels, lengths = _tokenized_training_set(
+        tokenizer, _epoch_reading(epoch_texts, train_texts, train_labels, payload_spans, 1), train_labels,
+        payload_spans, window_tokens, window_stride)
     params, optimizer, scheduler = _optimizer(model, settings, len(train_ids))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     val_y = np.asarray(val_labels, dtype=np.int64)
 
     history, best_f1, best_epoch, best_state, stale = [], -1.0, 0, None, 0
     for epoch in range(1, settings.epochs + 1):
-        if epoch_texts is not None:
-            train_ids, labels, lengths = _tokenized_training_set(
-                tokenizer, _epoch_reading(epoch_texts, train_texts, train_labels, payload_spans, epoch),
-                train_labels, payload_spans, window_tokens, window_stride)
+        if epoch_texts is not None and epoch > 1:
+            reading = _epoch_reading(epoch_texts, train_texts, train_labels, payload_spans, epoch)
+            train_ids, labels, lengths = _tokenized_training_set(tokenizer, reading, train_labels, payload_spans,
+                                                                 window_tokens, window_stride)
         losses = _train_epoch(model, optimizer, scheduler, params, _batches(lengths, settings.batch_size, generator),
                               train_ids, lengths, labels, settings=settings, pad_id=pad_id,
                               token_types=uses_token_types(tokenizer), device=device)
@@ -368,10 +368,12 @@ def _optimizer(model, settings: TrainingSettings, n_examples: int):
     return params, optimizer, scheduler
 
 
-def _epoch_reading(epoch_texts: EpochTexts, texts: list[str], labels: Sequence[int], spans: Sequence | None,
+def _epoch_reading(epoch_texts: EpochTexts | None, texts: list[str], labels: Sequence[int], spans: Sequence | None,
                    epoch: int) -> list[str]:
-    """``texts`` as ``epoch_texts`` rewrites them for ``epoch``, except those with a payload span
-    (a rewrite would move the payload away from its recorded characters)."""
+    """``texts`` as ``epoch_texts`` rewrites them for ``epoch`` (as they are without it), except those
+    with a payload span (a rewrite would move the payload away from its recorded characters)."""
+    if epoch_texts is None:
+        return texts
     free = [i for i in range(len(texts)) if spans is None or spans[i] is None]
     rewritten = epoch_texts([texts[i] for i in free], [int(labels[i]) for i in free], epoch)
     if len(rewritten) != len(free):

@@ -120,8 +120,8 @@ _MIRRORED = MappingProxyType({
     "γ": "y", "ᴎ": "N", "Я": "R", "Ǝ": "E", "ꟻ": "F", "⅃": "J", "Ꙅ": "S", "b": "d", "d": "b", "p": "q", "q": "p"})
 _TURNED_TABLE = str.maketrans(dict(_TURNED))
 _MIRRORED_TABLE = str.maketrans(dict(_MIRRORED))
-_TURNED_SIGNS = frozenset(ch for ch in _TURNED if not ch.isascii())
-_MIRRORED_SIGNS = frozenset(ch for ch in _MIRRORED if not ch.isascii())
+_TURNED_SIGNS = re.compile("[" + re.escape("".join(ch for ch in _TURNED if not ch.isascii())) + "]")
+_MIRRORED_SIGNS = re.compile("[" + re.escape("".join(ch for ch in _MIRRORED if not ch.isascii())) + "]")
 _MIN_TURNED = 3  # turned or mirrored letters a line needs before its reversed reading is tried
 
 
@@ -136,7 +136,7 @@ def turned_back(text: str) -> str:
 def _line_turned_back(line: str) -> str:
     readings = [line[::-1].translate(table) for signs, table in ((_TURNED_SIGNS, _TURNED_TABLE),
                                                                   (_MIRRORED_SIGNS, _MIRRORED_TABLE))
-                if sum(ch in signs for ch in line) >= _MIN_TURNED]
+                if len(signs.findall(line)) >= _MIN_TURNED]  # a regex scan: views are built on a hot path
     if not readings:
         return line
     best = max(readings, key=_english_words)
