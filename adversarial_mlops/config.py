@@ -235,6 +235,10 @@ class AttackSettings(_Section):
     # either way, while a clearly more robust one passes either way; all 343 made the A/B 4,547 s instead
     # of 1,560 s. Hence 100.
     ab_adaptive_sources: int | None = Field(100, ge=1)
+    # Attack seeds per A/B text against each model (ab_seed, ab_seed + 1, ...): a text's outcome is
+    # its success share over them. Two seeds against one model disagreed on 11-17 of 89 texts, as
+    # often as two models did (bench/adaptive_seed_noise.py): one search per text is mostly noise.
+    ab_adaptive_seeds: int = Field(1, ge=1)
     # When the gate fails, the same attack runs against the champion on this many malicious
     # *training* texts (seed train_seed, 0 = off); its successes join the failure bank, so the
     # challenger learns the edits that beat the champion, not only the static obfuscations.

@@ -43,7 +43,7 @@ class ABSet:
     variant_sources: Sequence[str]  # malicious A/B variants: source id per row
     variant_families: Sequence[frozenset]  # ... and the attack families each belongs to
     benign_sources: Sequence[str]  # obfuscated benign texts: source id per row
-    adaptive_sources: Sequence[str] = ()  # sources the adaptive attack ran on, once against each model
+    adaptive_sources: Sequence[str] = ()  # a row per (attack seed, source) the adaptive attack ran on, against each model
     group_of: Mapping[str, str] | None = None  # test id -> template group: CIs resample whole templates
 
     def clusters(self, ids: Sequence[str]) -> list[str]:
@@ -189,7 +189,8 @@ def ab_statistics(ab: ABSet, champion: PairedPredictions, challenger: PairedPred
         "n_clean": int(len(y_true)),
         "n_variants": int(len(ab.variant_sources)),
         "n_benign_variants": int(len(ab.benign_sources)),
-        "n_adaptive_sources": int(len(ab.adaptive_sources)),
+        "n_adaptive_sources": int(len(set(ab.adaptive_sources))),
+        "n_adaptive_rows": int(len(ab.adaptive_sources)),  # texts x attack seeds
     })
 
 

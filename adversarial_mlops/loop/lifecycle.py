@@ -273,15 +273,15 @@ def reusable_baseline(registry: ModelRegistry, config: PipelineConfig, train_siz
 def paired_predictions(classifier: TextClassifier, test: pd.DataFrame, ab_variants: pd.DataFrame,
                        adaptive_texts: pd.DataFrame | None = None, *, config: PipelineConfig) -> PairedPredictions:
     """``classifier``'s labels on the A/B inputs; with ``adaptive_texts`` (malicious texts) the
-    adaptive attack also runs against this model on each of them (``attack.adaptive_query_budget``,
-    seed ``attack.ab_seed``)."""
+    adaptive attack also runs against this model on each of them (``attack.adaptive_query_budget``),
+    once per seed of ``ab_adaptive_seeds`` — rows seed by seed, each in ``adaptive_texts``' order."""
     malicious, benign = _split_ab(ab_variants)
     adaptive = np.zeros(0, dtype=np.int64)
     if adaptive_texts is not None and len(adaptive_texts):
-        rows, _summary = adaptive_variants(classifier.predict_proba, adaptive_texts, n_sources=len(adaptive_texts),
-                                           query_budget=config.attack.adaptive_query_budget,
-                                           seed=config.attack.ab_seed, threshold=classifier.threshold)
-        adaptive = classifier.predict(rows["text"].tolist())
+        runs = [adaptive_variants(classifier.predict_proba, adaptive_texts, n_sources=len(adaptive_texts),
+                                  query_budget=config.attack.adaptive_query_budget, seed=seed,
+                                  threshold=classifier.threshold)[0] for seed in ab_adaptive_seeds(config)]
+        adaptive = classifier.predict(pd.concat(runs, ignore_index=True)["text"].tolist())
     return PairedPredictions(clean=classifier.predict(test["text"].tolist()),
                              variants=classifier.predict(malicious["text"].tolist()),
                              benign_variants=classifier.predict(benign["text"].tolist()), adaptive=adaptive)
@@ -326,6 +326,11 @@ def probe_comparison(champion: TextClassifier, challenger: TextClassifier, texts
                                  seed=config.seed, n_resamples=config.promotion.bootstrap_resamples)
 
 
+def ab_adaptive_seeds(config: PipelineConfig) -> list[int]:
+    """The A/B's adaptive attack seeds: ``attack.ab_adaptive_seeds`` of them from ``attack.ab_seed``."""
+    return [config.attack.ab_seed + k for k in range(config.attack.ab_adaptive_seeds)]
+
+
 def ab_adaptive_targets(splits: pd.DataFrame, config: PipelineConfig) -> pd.DataFrame:
     """The malicious test texts the A/B's adaptive attack starts from, against each model: those the
     gate attacked neither with its static variants nor adaptively (the A/B never re-decides on what
@@ -352,7 +357,9 @@ def run_ab_test(champion: ModelVersion, challenger: ModelVersion, config: Pipeli
     targets = ab_adaptive_targets(splits, config)
     preds = [paired_predictions(model, test, effective, targets, config=config)
              for model in (champion_classifier, challenger_classifier)]
-    decision = compare_models(ab_set(test, effective, targets["id"].tolist()), *preds, settings=config.promotion,
+    # One row per (seed, text): a text's rows share its template group, so the CIs stay clustered.
+    adaptive_rows = targets["id"].tolist() * len(ab_adaptive_seeds(config))
+    decision = compare_models(ab_set(test, effective, adaptive_rows), *preds, settings=config.promotion,
                               f1_floor=config.quality_gate.min_f1_score, seed=config.seed)
     decision.statistics["ab_variants"] = {"generated": int(len(ab_variants)),
                                           "effective": int(len(effective) + len(probes))}
