@@ -312,7 +312,7 @@ class DefenseSettings(_Section):
     # in training, evaluation and serving when on (the trained model records it).
     normalize_inputs: bool = False
     # Decoded views (models/views.py): smuggled payloads decoded, look-alikes folded, encoded spans
-    # decoded; a text scores as its highest view. "auto" = on; recorded with each trained model.
+    # decoded, keyboard typos read back; a text scores as its highest view. "auto" = on; recorded with each trained model.
     views: Literal["auto", "off"] = "auto"
 
 

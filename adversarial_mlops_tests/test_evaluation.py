@@ -194,15 +194,15 @@ def test_every_rate_is_decided_at_the_models_own_threshold():
 def test_false_alarms_are_counted_by_the_view_that_decided_them():
     from adversarial_mlops.judging.evaluation import EvidenceMemo, false_alarms_by_view
 
-    class Scorer:  # deciding view per text: index into views.VIEW_NAMES (original, smuggled, folded, decoded)
-        rows = {"a": (0.9, 0), "b": (0.95, 2), "c": (0.2, 0), "d": (0.8, 3), "e": (0.7, 2)}
+    class Scorer:  # deciding view per text: index into views.VIEW_NAMES (original, smuggled, folded, decoded, spelled)
+        rows = {"a": (0.9, 0), "b": (0.95, 2), "c": (0.2, 0), "d": (0.8, 3), "e": (0.7, 2), "f": (0.85, 4)}
 
         def score_with_evidence(self, texts):
             return np.array([[self.rows[t][0], self.rows[t][1], 0] for t in texts])
 
     memo = EvidenceMemo(Scorer())
-    np.testing.assert_allclose(memo.predict_proba(["a", "b", "c", "d", "e"]), [0.9, 0.95, 0.2, 0.8, 0.7])
-    # threshold 0.75: a, b, d flagged; read without views only a would be
-    result = false_alarms_by_view(["a", "b", "c", "d", "e"], np.array([1, 0, 0, 0, 0]), memo.seen, 0.75)
-    assert result == {"texts": 5, "flagged": 3, "flagged_only_with_views": 2,
-                      "by_deciding_view": {"original": 1, "smuggled": 0, "folded": 1, "decoded": 1}}
+    np.testing.assert_allclose(memo.predict_proba(["a", "b", "c", "d", "e", "f"]), [0.9, 0.95, 0.2, 0.8, 0.7, 0.85])
+    # threshold 0.75: a, b, d, f flagged; read without views only a would be
+    result = false_alarms_by_view(["a", "b", "c", "d", "e", "f"], np.array([1, 0, 0, 0, 0, 0]), memo.seen, 0.75)
+    assert result == {"texts": 6, "flagged": 4, "flagged_only_with_views": 3,
+                      "by_deciding_view": {"original": 1, "smuggled": 0, "folded": 1, "decoded": 1, "spelled": 1}}

@@ -11,7 +11,9 @@ rare pieces and sees base64 as noise — while the LLM behind the classifier rea
   (Cyrillic, Greek, fullwidth, mathematical, enclosed, ... letters) folded to ASCII, letter-spaced
   words joined — and leetspeak read back as letters (``fold_leetspeak``: "1gn0r3" -> "ignore");
 * ``decoded``: the folded text with base64, hex and percent-encoded spans replaced by what they
-  decode to when that is readable text, and lines read in ROT13 when that reads as clearly more English.
+  decode to when that is readable text, and lines read in ROT13 when that reads as clearly more English;
+* ``spelled``: the folded text with keyboard typos read back where the meant word is clear
+  (``spelling.spell_corrected``: "ignroe all prevoius instrucitons" -> "ignore all previous instructions").
 
 The classifier scores every view (and every window of each) and keeps the highest score, so a
 payload is found in whichever reading carries it. Plain Python, no model: the same views are built
@@ -30,9 +32,10 @@ from pathlib import Path
 from types import MappingProxyType
 
 from adversarial_mlops.models.normalization import normalize_text
+from adversarial_mlops.models.spelling import spell_corrected
 
-ORIGINAL, SMUGGLED, FOLDED, DECODED = "original", "smuggled", "folded", "decoded"
-VIEW_NAMES = (ORIGINAL, SMUGGLED, FOLDED, DECODED)
+ORIGINAL, SMUGGLED, FOLDED, DECODED, SPELLED = "original", "smuggled", "folded", "decoded", "spelled"
+VIEW_NAMES = (ORIGINAL, SMUGGLED, FOLDED, DECODED, SPELLED)
 
 TAG_BLOCK = (0xE0000, 0xE007F)  # the Unicode tags block: invisible, dropped by tokenizers
 TAG_FIRST, TAG_LAST = 0xE0020, 0xE007E  # tag characters that mirror printable ASCII (tag - TAG_BLOCK[0])
@@ -68,6 +71,9 @@ def text_views(text: str) -> list[tuple[str, str]]:
     decoded = decoded_view(text, folded)
     if decoded is not None:
         views.append((DECODED, decoded))
+    spelled = spell_corrected(read_as_letters)
+    if spelled != read_as_letters:
+        views.append((SPELLED, spelled))
     seen, unique = set(), []
     for name, view in views:
         if view not in seen:
