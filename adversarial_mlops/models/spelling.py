@@ -58,8 +58,11 @@ def _corrected(match: re.Match, text: str) -> str:
 
 
 def _starts_sentence(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \t")
-    return not before or before[-1] in _SENTENCE_END
+    # Back over spaces only, not a copy of the prefix: a long text has many capitalised words.
+    at = start - 1
+    while at >= 0 and text[at] in " \t":
+        at -= 1
+    return at < 0 or text[at] in _SENTENCE_END
 
 
 @functools.lru_cache(maxsize=65536)
