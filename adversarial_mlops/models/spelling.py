@@ -10,9 +10,9 @@ A word is corrected only when it is not a word (English, or a frequent word of S
 German, Portuguese, Italian or Dutch) and one keyboard edit away from an English word that is far
 likelier than it and clearly likelier than every other candidate: a noisy channel (Kernighan,
 Church and Gale 1990) with word frequencies from ``wordfreq`` and a keyboard model of typos. Real
-words are never replaced ("bot" stays "bot"), nor names (a capital mid-sentence), acronyms and
-other upper-case words, identifiers with inner capitals, and words inside URLs, paths or e-mail
-addresses. Plain Python, no model.
+words are never replaced ("bot" stays "bot"), nor identifiers (a word run into others, as in
+"getPasswrod" or "read_passwrod") and words inside URLs, paths or e-mail addresses. The decision
+is made on the word's lower-case form: its case never changes it. Plain Python, no model.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # A run of ASCII letters that is a word of prose: not part of an identifier, a number, a path, a
 # URL or an e-mail address ("example" in "user@example.com", "utils" in "src/utils.py").
 _WORD = re.compile(r"(?<![\w@./\\'-])[A-Za-z]+(?![\w@/\\'-]|\.\w)")
-_SENTENCE_END = frozenset(".!?:;\"'([{\n>*-#")
 
 
 def spell_corrected(text: str) -> str:
@@ -46,23 +45,14 @@ def spell_corrected(text: str) -> str:
 
 def _corrected(match: re.Match, text: str) -> str:
     word = match.group()
-    if len(word) < _MIN_LENGTH:
+    meant = corrected_word(word.lower()) if len(word) >= _MIN_LENGTH else None
+    if meant is None:
         return word
-    if word.islower():
-        meant = corrected_word(word)
-        return word if meant is None else meant
-    if word[0].isupper() and (len(word) == 1 or word[1:].islower()) and _starts_sentence(text, match.start()):
-        meant = corrected_word(word.lower())
-        return word if meant is None else meant.capitalize()
-    return word  # a name, an acronym, an identifier
-
-
-def _starts_sentence(text: str, start: int) -> bool:
-    # Back over spaces only, not a copy of the prefix: a long text has many capitalised words.
-    at = start - 1
-    while at >= 0 and text[at] in " \t":
-        at -= 1
-    return at < 0 or text[at] in _SENTENCE_END
+    # Decided on the lower-case form, so a change of case alone never changes what an uncased
+    # model reads (random_case stays a no-op); written back in the word's own case where it has one.
+    if word.isupper():
+        return meant.upper()
+    return meant.capitalize() if word[0].isupper() and word[1:].islower() else meant
 
 
 @functools.lru_cache(maxsize=65536)
