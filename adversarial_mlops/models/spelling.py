@@ -20,8 +20,6 @@ from __future__ import annotations
 import functools
 import re
 
-from adversarial_mlops.attacks.character import qwerty_neighbours
-
 # Channel weights: how readily a typist produces the typo from the meant word. Keyboard typos are
 # a neighbouring key pressed instead of or next to the right one, two letters swapped, or a letter
 # left out (Damerau 1964); any other one-letter edit is fifty times rarer.
@@ -74,6 +72,10 @@ def corrected_word(word: str) -> str | None:
 
 def _typo_sources(typo: str, english: dict[str, float]) -> dict[str, float]:
     """English words one edit from ``typo`` -> the channel weight of that edit (the likeliest one)."""
+    # The keyboard the attack types on; imported here, not at load: views are imported by serving,
+    # which needs no attack machinery until a word actually needs reading back.
+    from adversarial_mlops.attacks.character import qwerty_neighbours
+
     neighbours = qwerty_neighbours()
     sources: dict[str, float] = {}
 
