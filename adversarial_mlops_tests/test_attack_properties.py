@@ -215,3 +215,32 @@ def test_keyboard_typos_only_touch_letters_one_edit_per_chosen_word(intensity: f
         changed = [(a, b) for a, b in zip(before, after) if a != b]
         assert len(changed) <= k
         assert all(len(a) >= 2 and abs(len(a) - len(b)) <= 1 for a, b in changed)
+
+
+# --- font generators ----------------------------------------------------------------------
+@PROPERTY_SETTINGS
+@given(text=ascii_texts, seed=seeds)
+def test_fancy_font_writes_every_word_in_one_font(text: str, seed: int) -> None:
+    from adversarial_mlops.attacks.fonts import FONT_TABLES
+
+    variant = get_strategy("fancy_font").apply(text, random.Random(seed))
+    readings = []
+    for table in FONT_TABLES.values():
+        back = {symbol: letter for letter, symbol in table.items()}
+        if all(ch in back or ch.isspace() for ch in variant):
+            readings.append("".join(back.get(ch, ch) for ch in variant))
+    assert text.lower() in readings  # one font read back gives the text (case dropped, as generators drop it)
+
+
+@PROPERTY_SETTINGS
+@given(text=ascii_texts, seed=seeds)
+def test_upside_down_turns_back_to_the_lower_case_text(text: str, seed: int) -> None:
+    from adversarial_mlops.attacks.fonts import TURNED_ALPHABETS
+
+    variant = get_strategy("upside_down").apply(text, random.Random(seed))
+    readings = []
+    for table in TURNED_ALPHABETS.values():
+        back = {turned: letter for letter, turned in table.items()}
+        readings.append("\n".join(line if not line.strip() else "".join(back.get(ch, ch) for ch in line[::-1])
+                                  for line in variant.split("\n")))
+    assert text.lower() in readings

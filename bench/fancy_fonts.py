@@ -1,9 +1,9 @@
 """Benchmark: fancy-text fonts and upside-down text against a model, with and without the folded
 view's fancy-text reading (``views.fold_fancy_letters`` and ``views.turned_back``).
 
-120 malicious and 120 benign short test texts (seed 5) are rendered in four font-generator alphabets
-and upside down; per rendering: the share of the malicious texts the model catches clean that the
-rendering lets through, and false alarms on the benign renderings — at the model's own threshold.
+120 malicious and 120 benign short test texts (seed 5) are rendered in each font-generator alphabet
+of the attack engine (``attacks/fonts.py``: nine fonts, upside down, mirrored); per rendering: the
+share of the malicious texts the model catches clean that the rendering lets through, and false alarms on the benign renderings — at the model's own threshold.
 "without" scores the same texts with both readings switched off (the views as they were before).
 
     python bench/fancy_fonts.py MODEL_DIR OUT.json    # e.g. a registry version folder
@@ -16,21 +16,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FONTS = {
-    "currency": "₳฿₵ĐɆ₣₲ⱧłJ₭Ⱡ₥₦Ø₱QⱤ₴₮ɄV₩ӾɎⱫ",
-    "cjk_lookalike": "卂乃匚ᗪ乇千Ꮆ卄丨ﾌҜㄥ爪几ㄖ卩Ɋ尺丂ㄒㄩᐯ山乂ㄚ乙",
-    "ethiopic_lookalike": "ልጌርዕቿቻኗዘጎጋጕረጠክዐየዒዪነፕሁሀሠሸሃጊ",
-    "cherokee": "ᏗᏰፈᎴᏋᎦᎶᏂᎥᏠᏦᏝᎷᏁᎧᎮᎤᏒᏕᏖᏬᏉᏇጀᎩፚ",
-    "upside_down": None,
-}
-UPSIDE = dict(zip("abcdefghijklmnopqrstuvwxyz", "ɐqɔpǝɟƃɥᴉɾʞlɯuodbɹsʇnʌʍxʎz"))
+from adversarial_mlops.attacks.fonts import FONT_TABLES, TURNED_ALPHABETS, turned_line  # noqa: E402
+
+# The attack engine's alphabets (attacks/fonts.py; the bench's first run used the first four and upside down).
+FONTS = [*FONT_TABLES, *TURNED_ALPHABETS]
 
 
 def render(text: str, font: str) -> str:
-    if font == "upside_down":
-        return "\n".join("".join(UPSIDE.get(c, c) for c in line.lower())[::-1] for line in text.split("\n"))
-    table = dict(zip("abcdefghijklmnopqrstuvwxyz", FONTS[font]))
-    return "".join(table.get(c, c) for c in text.lower())
+    if font in TURNED_ALPHABETS:
+        return "\n".join(turned_line(line, TURNED_ALPHABETS[font]) for line in text.split("\n"))
+    return "".join(FONT_TABLES[font].get(c, c) for c in text.lower())
 
 
 def main(model_dir: str, out_path: str) -> int:
