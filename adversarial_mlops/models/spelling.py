@@ -100,6 +100,18 @@ def _typo_sources(typo: str, english: dict[str, float]) -> dict[str, float]:
 
 
 @functools.lru_cache(maxsize=1)
+def common_english_words() -> tuple[str, ...]:
+    """The English words a correction may read as (Zipf >= 3: 28k words of letters only)."""
+    return tuple(word for word, frequency in _word_lists()[0].items()
+                 if frequency >= _MIN_MEANT and word.isascii() and word.isalpha())
+
+
+def english_frequency(word: str) -> float:
+    """How often the lower-case ``word`` occurs in English (wordfreq; 0 when never)."""
+    return _word_lists()[0].get(word, 0.0)
+
+
+@functools.lru_cache(maxsize=1)
 def _most_frequent() -> float:
     return max(_word_lists()[0].values())
 

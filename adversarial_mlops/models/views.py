@@ -31,6 +31,7 @@ import urllib.parse
 from pathlib import Path
 from types import MappingProxyType
 
+from adversarial_mlops.models.deciphering import deciphered
 from adversarial_mlops.models.normalization import normalize_text
 from adversarial_mlops.models.spelling import spell_corrected
 
@@ -64,7 +65,7 @@ def text_views(text: str) -> list[tuple[str, str]]:
     smuggled = smuggled_view(text)
     if smuggled is not None:
         views.append((SMUGGLED, smuggled))
-    folded = fold_fancy_letters(normalize_text(turned_back(text)))
+    folded = fold_fancy_letters(normalize_text(read_as_cipher(turned_back(text))))
     read_as_letters = fold_leetspeak(folded)
     if read_as_letters != " ".join(text.split()):  # whitespace alone changes no token
         views.append((FOLDED, read_as_letters))
@@ -104,6 +105,26 @@ def fold_fancy_letters(text: str) -> str:
         return latin if latin.isascii() and sum(ord(ch) in table for ch in word) >= 2 else word
 
     return _NON_ASCII_WORD.sub(read, text)
+
+
+def read_as_cipher(text: str) -> str:
+    """``text`` with its letter-like symbols read as the letters that make its words English
+    (``deciphering.deciphered``, starting from the look-alike tables' reading), when that reading
+    makes most of those words English; else ``text`` unchanged. It reads what no table lists (ᔕ, Д)
+    and settles what a table reads otherwise than a font meant (Cherokee Ꮧ: a table's "j", a font's "a")."""
+    if text.isascii():
+        return text
+    return deciphered(text, _symbol_reading) or text
+
+
+@functools.lru_cache(maxsize=4096)
+def _symbol_reading(symbol: str) -> str:
+    """The look-alike tables' letter for one symbol: confusables and NFKC first, then the fancy-text
+    table; "" when neither reads it as one Latin letter."""
+    folded = normalize_text(symbol)
+    if not (len(folded) == 1 and folded.isascii() and folded.isalpha()):
+        folded = _fancy_table().get(ord(symbol), "")
+    return folded.lower() if len(folded) == 1 and folded.isascii() and folded.isalpha() else ""
 
 
 @functools.lru_cache(maxsize=1)
