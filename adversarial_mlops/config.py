@@ -181,6 +181,11 @@ class TrainingSettings(_Section):
     # Off by default: 0.5 on the bundled data raised clean F1 by 0.035 and cut obfuscated-benign false
     # alarms 15 -> 10 %, but the adaptive attack's evasion rose 49 -> 66 % (bench/README.md, typo noise).
     word_edit_share: float = Field(0.0, ge=0.0, le=1.0)
+    # Each epoch, this share of each class's texts is read through one random content-preserving
+    # attack strategy that rewrites the text in place (look-alikes, leetspeak, fonts, spacing,
+    # synonyms, ...; not carriers), drawn afresh per epoch (0 = off): what the challenger's augmented
+    # set does once, for every training run and fresh each epoch. Same share for both classes.
+    obfuscation_share: float = Field(0.0, ge=0.0, le=1.0)
     word_edit_max_share: float = Field(0.3, gt=0.0, le=1.0)  # most of a text's content words edited
     # The default leaves out zero_width and diacritics: an uncased WordPiece tokenizer drops both
     # (the adaptive attack's memory finds them dead on MiniLM), so they would spend edits on no-ops.

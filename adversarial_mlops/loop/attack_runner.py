@@ -56,6 +56,12 @@ def is_content_preserving(name: str) -> bool:
                or get_strategy(part).family in CONTENT_PRESERVING_FAMILIES for part in name.split("+"))
 
 
+def is_rewritten_in_place(name: str) -> bool:
+    """True when every step of the strategy rewrites the text's own characters, spacing, case or
+    words (a content-preserving family), adding no carrier text around it."""
+    return all(get_strategy(part).family in CONTENT_PRESERVING_FAMILIES for part in name.split("+"))
+
+
 def benign_strategies(settings: AttackSettings) -> list[str]:
     """The selected strategies that may be applied to benign texts (over-defence, augmentation)."""
     return [name for name in selected_strategies(settings) if is_content_preserving(name)]

@@ -25,7 +25,7 @@ from typing import Sequence
 import pandas as pd
 
 from adversarial_mlops.loop.attack_runner import (benign_strategies, check_no_excluded_families, drop_excluded, is_excluded,
-                                             selected_strategies, training_strategies)
+                                             is_rewritten_in_place, selected_strategies, training_strategies)
 from adversarial_mlops.attacks import generate_variants
 from adversarial_mlops.attacks.adaptive import ADAPTIVE, sparse_word_edits
 from adversarial_mlops.config import AugmentationSettings, PipelineConfig, TrainingSettings
@@ -206,6 +206,57 @@ def word_edit_noise(settings: TrainingSettings):
     return functools.partial(epoch_word_edits, share=settings.word_edit_share,
                              max_word_share=settings.word_edit_max_share,
                              transformations=tuple(settings.word_edit_transformations), seed=settings.seed)
+
+
+def epoch_obfuscations(texts: Sequence[str], labels: Sequence[int], epoch: int, *, share: float,
+                       strategies: Sequence[str], seed: int) -> list[str]:
+    """How the training texts read in ``epoch``: ``share`` of each class (the same share, so an
+    obfuscation says nothing about the label), drawn afresh per epoch, through one content-preserving
+    strategy each, picked at random with fresh keys; the others (and any the strategy leaves
+    unchanged) as they are. Every text is read clean in some epochs and obfuscated in others."""
+    rng = random.Random(f"obfuscations:{seed}:{epoch}")
+    out = list(texts)
+    for label in sorted(set(int(x) for x in labels)):
+        members = [i for i, x in enumerate(labels) if int(x) == label]
+        chosen = sorted(rng.sample(members, round(share * len(members))))
+        by_strategy: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for i in chosen:
+            by_strategy[rng.choice(list(strategies))].append((str(i), out[i]))
+        for name in sorted(by_strategy):
+            for variant in generate_variants(by_strategy[name], [name], seed=seed + epoch):
+                out[int(variant.source_id)] = variant.text
+    return out
+
+
+def epoch_obfuscation_strategies(config: PipelineConfig) -> list[str]:
+    """The strategies ``training.obfuscation_share`` reads training texts through: the configured
+    content-preserving ones whose every step rewrites characters, spacing, case or words in place
+    (``is_rewritten_in_place``), less ``augmentation.exclude_families``. Carriers (context_wrap) are
+    left out: they lengthen a text past its first window, and the payload of a malicious one would
+    then be trained on a window that does not hold it (27 of 100 wrapped bundled attacks)."""
+    return [name for name in benign_strategies(config.attack)
+            if is_rewritten_in_place(name) and not is_excluded(name, config.augmentation.exclude_families)]
+
+
+def training_noise(config: PipelineConfig):
+    """The trainer's per-epoch reading of its texts (``trainer.EpochTexts``): obfuscations
+    (``training.obfuscation_share``), then word edits (``training.word_edit_share``); None when
+    both are off."""
+    steps = []
+    if config.training.obfuscation_share > 0:
+        steps.append(functools.partial(epoch_obfuscations, share=config.training.obfuscation_share,
+                                       strategies=tuple(epoch_obfuscation_strategies(config)),
+                                       seed=config.training.seed))
+    edits = word_edit_noise(config.training)
+    if edits is not None:
+        steps.append(edits)
+    return functools.partial(_in_turn, steps=tuple(steps)) if steps else None
+
+
+def _in_turn(texts: Sequence[str], labels: Sequence[int], epoch: int, *, steps) -> list[str]:
+    for step in steps:
+        texts = step(texts, labels, epoch)
+    return list(texts)
 
 
 def augment_for_config(train: pd.DataFrame, bank: pd.DataFrame, config: PipelineConfig, *,

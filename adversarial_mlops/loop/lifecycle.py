@@ -19,7 +19,7 @@ import pandas as pd
 from adversarial_mlops.loop.attack_runner import (BENIGN_EVALUATION, EVALUATION, HOLDOUT_BENIGN_EVALUATION,
                                                  HOLDOUT_EVALUATION, build_holdout_variants,
                                                  check_no_excluded_families, gate_sources)
-from adversarial_mlops.loop.augmentor import word_edit_noise
+from adversarial_mlops.loop.augmentor import training_noise
 from adversarial_mlops import data
 from adversarial_mlops.config import PipelineConfig, config_to_dict
 from adversarial_mlops.judging.decision import calibrate_threshold
@@ -148,7 +148,7 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
                                   normalize_inputs=config.defense.normalize_inputs,
                                   payload_spans=data.payload_spans(train_data.reset_index(drop=True)),
                                   views=config.defense.views == "auto",
-                                  epoch_texts=word_edit_noise(config.training))
+                                  epoch_texts=training_noise(config))
         classifier = TextClassifier.load(out, batch_size=config.model.inference_batch_size,
                                          precision=config.model.inference_precision)
         metrics = {**calibrated_metrics(classifier, out, validation, test, config),
