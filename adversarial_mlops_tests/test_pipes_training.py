@@ -216,3 +216,17 @@ def test_a_baseline_is_reused_whichever_process_trained_it(tmp_path):
     registry.register(lambda target: (target / "weights.bin").write_bytes(b"w"), metrics={},
                       info={"role": BASELINE, "train_size": 20, "config": legacy})  # registered before the key
     assert reusable_baseline(registry, in_process, 20) is not None
+
+
+def test_a_setting_newer_than_the_baseline_matches_only_at_its_default(tmp_path):
+    # A version trained before training.obfuscation_share existed was trained without obfuscations:
+    # the setting's default (0). Any other value asks for other weights.
+    trained_with = build_config({"state_dir": str(tmp_path)})
+    stored = config_to_dict(trained_with)
+    stored["training"] = {k: v for k, v in stored["training"].items() if k != "obfuscation_share"}
+    registry = ModelRegistry(tmp_path / "registry")
+    registry.register(lambda target: (target / "weights.bin").write_bytes(b"w"), metrics={},
+                      info={"role": BASELINE, "train_size": 10, "config": stored})
+    assert reusable_baseline(registry, trained_with, 10) is not None
+    obfuscated = build_config({"state_dir": str(tmp_path), "training": {"obfuscation_share": 0.3}})
+    assert reusable_baseline(registry, obfuscated, 10) is None

@@ -243,9 +243,16 @@ _BASELINE_SECTIONS = ("data", "model", "training", "defense")
 _NOT_WEIGHT_KEYS = frozenset({"launcher"})
 
 
-def _weight_settings(config: dict, section: str):
+def _weight_settings(config: dict, section: str, defaults: dict | None = None):
+    """The settings of ``section`` that shape the weights; with ``defaults`` (that section as today's
+    schema writes it), a key the stored config lacks reads as its default: the version was trained
+    before that setting existed, and a setting joins the schema with a default that keeps the earlier
+    behaviour (e.g. ``training.obfuscation_share`` 0)."""
     block = config.get(section)
-    return {k: v for k, v in block.items() if k not in _NOT_WEIGHT_KEYS} if isinstance(block, dict) else block
+    if not isinstance(block, dict):
+        return block
+    block = {**(defaults or {}), **block}
+    return {k: v for k, v in block.items() if k not in _NOT_WEIGHT_KEYS}
 
 
 def trained_with(version: ModelVersion, config: PipelineConfig, *, any_target_fpr: bool = False) -> bool:
@@ -256,7 +263,9 @@ def trained_with(version: ModelVersion, config: PipelineConfig, *, any_target_fp
         config = config.model_copy(update={"model": config.model.model_copy(update={"target_fpr": stored})})
     wanted = json.loads(json.dumps(config_to_dict(config)))  # as stored: lists, not tuples
     stored = version.info.get("config", {})
-    return all(_weight_settings(stored, section) == _weight_settings(wanted, section) for section in _BASELINE_SECTIONS)
+    defaults = json.loads(json.dumps(config_to_dict(PipelineConfig())))
+    return all(_weight_settings(stored, section, defaults.get(section)) == _weight_settings(wanted, section)
+               for section in _BASELINE_SECTIONS)
 
 
 def reusable_baseline(registry: ModelRegistry, config: PipelineConfig, train_size: int) -> ModelVersion | None:
