@@ -83,7 +83,7 @@ def main() -> int:
     out = {"what": "adaptive attack per seed against each model on the same test texts; paired template-cluster CIs",
            "n_texts": len(items), "n_groups": len(set(group_of.values())), "seeds": args.seeds,
            "query_budget": config.attack.adaptive_query_budget, "models": {}}
-    outcomes = {}
+    outcomes, reference = {}, next(iter(models))
     for name, path in models.items():
         classifier = TextClassifier.load(path)
         caught, evaded, seconds = attack_rows(classifier, items, args.seeds, config.attack.adaptive_query_budget)
@@ -94,7 +94,6 @@ def main() -> int:
         out["models"][name] = {"model": str(path), "threshold": classifier.threshold,
                                "n_caught_clean": sum(caught.values()), "rate": rate.to_dict(),
                                "rate_per_seed": per_seed, "seconds_per_seed": seconds}
-        reference = next(iter(models))
         if name != reference:
             delta = delta_evasion(row_ids, outcomes[reference][1], outcomes[name][1], outcomes[reference][0], caught,
                                   seed=seed, n_resamples=n, clusters=row_groups)

@@ -255,15 +255,19 @@ def _weight_settings(config: dict, section: str, defaults: dict | None = None):
     return {k: v for k, v in block.items() if k not in _NOT_WEIGHT_KEYS}
 
 
+def _as_stored(config: PipelineConfig) -> dict:
+    """``config`` as a version's info stores it: JSON types (lists, not tuples)."""
+    return json.loads(json.dumps(config_to_dict(config)))
+
+
 def trained_with(version: ModelVersion, config: PipelineConfig, *, any_target_fpr: bool = False) -> bool:
     """Whether ``version`` was trained with ``config``'s data/model/training/defense settings;
     ``any_target_fpr``: whatever threshold target it was calibrated to (for a caller that recalibrates it)."""
     if any_target_fpr:
         stored = version.info.get("config", {}).get("model", {}).get("target_fpr")
         config = config.model_copy(update={"model": config.model.model_copy(update={"target_fpr": stored})})
-    wanted = json.loads(json.dumps(config_to_dict(config)))  # as stored: lists, not tuples
+    wanted, defaults = _as_stored(config), _as_stored(PipelineConfig())
     stored = version.info.get("config", {})
-    defaults = json.loads(json.dumps(config_to_dict(PipelineConfig())))
     return all(_weight_settings(stored, section, defaults.get(section)) == _weight_settings(wanted, section)
                for section in _BASELINE_SECTIONS)
 
