@@ -230,3 +230,17 @@ def test_a_setting_newer_than_the_baseline_matches_only_at_its_default(tmp_path)
     assert reusable_baseline(registry, trained_with, 10) is not None
     obfuscated = build_config({"state_dir": str(tmp_path), "training": {"obfuscation_share": 0.3}})
     assert reusable_baseline(registry, obfuscated, 10) is None
+
+
+def test_a_setting_whose_default_moved_matches_the_value_it_was_trained_at(tmp_path):
+    # training.word_edit_share joined at 0 and became 0.5 by default later: a version stored before it
+    # existed was trained without word edits, so it matches 0 and not today's default.
+    stored = config_to_dict(build_config({"state_dir": str(tmp_path), "training": {"word_edit_share": 0.0}}))
+    stored["training"] = {k: v for k, v in stored["training"].items() if k != "word_edit_share"}
+    registry = ModelRegistry(tmp_path / "registry")
+    registry.register(lambda target: (target / "weights.bin").write_bytes(b"w"), metrics={},
+                      info={"role": BASELINE, "train_size": 10, "config": stored})
+    assert build_config({"state_dir": str(tmp_path)}).training.word_edit_share == 0.5
+    assert reusable_baseline(registry, build_config({"state_dir": str(tmp_path)}), 10) is None
+    without_edits = build_config({"state_dir": str(tmp_path), "training": {"word_edit_share": 0.0}})
+    assert reusable_baseline(registry, without_edits, 10) is not None

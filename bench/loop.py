@@ -8,10 +8,11 @@ Reports wall time and peak RSS per asset (RSS sampled every 0.1 s by a thread), 
 file with ``first_loop_s``, ``second_loop_s`` (with ``--loops 2``) and ``peak_rss_gb``.
 
     python bench/loop.py [--state-dir DIR] [--out bench/results/loop.json] [--loops 1] [--set key=value ...]
-                         [--baseline-from STATE_DIR]
+                         [--baseline-from STATE_DIR|VERSION_DIR]
 
 ``--baseline-from`` skips training the baseline (about 30 min of a MiniLM loop here): the champion of
-another state, checked to have been trained with this config's data/model/training/defence settings
+another state (or a registry version folder, ``.../registry/versions/v0001``, such as
+``bench/recipe.py`` leaves), checked to have been trained with this config's data/model/training/defence settings
 (its calibration target may differ), is recalibrated on validation to this config's
 ``model.target_fpr`` and registered in the fresh state as an undecided baseline, which the loop's
 ``deployed_champion`` then promotes as it would one it had trained (``lifecycle.reusable_baseline``).
@@ -135,9 +136,13 @@ def seed_baseline(source: Path, config) -> str:
     from adversarial_mlops.loop import lifecycle
     from adversarial_mlops.models.registry import ModelRegistry
 
-    champion = ModelRegistry(source / "registry").champion()
+    if (source / "version.json").is_file():  # a version folder: <registry>/versions/<version>
+        champion = ModelRegistry(source.parent.parent).get(source.name)
+    else:
+        champion = ModelRegistry(source / "registry").champion()
     if champion is None:
-        raise SystemExit(f"--baseline-from {source}: its registry has no champion")
+        raise SystemExit(f"--baseline-from {source}: its registry has no champion; name a version folder "
+                         f"(<state>/registry/versions/v0001) instead")
     if champion.info.get("role") != lifecycle.BASELINE or not lifecycle.trained_with(champion, config,
                                                                                      any_target_fpr=True):
         raise SystemExit(f"--baseline-from {source}: its champion {champion.version} is not a baseline trained with this "
@@ -167,7 +172,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "loop.json"))
     parser.add_argument("--loops", type=int, default=1, help="loops to run one after another on the same state")
     parser.add_argument("--set", dest="overrides", action="append", default=[])
-    parser.add_argument("--baseline-from", type=Path, help="reuse this state's champion as the baseline (see above)")
+    parser.add_argument("--baseline-from", type=Path, help="reuse this state's champion, or this registry version folder, as the baseline (see above)")
     args = parser.parse_args()
     state = Path(args.state_dir or tempfile.mkdtemp(prefix="adversarial-mlops-bench-"))
     os.environ[STATE_DIR_ENV_VAR] = str(state)

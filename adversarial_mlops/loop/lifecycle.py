@@ -243,11 +243,16 @@ _BASELINE_SECTIONS = ("data", "model", "training", "defense")
 _NOT_WEIGHT_KEYS = frozenset({"launcher"})
 
 
+# Settings whose schema default changed after they joined: the value a version stored before they
+# existed was trained at (the behaviour of the code then), not today's default.
+_VALUE_BEFORE_THE_SETTING = (("training", "word_edit_share", 0.0),)
+
+
 def _weight_settings(config: dict, section: str, defaults: dict | None = None):
-    """The settings of ``section`` that shape the weights; with ``defaults`` (that section as today's
-    schema writes it), a key the stored config lacks reads as its default: the version was trained
-    before that setting existed, and a setting joins the schema with a default that keeps the earlier
-    behaviour (e.g. ``training.obfuscation_share`` 0)."""
+    """The settings of ``section`` that shape the weights; with ``defaults`` (what a version trained
+    before a setting existed was trained at), a key the stored config lacks reads as that value: a
+    setting joins the schema with a default that keeps the earlier behaviour (e.g.
+    ``training.obfuscation_share`` 0), or is listed in ``_VALUE_BEFORE_THE_SETTING`` once its default moves."""
     block = config.get(section)
     if not isinstance(block, dict):
         return block
@@ -268,7 +273,10 @@ def trained_with(version: ModelVersion, config: PipelineConfig, *, any_target_fp
         config = config.model_copy(update={"model": config.model.model_copy(update={"target_fpr": stored})})
     wanted, defaults = _as_stored(config), _as_stored(PipelineConfig())
     stored = version.info.get("config", {})
-    return all(_weight_settings(stored, section, defaults.get(section)) == _weight_settings(wanted, section)
+    before = {section: dict(defaults.get(section) or {}) for section in _BASELINE_SECTIONS}
+    for section, key, value in _VALUE_BEFORE_THE_SETTING:
+        before[section][key] = value
+    return all(_weight_settings(stored, section, before[section]) == _weight_settings(wanted, section)
                for section in _BASELINE_SECTIONS)
 
 
