@@ -150,7 +150,8 @@ def test_word_edit_noise_is_off_at_share_zero_and_follows_the_training_settings(
     from adversarial_mlops.config import TrainingSettings
     from adversarial_mlops.loop.augmentor import word_edit_noise
 
-    assert word_edit_noise(TrainingSettings()) is None  # default 0: training reads the texts as they are
+    assert word_edit_noise(TrainingSettings(word_edit_share=0.0)) is None  # training reads the texts as they are
+    assert word_edit_noise(TrainingSettings()) is not None  # on by default (0.5)
     noise = word_edit_noise(TrainingSettings(word_edit_share=1.0, word_edit_transformations=["keyboard_typo"]))
     texts = ["please summarise the quarterly budget report carefully"] * 4
     assert all(a != b for a, b in zip(texts, noise(texts, [0, 0, 1, 1], 1)))
@@ -177,11 +178,12 @@ def test_epoch_obfuscations_rewrite_the_same_share_of_each_class_in_place_afresh
     assert epoch_obfuscations(texts, labels, 1, **{**kwargs, "share": 0.0}) == texts
 
 
-def test_training_noise_obfuscates_in_place_and_then_edits_words_and_is_off_by_default():
+def test_training_noise_obfuscates_in_place_and_then_edits_words_and_is_off_at_share_zero():
     from adversarial_mlops.config import PipelineConfig
     from adversarial_mlops.loop.augmentor import epoch_obfuscation_strategies, training_noise
 
-    assert training_noise(PipelineConfig()) is None
+    assert training_noise(PipelineConfig.model_validate({"training": {"word_edit_share": 0.0}})) is None
+    assert training_noise(PipelineConfig()) is not None  # word edits by default, no whole obfuscations
     config = PipelineConfig.model_validate({"training": {"obfuscation_share": 1.0},
                                             "augmentation": {"exclude_families": ["lexical"]}})
     strategies = epoch_obfuscation_strategies(config)
