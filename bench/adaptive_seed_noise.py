@@ -36,7 +36,7 @@ def main(model_a: str, model_b: str, out_path: str) -> int:
     items = list(zip(targets["id"], targets["text"]))
     out = {"n_texts": len(items), "runs": {}, "summary": {}}
     for label, path, seed in [*(("A", model_a, s) for s in SEEDS_A), ("B", model_b, SEED_B)]:
-        classifier = TextClassifier.load(path)
+        classifier = TextClassifier.load(path).with_window_memo()  # as the gate's step loads it
         started = time.perf_counter()
         settings = AdaptiveAttackSettings(query_budget=config.attack.adaptive_query_budget,
                                           threshold=classifier.threshold, seed=seed)
