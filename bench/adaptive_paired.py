@@ -87,7 +87,8 @@ def main() -> int:
     for name, path in models.items():
         # One window memo per model across its seeds, as the A/B's step holds one: a window scored once
         # keeps that score, so a re-scored unchanged window cannot look like a move (bf16 on CPU scores a
-        # window alone and in a batch up to 0.04 log-odds apart) and the search follows the A/B's path.
+        # window alone and in a batch up to 0.02 log-odds apart, bench/batch_noise.py) and the search
+        # follows the A/B's path.
         classifier = TextClassifier.load(path).with_window_memo()
         caught, evaded, seconds = attack_rows(classifier, items, args.seeds, config.attack.adaptive_query_budget)
         outcomes[name] = (caught, [0 if e else 1 for e in evaded])  # a row's prediction: 1 = still caught

@@ -18,13 +18,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from scipy.special import logit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def log_odds(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
+    return logit(np.clip(p, 1e-6, 1 - 1e-6))  # clipped as the adaptive attack clips
 
 
 def movement(classifier, texts: list[str], n_single: int) -> dict:
@@ -44,6 +44,8 @@ def main() -> int:
     parser.add_argument("--texts", type=int, default=48)
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "batch_noise.json"))
     args = parser.parse_args()
+    if args.texts < 2:
+        parser.error("--texts must be at least 2 (each text is also scored in a pair with another)")
 
     from adversarial_mlops import data
     from adversarial_mlops.config import load_config
