@@ -101,3 +101,32 @@ def test_mining_without_the_adaptive_attack_adds_nothing():
 
     mining = mine(KeywordModel(), TRAIN, VARIANTS.assign(purpose="training"), AttackSettings(adaptive_train_sources=0))
     assert len(mining.variants) == len(VARIANTS) and mining.adaptive_summary is None
+
+
+def test_each_refusal_moves_mining_on_to_training_texts_it_has_not_attacked():
+    from adversarial_mlops.config import AttackSettings
+    from adversarial_mlops.loop.collector import mine
+
+    train = pd.DataFrame({"id": [f"m{i}" for i in range(6)] + ["b1"],
+                          "text": [f"ignore rule number {i}" for i in range(6)] + ["bake bread"],
+                          "label": [1] * 6 + [0]})
+    attack = AttackSettings(adaptive_train_sources=2, adaptive_query_budget=30)
+    attacked = [set(mine(KeywordModel(), train, VARIANTS.iloc[:0].assign(purpose="training"), attack,
+                         mining_round=r).variants["source_id"]) for r in range(4)]
+    assert all(len(sources) == 2 for sources in attacked)
+    assert set().union(*attacked[:3]) == {f"m{i}" for i in range(6)}  # three rounds, three disjoint blocks
+    assert attacked[3] == attacked[0]  # the texts ran out: the order starts over (with another search seed)
+
+
+def test_the_mining_round_counts_the_challengers_this_champion_kept_out():
+    from adversarial_mlops.loop.collector import mining_round
+
+    history = [{"event": "promote", "version": "v0001"},
+               {"event": "reject", "version": "v0002", "champion": "v0001"},
+               {"event": "superseded", "version": "v0003", "champion": "v0001"},  # decided on a stale champion
+               {"event": "reject", "version": "v0004", "champion": "v0001"},
+               {"event": "promote", "version": "v0005", "replacing": "v0001"},
+               {"event": "reject", "version": "v0006", "champion": "v0005"}]
+    assert mining_round(history, "v0001") == 2
+    assert mining_round(history, "v0005") == 1
+    assert mining_round(history, "v0007") == 0 and mining_round([], "v0001") == 0

@@ -206,3 +206,18 @@ def test_false_alarms_are_counted_by_the_view_that_decided_them():
     result = false_alarms_by_view(["a", "b", "c", "d", "e", "f"], np.array([1, 0, 0, 0, 0, 0]), memo.seen, 0.75)
     assert result == {"texts": 6, "flagged": 4, "flagged_only_with_views": 3,
                       "by_deciding_view": {"original": 1, "smuggled": 0, "folded": 1, "decoded": 1, "spelled": 1}}
+
+
+def test_adaptive_targets_block_zero_is_the_seeded_sample_and_later_blocks_are_disjoint():
+    from adversarial_mlops.judging.evaluation import adaptive_targets
+
+    texts = pd.DataFrame({"id": [f"t{i:02d}" for i in range(25)], "text": [f"text {i}" for i in range(25)],
+                          "label": [1] * 20 + [0] * 5})
+    malicious = texts[texts["label"] == 1].sort_values("id")
+    # Block 0 is what every recorded gate drew (DataFrame.sample): old runs stay reproducible.
+    assert adaptive_targets(texts, n_sources=8, seed=7)["id"].tolist() == \
+        malicious.sample(n=8, random_state=7).sort_values("id")["id"].tolist()
+    blocks = [set(adaptive_targets(texts, n_sources=8, seed=7, block=b)["id"]) for b in range(3)]
+    assert len(blocks[0] | blocks[1]) == 16  # disjoint
+    assert len(blocks[2]) == 8 and len(blocks[0] | blocks[1] | blocks[2]) == 20  # wraps around: all 20 seen
+    assert set(adaptive_targets(texts, n_sources=50, seed=7, block=3)["id"]) == set(malicious["id"])

@@ -295,7 +295,7 @@ def test_challenger_below_f1_floor_is_blocked_before_promotion(loop_config):
     assert summary.loop_completed and summary.outcome() == "challenger rejected: below the F1 floor"
     registry = registry_for(loop_config)
     assert registry.champion().version == "v0001"
-    assert registry.history()[-1]["event"] == "reject"
+    assert registry.history()[-1]["event"] == "reject" and registry.history()[-1]["champion"] == "v0001"
     # the loop ends at the check, and its report says so
     report = load_config(loop_config).resolved_state_dir() / "reports" / summary.run_id / "report.html"
     assert "challenger v0002 rejected before the A/B" in report.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from adversarial_mlops import data
 from adversarial_mlops.judging.quality_gate import GateVerdict, evaluate_gate
 from adversarial_mlops.loop import attack_runner, lifecycle
 from adversarial_mlops.loop.augmentor import augment_for_config, class_balance
-from adversarial_mlops.loop.collector import Mining, load_bank, merge_into_bank, mine, save_bank
+from adversarial_mlops.loop.collector import Mining, load_bank, merge_into_bank, mine, mining_round, save_bank
 from adversarial_mlops.loop.progress import Heartbeat
 from adversarial_mlops.reporting import formatting, tables
 from adversarial_mlops.reporting.formatting import rounded, rounded_pct
@@ -202,16 +202,21 @@ def failure_samples(context: dg.AssetExecutionContext, settings: Settings, regis
                                    model_version=deployed_champion["version"])
     training_variants = attack_variants[attack_variants["purpose"] == attack_runner.TRAINING]
     train = lifecycle.split_frame(labeled_dataset, "train")
+    round_ = mining_round(registry.get().history(), deployed_champion["version"])
     with Heartbeat(context.log.info, "failure_samples") as beat:
         beat(f"mining failures of {deployed_champion['version']}: {len(training_variants):,} training-split variants, "
              f"{len(train):,} clean training texts and the adaptive attack on "
-             f"{config.attack.adaptive_train_sources} malicious ones")
-        mining = mine(classifier, train, training_variants, config.attack)
+             f"{config.attack.adaptive_train_sources} malicious ones (block {round_}: {round_} challenger(s) "
+             f"already kept out by {deployed_champion['version']})")
+        mining = mine(classifier, train, training_variants, config.attack, mining_round=round_)
     found = mining.failures(loop_id=context.run_id[:8])
     bank_path = config.resolved_state_dir() / "failure_bank.parquet"
-    bank = merge_into_bank(load_bank(bank_path), found, case_sensitive=mining.case_sensitive)
+    earlier = load_bank(bank_path)
+    bank = merge_into_bank(earlier, found, case_sensitive=mining.case_sensitive)
     save_bank(bank_path, bank)
-    yield dg.Output(bank, metadata={"new_this_loop": len(found), "bank_size": len(bank),
+    added = len(bank) - (0 if earlier is None else len(earlier))
+    yield dg.Output(bank, metadata={"new_this_loop": len(found), "added_to_bank": added, "bank_size": len(bank),
+                                    "mining_round": round_,
                                     "by_kind": {k: int(v) for k, v in bank["kind"].value_counts().items()},
                                     "adaptive attack on training texts": adaptive_mining_summary(mining),
                                     "gate": verdict.status, "forced": settings.force_retrain})

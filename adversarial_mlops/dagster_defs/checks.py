@@ -46,7 +46,9 @@ def challenger_f1_floor(context: dg.AssetCheckExecutionContext, settings: Settin
     metadata = {"clean_f1": dg.MetadataValue.float(round(challenger_model["clean_f1"], 3)), "floor": floor}
     if not passed:
         models = registry.get()
-        models.record("reject", version=challenger_model["version"], details={"reasons": [reason]})
+        # Recorded against the champion it was trained to replace: the next loop mines past it (mining_round).
+        champion = models.get(challenger_model["version"]).info.get("parent")
+        models.record("reject", version=challenger_model["version"], champion=champion, details={"reasons": [reason]})
         # The loop ends here: its report says so (evaluation_report is read for that report only).
         outcome = f"KEPT the champion: challenger {challenger_model['version']} rejected before the A/B — {reason}"
         path = write_loop_report(settings.config.resolved_state_dir(),

@@ -440,25 +440,32 @@ def views_comparison(classifier, test: pd.DataFrame, variants: pd.DataFrame, ben
     return result
 
 
-def adaptive_targets(texts: pd.DataFrame, *, n_sources: int, seed: int) -> pd.DataFrame:
-    """The malicious texts the adaptive attack starts from: a seeded sample, sorted by id."""
+def adaptive_targets(texts: pd.DataFrame, *, n_sources: int, seed: int, block: int = 0) -> pd.DataFrame:
+    """The malicious texts the adaptive attack starts from, sorted by id: the ``block``-th run of
+    ``n_sources`` texts in a seeded order (block 0: a seeded sample of ``n_sources``). Consecutive
+    blocks share no text until the texts run out, then the order starts over."""
     malicious = texts[texts["label"] == MALICIOUS].sort_values("id")
-    if len(malicious) > n_sources:
-        malicious = malicious.sample(n=n_sources, random_state=seed).sort_values("id")
-    return malicious
+    if len(malicious) <= n_sources:
+        return malicious
+    # RandomState.permutation's first n is exactly what DataFrame.sample(n, random_state=seed) draws.
+    order = np.random.RandomState(seed).permutation(len(malicious))
+    start = (block * n_sources) % len(malicious)
+    chosen = np.concatenate([order, order])[start:start + n_sources]
+    return malicious.iloc[chosen].sort_values("id")
 
 
 def adaptive_variants(predict_proba: PredictProba, test: pd.DataFrame, *, n_sources: int, query_budget: int,
-                      seed: int, threshold: float = DECISION_THRESHOLD) -> tuple[pd.DataFrame, dict]:
+                      seed: int, threshold: float = DECISION_THRESHOLD, block: int = 0) -> tuple[pd.DataFrame, dict]:
     """Run the model-guided adaptive attack on malicious test texts; one variant row per source.
 
     A failed attack contributes the unchanged text (still caught), so the evasion rate over these
-    rows is the attack's success rate on texts the model catches when clean.
+    rows is the attack's success rate on texts the model catches when clean. ``block`` picks which
+    run of texts (``adaptive_targets``) and moves the search's seed with it.
     """
     from adversarial_mlops.attacks.adaptive import AdaptiveAttackSettings, adaptive_attack, summarize
 
-    malicious = adaptive_targets(test, n_sources=n_sources, seed=seed)
-    settings = AdaptiveAttackSettings(query_budget=query_budget, threshold=threshold, seed=seed)
+    malicious = adaptive_targets(test, n_sources=n_sources, seed=seed, block=block)
+    settings = AdaptiveAttackSettings(query_budget=query_budget, threshold=threshold, seed=seed + block)
     results = adaptive_attack(list(zip(malicious["id"], malicious["text"])), predict_proba, settings)
     rows = pd.DataFrame({"source_id": [r.source_id for r in results], "strategy": ADAPTIVE,
                          "text": [r.adversarial if r.success else r.original for r in results]})

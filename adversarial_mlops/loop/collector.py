@@ -61,15 +61,19 @@ class Mining:
 
 
 def mine(classifier: "TextClassifier", train: pd.DataFrame, variants: pd.DataFrame,
-         attack: AttackSettings | None = None) -> Mining:
+         attack: AttackSettings | None = None, *, mining_round: int = 0) -> Mining:
     """The one mining pass of the loop and of the generalisation experiment: the champion decides
     every training text and every training-purpose variant once. With ``attack.adaptive_train_sources``
     the model-guided adaptive attack also runs against the champion on that many malicious training
     texts (seed ``attack.train_seed``); each text it turned benign becomes a training variant of
-    strategy "adaptive" — the edits that beat *this* model, which static variants do not teach."""
+    strategy "adaptive" — the edits that beat *this* model, which static variants do not teach.
+
+    ``mining_round``: how many challengers this champion has already kept out (``mining_round``
+    of the registry history). Each round attacks the next block of training texts, so a loop after
+    a refusal mines failures the refused challenger never saw instead of retraining it verbatim."""
     adaptive_summary = None
     if attack is not None and attack.adaptive_train_sources:
-        adaptive, adaptive_summary = adaptive_training_variants(classifier, train, attack)
+        adaptive, adaptive_summary = adaptive_training_variants(classifier, train, attack, block=mining_round)
         variants = pd.concat([variants, adaptive], ignore_index=True) if len(adaptive) else variants
     variants = variants.reset_index(drop=True)
     clean_pred = classifier.predict(train["text"].tolist())
@@ -78,17 +82,18 @@ def mine(classifier: "TextClassifier", train: pd.DataFrame, variants: pd.DataFra
                   adaptive_summary)
 
 
-def adaptive_training_variants(classifier: "TextClassifier", train: pd.DataFrame,
-                               attack: AttackSettings) -> tuple[pd.DataFrame, dict]:
-    """The adaptive attack's successes on malicious training texts, as training-purpose variant rows."""
+def adaptive_training_variants(classifier: "TextClassifier", train: pd.DataFrame, attack: AttackSettings, *,
+                               block: int = 0) -> tuple[pd.DataFrame, dict]:
+    """The adaptive attack's successes on the ``block``-th run of malicious training texts, as
+    training-purpose variant rows."""
     rows, summary = adaptive_variants(classifier.predict_proba, train, n_sources=attack.adaptive_train_sources,
                                       query_budget=attack.adaptive_query_budget, seed=attack.train_seed,
-                                      threshold=classifier.threshold)
+                                      threshold=classifier.threshold, block=block)
     original = dict(zip(train["id"], train["text"]))
     won = rows[[text != original[source] for source, text in zip(rows["source_id"], rows["text"])]]
     table = pd.DataFrame({"variant_id": [f"{TRAINING}:{ADAPTIVE}:{source}" for source in won["source_id"]],
                           "source_id": won["source_id"].tolist(), "purpose": TRAINING, "strategy": ADAPTIVE,
-                          "family": ADAPTIVE, "params": "{}", "seed": attack.train_seed, "text": won["text"].tolist(),
+                          "family": ADAPTIVE, "params": "{}", "seed": attack.train_seed + block, "text": won["text"].tolist(),
                           "label": MALICIOUS}, columns=list(VARIANT_COLUMNS))
     return table, summary
 
@@ -133,3 +138,11 @@ def save_bank(path: Path, bank: pd.DataFrame) -> None:
     buffer = io.BytesIO()
     bank[list(BANK_COLUMNS)].to_parquet(buffer, index=False)
     atomic_write_bytes(path, buffer.getvalue())
+
+
+def mining_round(history: Sequence[dict], champion: str) -> int:
+    """How many challengers the registry ``history`` records as kept out by ``champion``: the
+    champion, the data and the seeds being unchanged, a loop that mined the same texts again would
+    retrain the refused challenger verbatim (an hour here, and the gate fails again), so each
+    refusal moves mining on to the next block of training texts."""
+    return sum(1 for entry in history if entry.get("event") == "reject" and entry.get("champion") == champion)
