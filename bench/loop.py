@@ -5,7 +5,9 @@ failure mining, augmentation, QLoRA challenger, A/B, promotion — ``--loops`` t
 state (loop 2 starts from loop 1's champion and failure bank: does its gate pass, is it slower?),
 then (2) the evaluation again, so the champion's metrics before and after sit side by side.
 Reports wall time and peak RSS per asset (RSS sampled every 0.1 s by a thread), and writes a JSON
-file with ``first_loop_s``, ``second_loop_s`` (with ``--loops 2``) and ``peak_rss_gb``.
+file with ``first_loop_s``, ``second_loop_s`` (with ``--loops 2``) and ``peak_rss_gb`` — after every
+loop, with ``finished: false`` until the closing evaluation: a two-loop run takes hours here, and one
+stopped in loop 2 keeps loop 1's record.
 
     python bench/loop.py [--state-dir DIR] [--out bench/results/loop.json] [--loops 1] [--set key=value ...]
                          [--baseline-from STATE_DIR|VERSION_DIR]
@@ -181,6 +183,7 @@ def main() -> int:
 
     from adversarial_mlops.config import load_config
     from adversarial_mlops.dagster_defs.runs import prepare_instance, run_loop
+    from adversarial_mlops.storage.atomic_io import atomic_write_text
 
     if args.loops < 1:
         parser.error("--loops must be at least 1")
@@ -189,29 +192,37 @@ def main() -> int:
               f"(recalibrated copy of the champion of {args.baseline_from})", flush=True)
     sampler = RssSampler()
     sampler.start()
-    loops = []
-    for _ in range(args.loops):
+    instance = prepare_instance(load_config(None, overrides))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    loops, runs = [], []
+
+    def measured(after=None) -> dict:
+        """What is measured so far; written after every loop, so an interrupted run keeps its loops."""
+        loop, loop_seconds = loops[0]
+        peak_mb = max(rss for _, rss in sampler.samples)
+        return {
+            "state_dir": str(state), "baseline_from": str(args.baseline_from) if args.baseline_from else None,
+            "finished": after is not None, "loops_asked": args.loops,
+            "loop_run": loop.run_id, "outcome": loop.outcome(),
+            "loop_wall_seconds": round(loop_seconds, 1), "first_loop_s": round(loop_seconds, 1),
+            "second_loop_s": runs[1]["seconds"] if len(runs) > 1 else None,
+            "peak_rss_mb": round(peak_mb), "peak_rss_gb": round(peak_mb / 1024, 2),
+            "per_asset": runs[0]["per_asset"], "gate": loop.gate, "decision": loop.decision,
+            "loops": runs, "before": headline(loop.evaluation), "after": headline(after.evaluation) if after else None,
+        }
+
+    for number in range(1, args.loops + 1):
         started = time.time()
-        loops.append((run_loop(None, overrides), time.time() - started))
+        run = run_loop(None, overrides)
+        loops.append((run, time.time() - started))
+        runs.append(loop_record(number, run, loops[-1][1], instance, sampler))
+        atomic_write_text(out, json.dumps(measured(), indent=2) + "\n")
     after = run_loop(None, overrides, selection=["labeled_dataset", "attack_variants", "deployed_champion",
                                                  "evaluation_report"])
     sampler.stop()
-
-    instance = prepare_instance(load_config(None, overrides))
-    runs = [loop_record(number, run, seconds, instance, sampler) for number, (run, seconds) in enumerate(loops, 1)]
-    loop, loop_seconds = loops[0]
-    peak_mb = max(rss for _, rss in sampler.samples)
-    result = {
-        "state_dir": str(state), "baseline_from": str(args.baseline_from) if args.baseline_from else None,
-        "loop_run": loop.run_id, "outcome": loop.outcome(),
-        "loop_wall_seconds": round(loop_seconds, 1), "first_loop_s": round(loop_seconds, 1),
-        "second_loop_s": runs[1]["seconds"] if len(runs) > 1 else None,
-        "peak_rss_mb": round(peak_mb), "peak_rss_gb": round(peak_mb / 1024, 2),
-        "per_asset": runs[0]["per_asset"], "gate": loop.gate, "decision": loop.decision,
-        "loops": runs, "before": headline(loop.evaluation), "after": headline(after.evaluation),
-    }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    result = measured(after)
+    atomic_write_text(out, json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: result[k] for k in ("outcome", "first_loop_s", "second_loop_s", "peak_rss_gb", "per_asset")},
                      indent=2))
     for run in runs:
