@@ -65,8 +65,7 @@ def text_views(text: str) -> list[tuple[str, str]]:
     smuggled = smuggled_view(text)
     if smuggled is not None:
         views.append((SMUGGLED, smuggled))
-    folded = fold_fancy_letters(normalize_text(read_as_cipher(turned_back(text))))
-    read_as_letters = fold_leetspeak(folded)
+    folded, read_as_letters = folded_readings(text)
     if read_as_letters != " ".join(text.split()):  # whitespace alone changes no token
         views.append((FOLDED, read_as_letters))
     decoded = decoded_view(text, folded)
@@ -81,6 +80,14 @@ def text_views(text: str) -> list[tuple[str, str]]:
             seen.add(view)
             unique.append((name, view))
     return unique
+
+
+def folded_readings(text: str) -> tuple[str, str]:
+    """``text`` with look-alikes, invisibles, spacing, turned and cipher letters read back
+    (``folded``, what ``decoded_view`` decodes), and that with leetspeak read as letters too
+    (the ``FOLDED`` view)."""
+    folded = fold_fancy_letters(normalize_text(read_as_cipher(turned_back(text))))
+    return folded, fold_leetspeak(folded)
 
 
 _NON_ASCII_WORD = re.compile(r"\S*[^\x00-\x7f]\S*")
@@ -239,27 +246,37 @@ def decoded_view(text: str, folded: str | None = None) -> str | None:
     Lines first (ROT13 is judged per line), then the folded text (an encoding in look-alike letters);
     the result is folded too: a decoded payload may itself be letter-spaced or look-alike."""
     decoded = decode_spans(text)
-    if decoded is None:
-        decoded = decode_spans(normalize_text(text) if folded is None else folded)
+    if decoded is None:  # the vowel test is for a text's own letters: folded Cyrillic is no language
+        decoded = decode_spans(normalize_text(text) if folded is None else folded, rot13_by_vowels=False)
     return None if decoded is None else normalize_text(decoded)
 
 
 def training_text(text: str) -> str:
     """What a model learns a text as: the view that carries its payload — a smuggled payload made
-    readable, else encoded spans decoded — or the text itself when neither applies.
+    readable, else encoded spans decoded, else look-alikes read back when that makes it read as
+    English — or the text itself when none applies.
 
     A smuggled variant's original view is its harmless cover sentence, an encoded one's is an opaque
     blob. Training on those with a malicious label teaches the cover, or "any encoded blob is an
     attack" (encodings are applied to malicious texts only): a MiniLM challenger trained on raw
     base64, hex, ROT13 and percent-encoded attacks flagged 91-100 % of benign test texts encoded the
-    same way, where its parent flagged 9-29 %. Scoring reads the decoded view as well, so the
-    payload is still seen.
+    same way, where its parent flagged 9-29 %. Look-alike letters, fonts, leetspeak and upside-down
+    text are applied to both classes, but a model that reads them raw cannot read their words: it
+    learns them as a coin flip, and the highest-view score turns that doubt into false alarms (a
+    challenger trained on raw obfuscations flagged 12-24 % of benign homoglyph, fullwidth, fancy-font,
+    upside-down and leetspeak texts where its parent flagged 4-11 %, bench/README.md). Their folded
+    reading is what scoring catches them in, so that is what is learned. Scoring reads every view, so
+    the payload is still seen. A text whose folding adds no English word (a text in another language,
+    an identifier) is learned as it is.
     """
     smuggled = smuggled_view(text)
     if smuggled is not None:
         return smuggled
-    decoded = decoded_view(text)
-    return text if decoded is None else decoded
+    folded, read_as_letters = folded_readings(text)
+    decoded = decoded_view(text, folded)
+    if decoded is not None:
+        return decoded
+    return read_as_letters if _english_words(read_as_letters) > _english_words(text) else text
 
 
 def smuggled_view(text: str) -> str | None:
@@ -310,61 +327,109 @@ def _decode_variation_selectors(text: str) -> str:
     return "\n".join(run.decode("utf-8", errors="ignore") for run in runs)
 
 
-def decode_spans(text: str) -> str | None:
+_MAX_LAYERS = 3  # encodings peeled from one span (the attack engine stacks two; a bound, so decoding stays linear)
+
+
+def decode_spans(text: str, *, rot13_by_vowels: bool = True) -> str | None:
     """``text`` with encoded spans decoded where they decode to readable text, or its ROT13 reading
-    when that reads as clearly more English; None when there is nothing to decode."""
+    where that reads as a language; None when there is nothing to decode. Layers are peeled up to
+    ``_MAX_LAYERS`` deep: the attack engine stacks encodings (base64 of hex, hex of percent-encoding)."""
     changed = text
-    for pattern, decode in ((_BASE64, _from_base64), (_HEX, _from_hex), (_PERCENT, _from_percent)):
-        changed = pattern.sub(lambda match: decode(match.group()) or match.group(), changed)
-    changed = "\n".join(_rot13_if_english(line) for line in changed.split("\n"))
+    for _ in range(_MAX_LAYERS):
+        layer = _decoded_once(changed, rot13_by_vowels)
+        if layer == changed:
+            break
+        changed = layer
     return changed if changed != text else None
 
 
-def _rot13_if_english(line: str) -> str:
-    """A line read in ROT13 when that holds clearly more common English words (a wrapper sentence
-    around a ROT13 payload is usually on its own line)."""
+def _decoded_once(text: str, rot13_by_vowels: bool, depth: int = _MAX_LAYERS) -> str:
+    """Every encoded span decoded where it reads as text (peeling up to ``depth`` layers of a span
+    that decodes to another encoding), then lines read in ROT13 where that reads as a language."""
+    for pattern, decode in ((_BASE64, _from_base64), (_HEX, _from_hex), (_PERCENT, _from_percent)):
+        text = pattern.sub(lambda match: decode(match.group(), depth) or match.group(), text)
+    return "\n".join(_rot13_if_readable(line, rot13_by_vowels) for line in text.split("\n"))
+
+
+def _rot13_if_readable(line: str, by_vowels: bool) -> str:
+    """A line read in ROT13 when that holds clearly more common English words, or — for other
+    languages in Latin script — when it turns a line with few vowels into one with a natural share
+    (ROT13 maps a, e, i, o, u to n, r, v, b, h: a rotated Spanish or French sentence has 15-25 %
+    vowels, its reading 35-50 %; on the bundled data 15 of 29,543 plain lines of 20+ letters, log and
+    code lines, get such a reading, which is one more view, not a replacement). A wrapper sentence
+    around a ROT13 payload is usually on its own line."""
     rotated = codecs.encode(line, "rot13")
     words = _english_words(rotated)
-    if words < 3:  # the common case: the line's own count is then not needed
-        return line
-    return rotated if words >= 2 * _english_words(line) + 1 else line
+    if words >= 3 and words >= 2 * _english_words(line) + 1:
+        return rotated
+    if by_vowels and _vowel_share(line) <= _ROTATED_VOWELS < _NATURAL_VOWELS <= _vowel_share(rotated):
+        return rotated
+    return line
 
 
-def _from_base64(span: str) -> str | None:
+_ROTATED_VOWELS, _NATURAL_VOWELS = 0.25, 0.33
+_MIN_LETTERS_FOR_VOWELS = 20
+_ASCII_LETTER = re.compile("[a-z]")
+
+
+def _vowel_share(line: str) -> float:
+    """Share of a, e, i, o, u among the line's ASCII letters; 0 under ``_MIN_LETTERS_FOR_VOWELS`` letters."""
+    letters = _ASCII_LETTER.findall(line.casefold())
+    if len(letters) < _MIN_LETTERS_FOR_VOWELS:
+        return 0.0
+    return sum(letter in "aeiou" for letter in letters) / len(letters)
+
+
+def _from_base64(span: str, depth: int) -> str | None:
     try:
         raw = base64.b64decode(span + "=" * (-len(span) % 4), validate=True)
     except (binascii.Error, ValueError):
         return None
-    return _readable_utf8(raw)
+    return _readable_utf8(raw, depth)
 
 
-def _from_hex(span: str) -> str | None:
-    return _readable_utf8(bytes.fromhex(span))
+def _from_hex(span: str, depth: int) -> str | None:
+    return _readable_utf8(bytes.fromhex(span), depth)
 
 
-def _from_percent(span: str) -> str | None:
+def _from_percent(span: str, depth: int) -> str | None:
     try:
         text = urllib.parse.unquote(span, errors="strict")
     except UnicodeDecodeError:
         return None
-    return text if _readable(text) else None
+    return _revealed_if_readable(text, depth)
 
 
-def _readable_utf8(raw: bytes) -> str | None:
+def _readable_utf8(raw: bytes, depth: int) -> str | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return text if _readable(text) else None
+    return _revealed_if_readable(text, depth)
+
+
+def _revealed_if_readable(text: str, depth: int) -> str | None:
+    """A decoded span, if it is readable — with any message smuggled in it decoded (folding would strip
+    the invisible characters) — or, ``depth`` allowing, what it decodes to in turn (base64 of hex)."""
+    hidden = smuggled_text(text)
+    if hidden:
+        text = f"{visible_text(text)}\n{hidden}"
+    if _readable(text):
+        return text
+    if depth <= 1:
+        return None
+    inner = _decoded_once(text, rot13_by_vowels=False, depth=depth - 1)
+    return None if inner == text else _revealed_if_readable(inner, depth=1)
 
 
 def _readable(text: str) -> bool:
-    """Mostly printable, with letters and at least one space: words, not bytes."""
+    """Mostly printable, with letters and at least one space: words, not bytes. A third letters,
+    not a half: a payload that quotes a command or JSON (mined failures: 39-42 % letters) is text."""
     if len(text) < 4 or " " not in text:
         return False
     printable = sum(ch.isprintable() or ch in "\n\t" for ch in text)
     letters = sum(ch.isalpha() for ch in text)
-    return printable >= 0.95 * len(text) and letters >= 0.5 * len(text)
+    return printable >= 0.95 * len(text) and letters >= 0.3 * len(text)
 
 
 def _english_words(text: str) -> int:
