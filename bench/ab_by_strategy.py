@@ -1,0 +1,79 @@
+"""Where two models' false alarms differ: the A/B's benign texts per strategy, and clean benign test texts per category.
+
+The A/B's rule pools obfuscated benign texts into one rate; when it blocks a challenger this says which
+obfuscations (and which kinds of clean text) the extra false alarms come from. Both models of a bench
+state's registry score the same texts the A/B builds (``attack_runner.build_ab_variants``: test texts the
+gate did not attack, seed ``attack.ab_seed``), with the current code's views and each model's threshold.
+
+    python bench/ab_by_strategy.py --state-dir /tmp/s23/state v0001 v0002 --out /tmp/ab_by_strategy.json
+
+Reads the state; writes nothing into it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adversarial_mlops.config import STATE_DIR_ENV_VAR  # noqa: E402
+
+
+def _rates(frame, by: str, columns: list[str]) -> dict:
+    grouped = frame.groupby(by)
+    return {str(key): {**{name: round(float(rows[name].mean()), 4) for name in columns}, "n": int(len(rows)),
+                       "groups": int(rows["group"].nunique()) if "group" in rows else None}
+            for key, rows in grouped}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("champion")
+    parser.add_argument("challenger")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    os.environ[STATE_DIR_ENV_VAR] = str(args.state_dir)
+
+    from adversarial_mlops import data
+    from adversarial_mlops.config import load_config
+    from adversarial_mlops.loop import lifecycle
+    from adversarial_mlops.loop.attack_runner import build_ab_variants
+    from adversarial_mlops.storage.atomic_io import atomic_write_text
+
+    config = load_config(None, {})
+    splits = data.load_splits(config.data)
+    test = lifecycle.split_frame(splits, "test")
+    registry = lifecycle.open_registry(config)
+    benign = build_ab_variants(splits, config.attack)
+    benign = benign[benign["label"] == data.BENIGN].reset_index(drop=True)
+    group_of = dict(zip(test["id"], test["group"].astype(str)))
+    benign = benign.assign(group=benign["source_id"].map(group_of))
+    clean = test[test["label"] == data.BENIGN].reset_index(drop=True)
+    thresholds = {}
+    for version in (args.champion, args.challenger):
+        classifier = lifecycle.load_classifier(registry.get(version), config)
+        thresholds[version] = classifier.threshold
+        benign[version] = classifier.predict(benign["text"].tolist())
+        clean[version] = classifier.predict(clean["text"].tolist())
+        print(f"{version}: scored {len(benign)} benign variants and {len(clean)} clean benign texts", flush=True)
+    columns = [args.champion, args.challenger]
+    result = {"state_dir": str(args.state_dir), "thresholds": thresholds,
+              "benign_variants_by_strategy": _rates(benign, "strategy", columns),
+              "clean_benign_by_category": _rates(clean, "category", columns) if "category" in clean else None}
+    atomic_write_text(args.out, json.dumps(result, indent=2) + "\n")
+    for title, table in (("benign variants", result["benign_variants_by_strategy"]),
+                         ("clean benign", result["clean_benign_by_category"] or {})):
+        print(f"\n{title}: false-alarm rate {args.champion} -> {args.challenger}")
+        for key, row in table.items():
+            print(f"  {key:28s} {row[args.champion] * 100:5.1f} -> {row[args.challenger] * 100:5.1f} %  "
+                  f"({row['n']} texts, {row['groups']} groups)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
