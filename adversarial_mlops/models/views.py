@@ -253,30 +253,21 @@ def decoded_view(text: str, folded: str | None = None) -> str | None:
 
 def training_text(text: str) -> str:
     """What a model learns a text as: the view that carries its payload — a smuggled payload made
-    readable, else encoded spans decoded, else look-alikes read back when that makes it read as
-    English — or the text itself when none applies.
+    readable, else encoded spans decoded — or the text itself when neither applies.
 
     A smuggled variant's original view is its harmless cover sentence, an encoded one's is an opaque
     blob. Training on those with a malicious label teaches the cover, or "any encoded blob is an
     attack" (encodings are applied to malicious texts only): a MiniLM challenger trained on raw
     base64, hex, ROT13 and percent-encoded attacks flagged 91-100 % of benign test texts encoded the
-    same way, where its parent flagged 9-29 %. Look-alike letters, fonts, leetspeak and upside-down
-    text are applied to both classes, but a model that reads them raw cannot read their words: it
-    learns them as a coin flip, and the highest-view score turns that doubt into false alarms (a
-    challenger trained on raw obfuscations flagged 12-24 % of benign homoglyph, fullwidth, fancy-font,
-    upside-down and leetspeak texts where its parent flagged 4-11 %, bench/README.md). Their folded
-    reading is what scoring catches them in, so that is what is learned. Scoring reads every view, so
-    the payload is still seen. A text whose folding adds no English word (a text in another language,
-    an identifier) is learned as it is.
+    same way, where its parent flagged 9-29 %. Scoring reads the decoded view as well, so the
+    payload is still seen. Look-alike text is learned as it is: reading it folded in training (both
+    classes) left its false alarms as high and cost clean F1 (bench/README.md, v0003).
     """
     smuggled = smuggled_view(text)
     if smuggled is not None:
         return smuggled
-    folded, read_as_letters = folded_readings(text)
-    decoded = decoded_view(text, folded)
-    if decoded is not None:
-        return decoded
-    return read_as_letters if _english_words(read_as_letters) > _english_words(text) else text
+    decoded = decoded_view(text)
+    return text if decoded is None else decoded
 
 
 def smuggled_view(text: str) -> str | None:
