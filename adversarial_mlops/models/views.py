@@ -65,7 +65,8 @@ def text_views(text: str) -> list[tuple[str, str]]:
     smuggled = smuggled_view(text)
     if smuggled is not None:
         views.append((SMUGGLED, smuggled))
-    folded, read_as_letters = folded_readings(text)
+    folded = fold_fancy_letters(normalize_text(read_as_cipher(turned_back(text))))
+    read_as_letters = fold_leetspeak(folded)
     if read_as_letters != " ".join(text.split()):  # whitespace alone changes no token
         views.append((FOLDED, read_as_letters))
     decoded = decoded_view(text, folded)
@@ -80,14 +81,6 @@ def text_views(text: str) -> list[tuple[str, str]]:
             seen.add(view)
             unique.append((name, view))
     return unique
-
-
-def folded_readings(text: str) -> tuple[str, str]:
-    """``text`` with look-alikes, invisibles, spacing, turned and cipher letters read back
-    (``folded``, what ``decoded_view`` decodes), and that with leetspeak read as letters too
-    (the ``FOLDED`` view)."""
-    folded = fold_fancy_letters(normalize_text(read_as_cipher(turned_back(text))))
-    return folded, fold_leetspeak(folded)
 
 
 _NON_ASCII_WORD = re.compile(r"\S*[^\x00-\x7f]\S*")
