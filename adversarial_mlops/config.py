@@ -172,7 +172,11 @@ class TrainingSettings(_Section):
     micro_batch_tokens: int = Field(1024, ge=16)
     learning_rate: float = Field(5e-4, gt=0.0)
     weight_decay: float = Field(0.01, ge=0.0)
+    # Validations in a row without a gain in validation F1 after which training stops (the best
+    # weights are kept); a validation runs validations_per_epoch times an epoch, after equal shares
+    # of its steps, so a large dataset stops (and keeps its best weights) inside an epoch.
     early_stopping_patience: int = Field(1, ge=0)
+    validations_per_epoch: int = Field(1, ge=1)
     seed: Seed = 7
     # Each epoch, this share of each class's texts is read with some words edited the way the
     # adaptive attack edits them, drawn afresh every epoch (0 = off): the attack's typos then

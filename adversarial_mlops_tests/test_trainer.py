@@ -195,3 +195,28 @@ def test_epoch_texts_must_keep_the_number_of_texts(tiny_base, tmp_path):
     with pytest.raises(TrainingError, match="epoch_texts returned 1 texts"):
         train_classifier(tiny_base, TEXTS, LABELS, TEXTS[::4], LABELS[::4], settings, window_tokens=32,
                          out_dir=tmp_path / "m", epoch_texts=lambda texts, labels, epoch: texts[:1])
+
+
+def test_validations_inside_an_epoch_stop_training_there_and_keep_the_best_weights(tiny_base, tmp_path):
+    learning = train(tiny_base, tmp_path / "checks", validations_per_epoch=3, early_stopping_patience=100)
+    assert [(row["epoch"], row["check"]) for row in learning.history] == [(e, c) for e in (1, 2) for c in (1, 2, 3)]
+    steps = [row["steps"] for row in learning.history]
+    assert steps == sorted(steps) and steps[-1] == 2 * -(-len(TEXTS) // FAST["batch_size"])  # every step, once
+    assert learning.best_validation_f1 == max(row["validation_f1"] for row in learning.history)
+    # A learning rate too small to move the weights: F1 cannot rise after the first check, so with no
+    # patience training stops at the second check, a third of the way into epoch 1.
+    frozen = train(tiny_base, tmp_path / "frozen", validations_per_epoch=3, early_stopping_patience=0,
+                   learning_rate=1e-12)
+    assert [(row["epoch"], row["check"]) for row in frozen.history] == [(1, 1), (1, 2)]
+    assert frozen.epochs_run == 1 and frozen.best_epoch == 1
+
+
+def test_validation_parts_cover_every_batch_once_in_order():
+    from adversarial_mlops.models.trainer import _validation_parts
+
+    batches = list(range(10))
+    for checks in (1, 3, 4, 10, 12):
+        parts = _validation_parts(batches, checks)
+        assert [b for part in parts for b in part] == batches and all(parts)
+        assert len(parts) == min(checks, len(batches))
+        assert max(map(len, parts)) - min(map(len, parts)) <= 1

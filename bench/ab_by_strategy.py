@@ -7,6 +7,13 @@ gate did not attack, seed ``attack.ab_seed``), with the current code's views and
 
     python bench/ab_by_strategy.py --state-dir /tmp/s23/state v0001 v0002 --out /tmp/ab_by_strategy.json
 
+Two more readings of the same scores tell a general shift from a specific one: ``deciding_view`` (per
+strategy, the share of each model's false alarms decided by each view: is it the raw text or a decoded
+reading that fires?) and ``at_matched_clean_fpr`` (the challenger's rate per strategy at the threshold
+that gives it the champion's false-alarm rate on the clean benign test texts: does a challenger that
+is merely scaled differently explain the gap?). The matched threshold is read off test texts, so it is
+a diagnosis, never a decision.
+
 Reads the state; writes nothing into it.
 """
 
@@ -30,6 +37,14 @@ def _rates(frame, by: str, columns: list[str]) -> dict:
             for key, rows in grouped}
 
 
+def _view_shares(frame, version: str) -> dict:
+    alarms = frame[frame[version] == 1]
+    return {str(strategy): {**{str(view): round(float(share), 3)
+                               for view, share in rows[f"{version}_view"].value_counts(normalize=True).items()},
+                            "alarms": int(len(rows))}
+            for strategy, rows in alarms.groupby("strategy")}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--state-dir", type=Path, required=True)
@@ -43,6 +58,8 @@ def main() -> int:
     from adversarial_mlops.config import load_config
     from adversarial_mlops.loop import lifecycle
     from adversarial_mlops.loop.attack_runner import build_ab_variants
+    from adversarial_mlops.judging.decision import decide, threshold_for_fpr
+    from adversarial_mlops.models.views import VIEW_NAMES
     from adversarial_mlops.storage.atomic_io import atomic_write_text
 
     config = load_config(None, {})
@@ -54,17 +71,26 @@ def main() -> int:
     group_of = dict(zip(test["id"], test["group"].astype(str)))
     benign = benign.assign(group=benign["source_id"].map(group_of))
     clean = test[test["label"] == data.BENIGN].reset_index(drop=True)
-    thresholds = {}
+    thresholds, scores = {}, {}
     for version in (args.champion, args.challenger):
         classifier = lifecycle.load_classifier(registry.get(version), config)
         thresholds[version] = classifier.threshold
-        benign[version] = classifier.predict(benign["text"].tolist())
-        clean[version] = classifier.predict(clean["text"].tolist())
+        evidence = classifier.score_with_evidence(benign["text"].tolist())
+        scores[version] = (evidence, classifier.predict_proba(clean["text"].tolist()))
+        benign[version] = decide(evidence[:, 0], classifier.threshold)
+        benign[f"{version}_view"] = [VIEW_NAMES[int(code)] for code in evidence[:, 1]]
+        clean[version] = decide(scores[version][1], classifier.threshold)
         print(f"{version}: scored {len(benign)} benign variants and {len(clean)} clean benign texts", flush=True)
     columns = [args.champion, args.challenger]
+    matched = threshold_for_fpr(scores[args.challenger][1], float(clean[args.champion].mean()))
+    benign["challenger_at_matched"] = decide(scores[args.challenger][0][:, 0], matched)
     result = {"state_dir": str(args.state_dir), "thresholds": thresholds,
               "benign_variants_by_strategy": _rates(benign, "strategy", columns),
-              "clean_benign_by_category": _rates(clean, "category", columns) if "category" in clean else None}
+              "clean_benign_by_category": _rates(clean, "category", columns) if "category" in clean else None,
+              "deciding_view": {version: _view_shares(benign, version) for version in columns},
+              "at_matched_clean_fpr": {"challenger_threshold": matched,
+                                       "clean_fpr": float(clean[args.champion].mean()),
+                                       "by_strategy": _rates(benign, "strategy", ["challenger_at_matched"])}}
     atomic_write_text(args.out, json.dumps(result, indent=2) + "\n")
     for title, table in (("benign variants", result["benign_variants_by_strategy"]),
                          ("clean benign", result["clean_benign_by_category"] or {})):
@@ -72,6 +98,12 @@ def main() -> int:
         for key, row in table.items():
             print(f"  {key:28s} {row[args.champion] * 100:5.1f} -> {row[args.challenger] * 100:5.1f} %  "
                   f"({row['n']} texts, {row['groups']} groups)")
+    matched_rates = result["at_matched_clean_fpr"]["by_strategy"]
+    print(f"\nchallenger at the champion's clean FPR (threshold {matched:.3f} vs {thresholds[args.challenger]:.3f}):")
+    for key, row in matched_rates.items():
+        views = result["deciding_view"][args.challenger].get(key, {})
+        print(f"  {key:28s} {row['challenger_at_matched'] * 100:5.1f} %   challenger alarms by view: "
+              + ", ".join(f"{view} {share:.2f}" for view, share in views.items() if view != "alarms"))
     return 0
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from adversarial_mlops.errors import InvalidInputError
 from adversarial_mlops.judging.decision import decide
 from adversarial_mlops.config import TrainingSettings
+from adversarial_mlops.data import MALICIOUS
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.judging.metrics import classification_metrics
 from adversarial_mlops.models.modeling import (cpu_has_native_bf16, default_token_budget, length_buckets, load_tokenizer,
@@ -253,11 +254,15 @@ def _char_range(window_offsets) -> tuple[int, int]:
     return (real[0][0], real[-1][1]) if real else (0, 0)
 
 
-def _prepared(train_texts: Sequence[str], val_texts: Sequence[str], payload_spans: Sequence | None, *,
-              normalize_inputs: bool, views: bool) -> tuple[list[str], list[str], Sequence | None]:
+def _prepared(train_texts: Sequence[str], train_labels: Sequence[int], val_texts: Sequence[str],
+              payload_spans: Sequence | None, *, normalize_inputs: bool,
+              views: bool) -> tuple[list[str], list[str], Sequence | None]:
     """Texts as the model will read them: normalised (which moves characters, so spans are dropped)
-    and, with views, a smuggled or encoded payload decoded (``views.training_text``; other texts
-    unchanged; a decoded text's payload span no longer points at its payload, so it is dropped)."""
+    and, with views, a malicious text's smuggled or encoded payload decoded (``views.training_text``;
+    other texts unchanged; a decoded text's payload span no longer points at its payload, so it is
+    dropped). A benign text is learned as it is: the scorer reads its raw form as one of its views
+    (the blob of an encoded benign text, the cover of a smuggled one), and every reading of a benign
+    text is benign — decoding it would only repeat its clean source and leave the blob unlearned."""
     train_texts, val_texts = list(train_texts), list(val_texts)
     if normalize_inputs:
         from adversarial_mlops.models.normalization import normalize_text
@@ -267,7 +272,8 @@ def _prepared(train_texts: Sequence[str], val_texts: Sequence[str], payload_span
     if views:
         from adversarial_mlops.models.views import training_text
 
-        decoded = [training_text(t) for t in train_texts]
+        decoded = [training_text(t) if int(label) == MALICIOUS else t
+                   for t, label in zip(train_texts, train_labels)]
         if payload_spans is not None:
             payload_spans = [span if new == old else None for span, new, old in zip(payload_spans, decoded, train_texts)]
         train_texts = decoded
@@ -309,7 +315,7 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
 
     _validate_inputs(train_texts, train_labels, "training data")
     _validate_inputs(val_texts, val_labels, "validation data")
-    train_texts, val_texts, payload_spans = _prepared(train_texts, val_texts, payload_spans,
+    train_texts, val_texts, payload_spans = _prepared(train_texts, train_labels, val_texts, payload_spans,
                                                       normalize_inputs=normalize_inputs, views=views)
     report = progress or log.info
     started = time.perf_counter()
@@ -326,34 +332,52 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     val_y = np.asarray(val_labels, dtype=np.int64)
 
-    history, best_f1, best_epoch, best_state, stale = [], -1.0, 0, None, 0
+    def validation_f1() -> float:
+        return classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, window_tokens,
+                                                             window_stride=window_stride, views=views))["f1"]
+
+    history, best, stale, steps = [], {"f1": -1.0, "epoch": 0, "state": None}, 0, 0
+    checks = settings.validations_per_epoch
     for epoch in range(1, settings.epochs + 1):
         if epoch_texts is not None and epoch > 1:
             reading = _epoch_reading(epoch_texts, train_texts, train_labels, payload_spans, epoch)
             train_ids, labels, lengths = _tokenized_training_set(tokenizer, reading, train_labels, payload_spans,
                                                                  window_tokens, window_stride)
-        losses = _train_epoch(model, optimizer, scheduler, params, _batches(lengths, settings.batch_size, generator),
-                              train_ids, lengths, labels, settings=settings, pad_id=pad_id,
-                              token_types=uses_token_types(tokenizer), device=device)
-        val_f1 = classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, window_tokens,
-                                                               window_stride=window_stride, views=views))["f1"]
-        history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "validation_f1": val_f1})
-        report(f"epoch {epoch}/{settings.epochs}: loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")
-        if val_f1 > best_f1:
-            best_f1, best_epoch, best_state, stale = val_f1, epoch, _trainable_state(model), 0
-        else:
-            stale += 1
+        batches = _batches(lengths, settings.batch_size, generator)
+        for check, part in enumerate(_validation_parts(batches, checks), start=1):
+            losses = _train_epoch(model, optimizer, scheduler, params, part, train_ids, lengths, labels,
+                                  settings=settings, pad_id=pad_id, token_types=uses_token_types(tokenizer),
+                                  device=device)
+            steps += len(part)
+            val_f1 = validation_f1()
+            history.append({"epoch": epoch, "check": check, "steps": steps, "train_loss": float(np.mean(losses)),
+                            "validation_f1": val_f1})
+            where = f"epoch {epoch}/{settings.epochs}" + (f", part {check}/{checks}" if checks > 1 else "")
+            report(f"{where}: loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")
+            if val_f1 > best["f1"]:
+                best, stale = {"f1": val_f1, "epoch": epoch, "state": _trainable_state(model)}, 0
+            else:
+                stale += 1
             if stale > settings.early_stopping_patience:
-                report(f"early stopping: no validation gain for {stale} epoch(s); best epoch {best_epoch}")
                 break
+        if stale > settings.early_stopping_patience:
+            report(f"early stopping: no validation gain in {stale} check(s); best in epoch {best['epoch']}")
+            break
 
-    model.load_state_dict(best_state, strict=False)
-    result = TrainingResult(quantization, str(device), len(history), best_epoch, best_f1,
+    model.load_state_dict(best["state"], strict=False)
+    result = TrainingResult(quantization, str(device), epoch, best["epoch"], best["f1"],
                             len(train_texts), len(val_texts), time.perf_counter() - started, history)
     _save_merged(model, tokenizer, base_model, out_dir, result)
     write_preprocessing(out_dir, normalize_inputs=normalize_inputs, views=views, window_tokens=window_tokens,
                         window_stride=window_stride)
     return result
+
+
+def _validation_parts(batches: list, checks: int) -> list[list]:
+    """An epoch's batches cut into ``checks`` consecutive parts of near-equal size, each followed by
+    a validation (``training.validations_per_epoch``); empty parts are left out."""
+    bounds = np.linspace(0, len(batches), checks + 1).round().astype(int)
+    return [batches[a:b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
 def _optimizer(model, settings: TrainingSettings, n_examples: int):
