@@ -202,6 +202,12 @@ def _predict_labels(model, tokenizer, texts: Sequence[str], window_tokens: int, 
     return decide(scores)
 
 
+def _validation_f1(model, tokenizer, texts: Sequence[str], labels: Sequence[int], window_tokens: int, *,
+                   window_stride: int | None, views: bool) -> float:
+    predicted = _predict_labels(model, tokenizer, texts, window_tokens, window_stride=window_stride, views=views)
+    return classification_metrics(np.asarray(labels, dtype=np.int64), predicted)["f1"]
+
+
 def _trainable_state(model) -> dict:
     return {k: v.detach().clone() for k, v in model.named_parameters() if v.requires_grad}
 
@@ -330,47 +336,54 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
         payload_spans, window_tokens, window_stride)
     params, optimizer, scheduler = _optimizer(model, settings, len(train_ids))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    val_y = np.asarray(val_labels, dtype=np.int64)
-
-    def validation_f1() -> float:
-        return classification_metrics(val_y, _predict_labels(model, tokenizer, val_texts, window_tokens,
-                                                             window_stride=window_stride, views=views))["f1"]
-
-    history, best, stale, steps = [], {"f1": -1.0, "epoch": 0, "state": None}, 0, 0
-    checks = settings.validations_per_epoch
+    history, best, steps = [], _EarlyStopping(settings.early_stopping_patience), 0
     for epoch in range(1, settings.epochs + 1):
         if epoch_texts is not None and epoch > 1:
             reading = _epoch_reading(epoch_texts, train_texts, train_labels, payload_spans, epoch)
             train_ids, labels, lengths = _tokenized_training_set(tokenizer, reading, train_labels, payload_spans,
                                                                  window_tokens, window_stride)
-        batches = _batches(lengths, settings.batch_size, generator)
-        for check, part in enumerate(_validation_parts(batches, checks), start=1):
+        parts = _validation_parts(_batches(lengths, settings.batch_size, generator), settings.validations_per_epoch)
+        for check, part in enumerate(parts, start=1):
             losses = _train_epoch(model, optimizer, scheduler, params, part, train_ids, lengths, labels,
                                   settings=settings, pad_id=pad_id, token_types=uses_token_types(tokenizer),
                                   device=device)
-            steps += len(part)
-            val_f1 = validation_f1()
+            steps, val_f1 = steps + len(part), _validation_f1(model, tokenizer, val_texts, val_labels, window_tokens,
+                                                              window_stride=window_stride, views=views)
             history.append({"epoch": epoch, "check": check, "steps": steps, "train_loss": float(np.mean(losses)),
                             "validation_f1": val_f1})
-            where = f"epoch {epoch}/{settings.epochs}" + (f", part {check}/{checks}" if checks > 1 else "")
-            report(f"{where}: loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")
-            if val_f1 > best["f1"]:
-                best, stale = {"f1": val_f1, "epoch": epoch, "state": _trainable_state(model)}, 0
-            else:
-                stale += 1
-            if stale > settings.early_stopping_patience:
+            report(f"epoch {epoch}/{settings.epochs}" + (f", part {check}/{len(parts)}" if len(parts) > 1 else "")
+                   + f": loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")
+            if best.stops_after(val_f1, epoch, model):
                 break
-        if stale > settings.early_stopping_patience:
-            report(f"early stopping: no validation gain in {stale} check(s); best in epoch {best['epoch']}")
+        if best.stale > best.patience:
+            report(f"early stopping: no validation gain in {best.stale} check(s); best in epoch {best.epoch}")
             break
 
-    model.load_state_dict(best["state"], strict=False)
-    result = TrainingResult(quantization, str(device), epoch, best["epoch"], best["f1"],
+    model.load_state_dict(best.state, strict=False)
+    result = TrainingResult(quantization, str(device), epoch, best.epoch, best.f1,
                             len(train_texts), len(val_texts), time.perf_counter() - started, history)
     _save_merged(model, tokenizer, base_model, out_dir, result)
     write_preprocessing(out_dir, normalize_inputs=normalize_inputs, views=views, window_tokens=window_tokens,
                         window_stride=window_stride)
     return result
+
+
+@dataclass
+class _EarlyStopping:
+    """The best validation F1 so far, its epoch and trainable weights, and the validations since."""
+    patience: int
+    f1: float = -1.0
+    epoch: int = 0
+    state: dict | None = None
+    stale: int = 0
+
+    def stops_after(self, f1: float, epoch: int, model) -> bool:
+        """Record one validation; True when ``patience`` validations in a row have not beaten the best."""
+        if f1 > self.f1:
+            self.f1, self.epoch, self.state, self.stale = f1, epoch, _trainable_state(model), 0
+        else:
+            self.stale += 1
+        return self.stale > self.patience
 
 
 def _validation_parts(batches: list, checks: int) -> list[list]:
