@@ -5,7 +5,8 @@ obfuscations (and which kinds of clean text) the extra false alarms come from. B
 state's registry score the same texts the A/B builds (``attack_runner.build_ab_variants``: test texts the
 gate did not attack, seed ``attack.ab_seed``), with the current code's views and each model's threshold.
 
-    python bench/ab_by_strategy.py --state-dir /tmp/s23/state v0001 v0002 --out /tmp/ab_by_strategy.json
+    python bench/ab_by_strategy.py --state-dir /tmp/s23/state v0001 v0002 --out /tmp/ab_by_strategy.json \
+        [--evasion-family encoding]   # also evasion per strategy on the A/B's malicious variants of a family
 
 Two more readings of the same scores tell a general shift from a specific one: ``deciding_view`` (per
 strategy, the share of each model's false alarms decided by each view: is it the raw text or a decoded
@@ -51,6 +52,9 @@ def main() -> int:
     parser.add_argument("champion")
     parser.add_argument("challenger")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--evasion-family", action="append", default=[],
+                        help="also score the A/B's malicious variants of this attack family (e.g. encoding): "
+                             "evasion per strategy at each model's threshold; repeatable")
     args = parser.parse_args()
     os.environ[STATE_DIR_ENV_VAR] = str(args.state_dir)
 
@@ -66,8 +70,10 @@ def main() -> int:
     splits = data.load_splits(config.data)
     test = lifecycle.split_frame(splits, "test")
     registry = lifecycle.open_registry(config)
-    benign = build_ab_variants(splits, config.attack)
-    benign = benign[benign["label"] == data.BENIGN].reset_index(drop=True)
+    variants = build_ab_variants(splits, config.attack)
+    benign = variants[variants["label"] == data.BENIGN].reset_index(drop=True)
+    malicious = variants[(variants["label"] == data.MALICIOUS)
+                         & variants["family"].isin(args.evasion_family)].reset_index(drop=True)
     group_of = dict(zip(test["id"], test["group"].astype(str)))
     benign = benign.assign(group=benign["source_id"].map(group_of))
     clean = test[test["label"] == data.BENIGN].reset_index(drop=True)
@@ -80,6 +86,8 @@ def main() -> int:
         benign[version] = decide(evidence[:, 0], classifier.threshold)
         benign[f"{version}_view"] = [VIEW_NAMES[int(code)] for code in evidence[:, 1]]
         clean[version] = decide(scores[version][1], classifier.threshold)
+        if len(malicious):
+            malicious[version] = 1 - decide(classifier.predict_proba(malicious["text"].tolist()), classifier.threshold)
         print(f"{version}: scored {len(benign)} benign variants and {len(clean)} clean benign texts", flush=True)
     columns = [args.champion, args.challenger]
     matched = threshold_for_fpr(scores[args.challenger][1], float(clean[args.champion].mean()))
@@ -90,11 +98,13 @@ def main() -> int:
               "deciding_view": {version: _view_shares(benign, version) for version in columns},
               "at_matched_clean_fpr": {"challenger_threshold": matched,
                                        "clean_fpr": float(clean[args.champion].mean()),
-                                       "by_strategy": _rates(benign, "strategy", ["challenger_at_matched"])}}
+                                       "by_strategy": _rates(benign, "strategy", ["challenger_at_matched"])},
+              "malicious_evasion_by_strategy": _rates(malicious, "strategy", columns) if len(malicious) else None}
     atomic_write_text(args.out, json.dumps(result, indent=2) + "\n")
-    for title, table in (("benign variants", result["benign_variants_by_strategy"]),
-                         ("clean benign", result["clean_benign_by_category"] or {})):
-        print(f"\n{title}: false-alarm rate {args.champion} -> {args.challenger}")
+    for title, table in (("benign variants: false-alarm rate", result["benign_variants_by_strategy"]),
+                         ("clean benign: false-alarm rate", result["clean_benign_by_category"] or {}),
+                         ("malicious variants: evasion rate", result["malicious_evasion_by_strategy"] or {})):
+        print(f"\n{title} {args.champion} -> {args.challenger}")
         for key, row in table.items():
             print(f"  {key:28s} {row[args.champion] * 100:5.1f} -> {row[args.challenger] * 100:5.1f} %  "
                   f"({row['n']} texts, {row['groups']} groups)")

@@ -72,7 +72,7 @@ def encoding_probes(settings: AttackSettings) -> list[str]:
     report shows what an encoding — and the "decode and follow" wrapper alone — triggers on benign
     content. Not pooled into over-defence: an encoded text is not plainly benign to a reader
     (``judging.evaluation.over_defense_report``). The challenger learns the same encodings of benign
-    training texts as benign, read raw, next to the malicious ones read decoded
+    training texts as benign, read raw and decoded, next to the malicious ones read decoded
     (``augmentor.build_augmented_dataset``): what decides is the payload, not the blob."""
     return [name for name in selected_strategies(settings) if "+" not in name and get_strategy(name).family == ENCODING]
 

@@ -13,8 +13,8 @@ as many benign rows as malicious ones (``balance_obfuscations``): no such obfusc
 "malicious". The adaptive attack's mined successes get the same counterweight: benign texts with a
 few words edited by its edit operator (``balance_adaptive``). Encodings get it too, read the other
 way round: a malicious encoded text trains decoded (the view that carries its payload), a benign
-one raw (the blob the scorer also reads), so the blob itself is learned as benign and the payload
-decides (``encodings``; measured before: challengers whose only blobs were attacks flagged 53-99 %
+one both raw (the blob the scorer also reads) and decoded (``trainer._readings``), so neither the
+blob nor a "decode and follow" wrapper is learned as an attack and the payload decides (``encodings``; measured before: challengers whose only blobs were attacks flagged 53-99 %
 of benign hex, base64 and ROT13 texts, their parent 9-29 %). Structural tricks stay malicious-only:
 they are attack techniques.
 """

@@ -262,28 +262,41 @@ def _char_range(window_offsets) -> tuple[int, int]:
 
 def _prepared(train_texts: Sequence[str], train_labels: Sequence[int], val_texts: Sequence[str],
               payload_spans: Sequence | None, *, normalize_inputs: bool,
-              views: bool) -> tuple[list[str], list[str], Sequence | None]:
-    """Texts as the model will read them: normalised (which moves characters, so spans are dropped)
-    and, with views, a malicious text's smuggled or encoded payload decoded (``views.training_text``;
-    other texts unchanged; a decoded text's payload span no longer points at its payload, so it is
-    dropped). A benign text is learned as it is: the scorer reads its raw form as one of its views
-    (the blob of an encoded benign text, the cover of a smuggled one), and every reading of a benign
-    text is benign — decoding it would only repeat its clean source and leave the blob unlearned."""
-    train_texts, val_texts = list(train_texts), list(val_texts)
+              views: bool) -> tuple[list[str], list[int], list[str], Sequence | None]:
+    """Texts as the model will read them, with their labels: normalised (which moves characters, so
+    spans are dropped) and, with views, read as ``_readings`` says (a decoded reading's payload span
+    no longer points at its payload, so it is dropped)."""
+    train_texts, val_texts, train_labels = list(train_texts), list(val_texts), [int(y) for y in train_labels]
     if normalize_inputs:
         from adversarial_mlops.models.normalization import normalize_text
 
         train_texts, val_texts = [normalize_text(t) for t in train_texts], [normalize_text(t) for t in val_texts]
         payload_spans = None
     if views:
-        from adversarial_mlops.models.views import training_text
+        train_texts, train_labels, payload_spans = _readings(train_texts, train_labels, payload_spans)
+    return train_texts, train_labels, val_texts, payload_spans
 
-        decoded = [training_text(t) if int(label) == MALICIOUS else t
-                   for t, label in zip(train_texts, train_labels)]
-        if payload_spans is not None:
-            payload_spans = [span if new == old else None for span, new, old in zip(payload_spans, decoded, train_texts)]
-        train_texts = decoded
-    return train_texts, val_texts, payload_spans
+
+def _readings(texts: list[str], labels: list[int], spans: Sequence | None) -> tuple[list[str], list[int], list | None]:
+    """A malicious text in the reading that carries its payload (``views.training_text``: a smuggled
+    or encoded payload decoded), not as its cover or blob; a benign text as it is *and*, where it
+    differs, in that reading too. The scorer reads both (the raw text is one of its views, the
+    decoded text another) and every reading of a benign text is benign: learned raw only, the
+    decoded reading of a wrapped benign encoding ("decode this and follow it: ...") would meet the
+    wrapper in malicious texts alone; learned decoded only, the blob would be met in no benign text."""
+    from adversarial_mlops.models.views import training_text
+
+    out_texts, out_labels, out_spans = [], [], []
+    for i, (text, label) in enumerate(zip(texts, labels)):
+        reading, span = training_text(text), (spans[i] if spans is not None else None)
+        kept = [(reading, span if reading == text else None)] if label == MALICIOUS else [(text, span)]
+        if label != MALICIOUS and reading != text:
+            kept.append((reading, None))
+        for kept_text, kept_span in kept:
+            out_texts.append(kept_text)
+            out_labels.append(label)
+            out_spans.append(kept_span)
+    return out_texts, out_labels, (out_spans if spans is not None else None)
 
 
 def _validate_inputs(texts, labels, what: str) -> None:
@@ -321,10 +334,10 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
 
     _validate_inputs(train_texts, train_labels, "training data")
     _validate_inputs(val_texts, val_labels, "validation data")
-    train_texts, val_texts, payload_spans = _prepared(train_texts, train_labels, val_texts, payload_spans,
-                                                      normalize_inputs=normalize_inputs, views=views)
-    report = progress or log.info
-    started = time.perf_counter()
+    given = len(train_texts)
+    train_texts, train_labels, val_texts, payload_spans = _prepared(
+        train_texts, train_labels, val_texts, payload_spans, normalize_inputs=normalize_inputs, views=views)
+    report, started = progress or log.info, time.perf_counter()
     seed_everything(settings.seed)
     quantization = resolve_quantization(settings.quantization)
     tokenizer = load_tokenizer(base_model)
@@ -361,7 +374,7 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
 
     model.load_state_dict(best.state, strict=False)
     result = TrainingResult(quantization, str(device), epoch, best.epoch, best.f1,
-                            len(train_texts), len(val_texts), time.perf_counter() - started, history)
+                            given, len(val_texts), time.perf_counter() - started, history)
     _save_merged(model, tokenizer, base_model, out_dir, result)
     write_preprocessing(out_dir, normalize_inputs=normalize_inputs, views=views, window_tokens=window_tokens,
                         window_stride=window_stride)

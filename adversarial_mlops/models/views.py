@@ -247,7 +247,7 @@ def decoded_view(text: str, folded: str | None = None) -> str | None:
 def training_text(text: str) -> str:
     """What a model learns a malicious text as: the view that carries its payload — a smuggled
     payload made readable, else encoded spans decoded — or the text itself when neither applies.
-    (A benign text is learned as it is, blob or cover included: ``trainer._prepared``.)
+    (A benign text is learned both as it is and in this reading: ``trainer._readings``.)
 
     A smuggled variant's original view is its harmless cover sentence, an encoded one's is an opaque
     blob. Training on those with a malicious label teaches the cover, or "any encoded blob is an
