@@ -76,6 +76,7 @@ def main() -> int:
                          & variants["family"].isin(args.evasion_family)].reset_index(drop=True)
     group_of = dict(zip(test["id"], test["group"].astype(str)))
     benign = benign.assign(group=benign["source_id"].map(group_of))
+    malicious = malicious.assign(group=malicious["source_id"].map(group_of))
     clean = test[test["label"] == data.BENIGN].reset_index(drop=True)
     thresholds, scores = {}, {}
     for version in (args.champion, args.challenger):
