@@ -54,7 +54,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--evasion-family", action="append", default=[],
                         help="also score the A/B's malicious variants of this attack family (e.g. encoding): "
-                             "evasion per strategy at each model's threshold; repeatable")
+                             "evasion per strategy at each model's threshold, over every variant (sources the "
+                             "model misses when clean included, unlike the gate's rate); repeatable")
     args = parser.parse_args()
     os.environ[STATE_DIR_ENV_VAR] = str(args.state_dir)
 

@@ -68,12 +68,10 @@ def benign_strategies(settings: AttackSettings) -> list[str]:
 
 
 def encoding_probes(settings: AttackSettings) -> list[str]:
-    """The selected encoding strategies (instruction and raw framing), applied to benign texts: the
-    report shows what an encoding — and the "decode and follow" wrapper alone — triggers on benign
-    content. Not pooled into over-defence: an encoded text is not plainly benign to a reader
-    (``judging.evaluation.over_defense_report``). The challenger learns the same encodings of benign
-    training texts as benign, read raw and decoded, next to the malicious ones read decoded
-    (``augmentor.build_augmented_dataset``): what decides is the payload, not the blob."""
+    """The selected encoding strategies (instruction and raw framing), applied to benign texts for
+    evaluation only: the report shows what an encoding — and the "decode and follow" wrapper
+    alone — triggers on benign content. Not taught as benign and not pooled into over-defence:
+    an encoded text is not plainly benign to a reader (``judging.evaluation.over_defense_report``)."""
     return [name for name in selected_strategies(settings) if "+" not in name and get_strategy(name).family == ENCODING]
 
 

@@ -11,12 +11,8 @@ bundled data, 1,409 obfuscated malicious rows against 694 obfuscated benign ones
 content-preserving strategy is finally topped up with benign examples until it is used on at least
 as many benign rows as malicious ones (``balance_obfuscations``): no such obfuscation predicts
 "malicious". The adaptive attack's mined successes get the same counterweight: benign texts with a
-few words edited by its edit operator (``balance_adaptive``). Encodings get it too, read the other
-way round: a malicious encoded text trains decoded (the view that carries its payload), a benign
-one both raw (the blob the scorer also reads) and decoded (``trainer._readings``), so neither the
-blob nor a "decode and follow" wrapper is learned as an attack and the payload decides (``encodings``; measured before: challengers whose only blobs were attacks flagged 53-99 %
-of benign hex, base64 and ROT13 texts, their parent 9-29 %). Structural tricks stay malicious-only:
-they are attack techniques.
+few words edited by its edit operator (``balance_adaptive``). Encodings and structural tricks stay
+malicious-only: they are attack techniques.
 """
 
 from __future__ import annotations
@@ -28,9 +24,8 @@ from typing import Sequence
 
 import pandas as pd
 
-from adversarial_mlops.loop.attack_runner import (benign_strategies, check_no_excluded_families, drop_excluded,
-                                                  encoding_probes, is_excluded, is_rewritten_in_place,
-                                                  selected_strategies, training_strategies)
+from adversarial_mlops.loop.attack_runner import (benign_strategies, check_no_excluded_families, drop_excluded, is_excluded,
+                                             is_rewritten_in_place, selected_strategies, training_strategies)
 from adversarial_mlops.attacks import generate_variants
 from adversarial_mlops.attacks.adaptive import ADAPTIVE, sparse_word_edits
 from adversarial_mlops.config import AugmentationSettings, PipelineConfig, TrainingSettings
@@ -56,15 +51,13 @@ def _variants_with_random_strategies(sources: Sequence[tuple[str, str]], strateg
 
 def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies: Sequence[str],
                             settings: AugmentationSettings, obfuscations: Sequence[str] | None = None,
-                            *, encodings: Sequence[str] = (), case_sensitive: bool = False) -> pd.DataFrame:
+                            *, case_sensitive: bool = False) -> pd.DataFrame:
     """``train``: clean training split (id, text, label); ``bank``: the cumulative failure bank.
 
     ``strategies`` make new variants of the failures; ``obfuscations`` (default: the same) are
     applied to the same share of each class — pass only content-preserving ones
     (``attack_runner.benign_strategies``), so no benign text is taught to hide a payload.
-    ``encodings`` (``attack_runner.encoding_probes``): each is used on as many benign rows as
-    malicious ones, the benign ones added last (``balance_obfuscations``).
-    Strategies of ``settings.exclude_families`` are left out of all of them, failure-bank rows
+    Strategies of ``settings.exclude_families`` are left out of all three, failure-bank rows
     included: the bank is cumulative, so earlier loops may have mined a now-held-out family.
     ``case_sensitive`` (does the model read case? ``modeling.tokenizer_reads_case``) decides whether texts
     differing only in case are duplicates.
@@ -101,9 +94,6 @@ def build_augmented_dataset(train: pd.DataFrame, bank: pd.DataFrame, strategies:
     columns = list(AUGMENTED_COLUMNS) + [c for c in PAYLOAD_SPAN_COLUMNS if c in clean.columns]
     combined = _deduplicated(pd.concat(parts, ignore_index=True)[columns], case_sensitive)
     balance = [balance_obfuscations(train, combined, obfuscations, seed=settings.seed + 3)]
-    encodings = [name for name in encodings if not is_excluded(name, excluded)]
-    if encodings:
-        balance.append(balance_obfuscations(train, combined, encodings, seed=settings.seed + 5))
     if not is_excluded(ADAPTIVE, excluded):
         balance.append(balance_adaptive(train, combined, seed=settings.seed + 4))
     combined = _deduplicated(pd.concat([combined, *balance], ignore_index=True), case_sensitive)
@@ -158,10 +148,9 @@ def _deduplicated(frame: pd.DataFrame, case_sensitive: bool) -> pd.DataFrame:
 
 def balance_obfuscations(train: pd.DataFrame, dataset: pd.DataFrame, obfuscations: Sequence[str], *,
                          seed: int) -> pd.DataFrame:
-    """Benign training texts put through each strategy of ``obfuscations`` (content-preserving ones,
-    or encodings) that ``dataset`` uses on more malicious rows than benign ones, as many as the
-    difference (at most every benign training text once per strategy), labelled benign, origin
-    ``benign_balance``."""
+    """Benign training texts put through each content-preserving strategy of ``obfuscations`` that
+    ``dataset`` uses on more malicious rows than benign ones, as many as the difference (at most
+    every benign training text once per strategy), labelled benign, origin ``benign_balance``."""
     counts = dataset.dropna(subset=["strategy"]).groupby(["strategy", "label"]).size()
     benign = train[train["label"] == BENIGN].sort_values("id")
     frames = []
@@ -273,11 +262,9 @@ def _in_turn(texts: Sequence[str], labels: Sequence[int], epoch: int, *, steps) 
 def augment_for_config(train: pd.DataFrame, bank: pd.DataFrame, config: PipelineConfig, *,
                        case_sensitive: bool = False) -> pd.DataFrame:
     """The loop's augmented set: the configured strategies make failure variants, only the
-    content-preserving ones obfuscate, the encodings get benign counterparts, and
-    ``augmentation.exclude_families`` is held out of all of them."""
+    content-preserving ones obfuscate, and ``augmentation.exclude_families`` is held out of both."""
     return build_augmented_dataset(train, bank, selected_strategies(config.attack), config.augmentation,
-                                   obfuscations=benign_strategies(config.attack),
-                                   encodings=encoding_probes(config.attack), case_sensitive=case_sensitive)
+                                   obfuscations=benign_strategies(config.attack), case_sensitive=case_sensitive)
 
 
 def class_balance(dataset: pd.DataFrame) -> dict:

@@ -22,7 +22,6 @@ import numpy as np
 from adversarial_mlops.errors import InvalidInputError
 from adversarial_mlops.judging.decision import decide
 from adversarial_mlops.config import TrainingSettings
-from adversarial_mlops.data import MALICIOUS
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.judging.metrics import classification_metrics
 from adversarial_mlops.models.modeling import (cpu_has_native_bf16, default_token_budget, length_buckets, load_tokenizer,
@@ -260,43 +259,25 @@ def _char_range(window_offsets) -> tuple[int, int]:
     return (real[0][0], real[-1][1]) if real else (0, 0)
 
 
-def _prepared(train_texts: Sequence[str], train_labels: Sequence[int], val_texts: Sequence[str],
-              payload_spans: Sequence | None, *, normalize_inputs: bool,
-              views: bool) -> tuple[list[str], list[int], list[str], Sequence | None]:
-    """Texts as the model will read them, with their labels: normalised (which moves characters, so
-    spans are dropped) and, with views, read as ``_readings`` says (a decoded reading's payload span
-    no longer points at its payload, so it is dropped)."""
-    train_texts, val_texts, train_labels = list(train_texts), list(val_texts), [int(y) for y in train_labels]
+def _prepared(train_texts: Sequence[str], val_texts: Sequence[str], payload_spans: Sequence | None, *,
+              normalize_inputs: bool, views: bool) -> tuple[list[str], list[str], Sequence | None]:
+    """Texts as the model will read them: normalised (which moves characters, so spans are dropped)
+    and, with views, a smuggled or encoded payload decoded (``views.training_text``; other texts
+    unchanged; a decoded text's payload span no longer points at its payload, so it is dropped)."""
+    train_texts, val_texts = list(train_texts), list(val_texts)
     if normalize_inputs:
         from adversarial_mlops.models.normalization import normalize_text
 
         train_texts, val_texts = [normalize_text(t) for t in train_texts], [normalize_text(t) for t in val_texts]
         payload_spans = None
     if views:
-        train_texts, train_labels, payload_spans = _readings(train_texts, train_labels, payload_spans)
-    return train_texts, train_labels, val_texts, payload_spans
+        from adversarial_mlops.models.views import training_text
 
-
-def _readings(texts: list[str], labels: list[int], spans: Sequence | None) -> tuple[list[str], list[int], list | None]:
-    """A malicious text in the reading that carries its payload (``views.training_text``: a smuggled
-    or encoded payload decoded), not as its cover or blob; a benign text as it is *and*, where it
-    differs, in that reading too. The scorer reads both (the raw text is one of its views, the
-    decoded text another) and every reading of a benign text is benign: learned raw only, the
-    decoded reading of a wrapped benign encoding ("decode this and follow it: ...") would meet the
-    wrapper in malicious texts alone; learned decoded only, the blob would be met in no benign text."""
-    from adversarial_mlops.models.views import training_text
-
-    out_texts, out_labels, out_spans = [], [], []
-    for i, (text, label) in enumerate(zip(texts, labels)):
-        reading, span = training_text(text), (spans[i] if spans is not None else None)
-        kept = [(reading, span if reading == text else None)] if label == MALICIOUS else [(text, span)]
-        if label != MALICIOUS and reading != text:
-            kept.append((reading, None))
-        for kept_text, kept_span in kept:
-            out_texts.append(kept_text)
-            out_labels.append(label)
-            out_spans.append(kept_span)
-    return out_texts, out_labels, (out_spans if spans is not None else None)
+        decoded = [training_text(t) for t in train_texts]
+        if payload_spans is not None:
+            payload_spans = [span if new == old else None for span, new, old in zip(payload_spans, decoded, train_texts)]
+        train_texts = decoded
+    return train_texts, val_texts, payload_spans
 
 
 def _validate_inputs(texts, labels, what: str) -> None:
@@ -334,9 +315,8 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
 
     _validate_inputs(train_texts, train_labels, "training data")
     _validate_inputs(val_texts, val_labels, "validation data")
-    given = len(train_texts)
-    train_texts, train_labels, val_texts, payload_spans = _prepared(
-        train_texts, train_labels, val_texts, payload_spans, normalize_inputs=normalize_inputs, views=views)
+    train_texts, val_texts, payload_spans = _prepared(train_texts, val_texts, payload_spans,
+                                                      normalize_inputs=normalize_inputs, views=views)
     report, started = progress or log.info, time.perf_counter()
     seed_everything(settings.seed)
     quantization = resolve_quantization(settings.quantization)
@@ -374,7 +354,7 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
 
     model.load_state_dict(best.state, strict=False)
     result = TrainingResult(quantization, str(device), epoch, best.epoch, best.f1,
-                            given, len(val_texts), time.perf_counter() - started, history)
+                            len(train_texts), len(val_texts), time.perf_counter() - started, history)
     _save_merged(model, tokenizer, base_model, out_dir, result)
     write_preprocessing(out_dir, normalize_inputs=normalize_inputs, views=views, window_tokens=window_tokens,
                         window_stride=window_stride)

@@ -245,17 +245,16 @@ def decoded_view(text: str, folded: str | None = None) -> str | None:
 
 
 def training_text(text: str) -> str:
-    """What a model learns a malicious text as: the view that carries its payload — a smuggled
-    payload made readable, else encoded spans decoded — or the text itself when neither applies.
-    (A benign text is learned both as it is and in this reading: ``trainer._readings``.)
+    """What a model learns a text as: the view that carries its payload — a smuggled payload made
+    readable, else encoded spans decoded — or the text itself when neither applies.
 
     A smuggled variant's original view is its harmless cover sentence, an encoded one's is an opaque
     blob. Training on those with a malicious label teaches the cover, or "any encoded blob is an
-    attack": a MiniLM challenger trained on raw base64, hex, ROT13 and percent-encoded attacks
-    flagged 91-100 % of benign test texts encoded the same way, where its parent flagged 9-29 %.
-    Scoring reads the decoded view as well, so the payload is still seen. Look-alike text is learned
-    as it is: reading it folded in training (both classes) left its false alarms as high and cost
-    clean F1 (bench/README.md, v0003).
+    attack" (encodings are applied to malicious texts only): a MiniLM challenger trained on raw
+    base64, hex, ROT13 and percent-encoded attacks flagged 91-100 % of benign test texts encoded the
+    same way, where its parent flagged 9-29 %. Scoring reads the decoded view as well, so the
+    payload is still seen. Look-alike text is learned as it is: reading it folded in training (both
+    classes) left its false alarms as high and cost clean F1 (bench/README.md, v0003).
     """
     smuggled = smuggled_view(text)
     if smuggled is not None:
