@@ -346,9 +346,10 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
                             "validation_f1": val_f1})
             report(f"epoch {epoch}/{settings.epochs}" + (f", part {check}/{len(parts)}" if len(parts) > 1 else "")
                    + f": loss {np.mean(losses):.4f}, validation F1 {val_f1:.4f}")
-            if best.stops_after(val_f1, epoch, model):
+            best.record(val_f1, epoch, model)
+            if best.stopped:
                 break
-        if best.stale > best.patience:
+        if best.stopped:
             report(f"early stopping: no validation gain in {best.stale} check(s); best in epoch {best.epoch}")
             break
 
@@ -370,12 +371,15 @@ class _EarlyStopping:
     state: dict | None = None
     stale: int = 0
 
-    def stops_after(self, f1: float, epoch: int, model) -> bool:
-        """Record one validation; True when ``patience`` validations in a row have not beaten the best."""
+    def record(self, f1: float, epoch: int, model) -> None:
         if f1 > self.f1:
             self.f1, self.epoch, self.state, self.stale = f1, epoch, _trainable_state(model), 0
         else:
             self.stale += 1
+
+    @property
+    def stopped(self) -> bool:
+        """More than ``patience`` validations in a row have not beaten the best."""
         return self.stale > self.patience
 
 
