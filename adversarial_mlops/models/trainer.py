@@ -22,6 +22,7 @@ import numpy as np
 from adversarial_mlops.errors import InvalidInputError
 from adversarial_mlops.judging.decision import decide
 from adversarial_mlops.config import TrainingSettings
+from adversarial_mlops.data import MALICIOUS
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.judging.metrics import classification_metrics
 from adversarial_mlops.models.modeling import (cpu_has_native_bf16, default_token_budget, length_buckets, load_tokenizer,
@@ -259,11 +260,13 @@ def _char_range(window_offsets) -> tuple[int, int]:
     return (real[0][0], real[-1][1]) if real else (0, 0)
 
 
-def _prepared(train_texts: Sequence[str], val_texts: Sequence[str], payload_spans: Sequence | None, *,
-              normalize_inputs: bool, views: bool) -> tuple[list[str], list[str], Sequence | None]:
+def _prepared(train_texts: Sequence[str], train_labels: Sequence[int], val_texts: Sequence[str],
+              payload_spans: Sequence | None, *, normalize_inputs: bool,
+              views: bool) -> tuple[list[str], list[str], Sequence | None]:
     """Texts as the model will read them: normalised (which moves characters, so spans are dropped)
-    and, with views, a smuggled or encoded payload decoded (``views.training_text``; other texts
-    unchanged; a decoded text's payload span no longer points at its payload, so it is dropped)."""
+    and, with views, a smuggled or encoded payload decoded and a malicious look-alike text folded
+    (``views.training_text``; other texts unchanged; a rewritten text's payload span no longer points
+    at its payload, so it is dropped)."""
     train_texts, val_texts = list(train_texts), list(val_texts)
     if normalize_inputs:
         from adversarial_mlops.models.normalization import normalize_text
@@ -273,7 +276,7 @@ def _prepared(train_texts: Sequence[str], val_texts: Sequence[str], payload_span
     if views:
         from adversarial_mlops.models.views import training_text
 
-        decoded = [training_text(t) for t in train_texts]
+        decoded = [training_text(t, malicious=int(label) == MALICIOUS) for t, label in zip(train_texts, train_labels)]
         if payload_spans is not None:
             payload_spans = [span if new == old else None for span, new, old in zip(payload_spans, decoded, train_texts)]
         train_texts = decoded
@@ -315,7 +318,7 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
 
     _validate_inputs(train_texts, train_labels, "training data")
     _validate_inputs(val_texts, val_labels, "validation data")
-    train_texts, val_texts, payload_spans = _prepared(train_texts, val_texts, payload_spans,
+    train_texts, val_texts, payload_spans = _prepared(train_texts, train_labels, val_texts, payload_spans,
                                                       normalize_inputs=normalize_inputs, views=views)
     report, started = progress or log.info, time.perf_counter()
     seed_everything(settings.seed)

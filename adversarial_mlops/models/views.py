@@ -65,7 +65,7 @@ def text_views(text: str) -> list[tuple[str, str]]:
     smuggled = smuggled_view(text)
     if smuggled is not None:
         views.append((SMUGGLED, smuggled))
-    folded = fold_fancy_letters(normalize_text(read_as_cipher(turned_back(text))))
+    folded = _folded(text)
     read_as_letters = fold_leetspeak(folded)
     if read_as_letters != " ".join(text.split()):  # whitespace alone changes no token
         views.append((FOLDED, read_as_letters))
@@ -81,6 +81,11 @@ def text_views(text: str) -> list[tuple[str, str]]:
             seen.add(view)
             unique.append((name, view))
     return unique
+
+
+def _folded(text: str) -> str:
+    """``text`` with turned lines read back, look-alike letters read as Latin, invisibles stripped."""
+    return fold_fancy_letters(normalize_text(read_as_cipher(turned_back(text))))
 
 
 _NON_ASCII_WORD = re.compile(r"\S*[^\x00-\x7f]\S*")
@@ -244,23 +249,42 @@ def decoded_view(text: str, folded: str | None = None) -> str | None:
     return None if decoded is None else normalize_text(decoded)
 
 
-def training_text(text: str) -> str:
+def training_text(text: str, malicious: bool = False) -> str:
     """What a model learns a text as: the view that carries its payload — a smuggled payload made
-    readable, else encoded spans decoded — or the text itself when neither applies.
+    readable, else encoded spans decoded — or, for a malicious text written in look-alike letters,
+    its folded reading; else the text itself.
 
     A smuggled variant's original view is its harmless cover sentence, an encoded one's is an opaque
     blob. Training on those with a malicious label teaches the cover, or "any encoded blob is an
     attack" (encodings are applied to malicious texts only): a MiniLM challenger trained on raw
     base64, hex, ROT13 and percent-encoded attacks flagged 91-100 % of benign test texts encoded the
     same way, where its parent flagged 9-29 %. Scoring reads the decoded view as well, so the
-    payload is still seen. Look-alike text is learned as it is: reading it folded in training (both
-    classes) left its false alarms as high and cost clean F1 (bench/README.md, v0003).
+    payload is still seen.
+
+    Look-alike text follows the max over views (a bag is malicious when one view is): a benign one is
+    learned as it is — every reading of it must stay low, its raw look-alike soup included — a
+    malicious one in its folded reading, the view that finds it (``_reads_better_folded``). Learning
+    the soup in both classes (v0002) or folded in both (v0003) left challengers flagging 15-20 % of
+    benign look-alike texts by their raw view (bench/README.md).
     """
     smuggled = smuggled_view(text)
     if smuggled is not None:
         return smuggled
     decoded = decoded_view(text)
-    return text if decoded is None else decoded
+    if decoded is not None:
+        return decoded
+    if malicious:
+        folded = fold_leetspeak(_folded(text))
+        if _reads_better_folded(text, folded):
+            return folded
+    return text
+
+
+def _reads_better_folded(text: str, folded: str) -> bool:
+    """Whether folding turned look-alike letters, leetspeak or letter-spaced words into words: more
+    common English words than the text holds. Real scripts fold to soup (Cyrillic,
+    Greek) or lose only accents (Spanish, German): they are learned as written."""
+    return _english_words(folded) > _english_words(text)
 
 
 def smuggled_view(text: str) -> str | None:
