@@ -202,6 +202,10 @@ class TrainingSettings(_Section):
     # torch's training memory leaves with that process; "in_process" trains inside the run worker
     # (debugging, a debugger's breakpoints). It changes where the weights are computed, not them.
     launcher: str = "pipes"
+    # What a challenger's training starts from: "base_model" (the configured base model, as the
+    # baseline) or "champion" (its parent's merged weights, head included: LoRA then learns the
+    # failures on top of what the champion already reads right).
+    challenger_start: Literal["base_model", "champion"] = "base_model"
 
     @field_validator("word_edit_transformations")
     @classmethod

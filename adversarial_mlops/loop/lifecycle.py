@@ -125,6 +125,15 @@ def base_model_for(config: PipelineConfig, splits: pd.DataFrame) -> str:
                               tokenizer_corpus=corpus)
 
 
+def starting_weights(registry: ModelRegistry, config: PipelineConfig, splits: pd.DataFrame, *, role: str,
+                     parent: str | None) -> tuple[str, str]:
+    """(model folder, what it is) that training starts from: a challenger's parent's merged weights
+    with ``training.challenger_start: champion``, else the base model."""
+    if role == CHALLENGER and parent is not None and config.training.challenger_start == "champion":
+        return str(registry.get(parent).local_path()), parent
+    return base_model_for(config, splits), "base_model"
+
+
 def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: pd.DataFrame,
                        train_data: pd.DataFrame, *, role: str, parent: str | None,
                        progress: Progress | None = None, excluded_families: Sequence[str] = ()) -> ModelVersion:
@@ -135,7 +144,7 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
     hold none of them.
     """
     check_no_excluded_families(train_data, excluded_families, f"the {role}'s training data")
-    base_model = base_model_for(config, splits)
+    base_model, started_from = starting_weights(registry, config, splits, role=role, parent=parent)
     validation, test = split_frame(splits, "validation"), split_frame(splits, "test")
     scratch_root = config.resolved_local_dir() / "tmp"  # this host's scratch, also with a remote state_dir
     scratch_root.mkdir(parents=True, exist_ok=True)
@@ -154,7 +163,7 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
         metrics = {**calibrated_metrics(classifier, out, validation, test, config),
                    "best_validation_f1": result.best_validation_f1}
         provenance = write_training_data_record(out, train_data, excluded_families)
-        info = {"role": role, "parent": parent, "base_model": config.model.base_model,
+        info = {"role": role, "parent": parent, "base_model": config.model.base_model, "started_from": started_from,
                 "training": result.to_dict(), "config": config_to_dict(config), "train_size": len(train_data),
                 "excluded_families": provenance["excluded_families"],
                 "data": data_facts(splits, config.data.resolved_source())}
