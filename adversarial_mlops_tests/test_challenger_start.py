@@ -43,6 +43,6 @@ def test_a_challenger_starts_from_its_champions_weights_only_when_configured(wor
     assert (from_champion.info["started_from"], from_base.info["started_from"]) == (champion.version, "base_model")
     reference = _scores(champion, world)
     np.testing.assert_allclose(_scores(from_champion, world), reference, atol=1e-4)
-    # The base model's fresh head scores otherwise (by 0.05 or more measured, even where the tiny
+    # The base model's fresh head scores otherwise (measured 0.047 to 0.39 apart, the low end where the tiny
     # champion learned little: its run-to-run spread is wide).
     assert np.abs(_scores(from_base, world) - reference).max() > 0.01
