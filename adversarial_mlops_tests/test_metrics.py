@@ -12,6 +12,7 @@ from adversarial_mlops.judging.metrics import (
     classification_metrics,
     delta_evasion,
     delta_f1,
+    delta_ranking,
     delta_fpr,
     evasion_by_group,
     evasion_outcomes,
@@ -327,3 +328,17 @@ def test_pr_auc_is_average_precision():
     # Ranking: m (0.9), b (0.8), m (0.7): precision at each malicious hit 1/1 and 2/3 → AP = (1 + 2/3) / 2.
     assert pr_auc([1, 0, 1], [0.9, 0.8, 0.7]) == pytest.approx((1 + 2 / 3) / 2)
     assert pr_auc([1, 1], [0.1, 0.2]) is None
+
+
+def test_delta_ranking_by_hand():
+    # a: one benign text (0.4) outranks one malicious text (0.3): ROC-AUC 3/4, and with no false alarm
+    # allowed it catches 1 of 2. b orders every pair right: AUC 1, recall 1.
+    y = [1, 1, 0, 0]
+    a, b = [0.9, 0.3, 0.4, 0.1], [0.9, 0.8, 0.2, 0.1]
+    delta = delta_ranking(y, a, b, groups=["g1", "g2", "g1", "g2"], n_resamples=200, seed=0)
+    assert delta["delta_roc_auc"]["estimate"] == pytest.approx(0.25)
+    assert delta["delta_recall_at_1pct_fpr"]["estimate"] == pytest.approx(0.5)
+    assert delta["delta_recall_at_5pct_fpr"]["estimate"] == pytest.approx(0.5)
+    assert delta["delta_roc_auc"]["low"] >= 0.0  # b never orders a pair worse than a on any resample
+    with pytest.raises(ValueError, match="equal lengths"):
+        delta_ranking(y, a, b[:3])

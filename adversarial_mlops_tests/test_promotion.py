@@ -181,3 +181,38 @@ def test_a_family_whose_ci_is_wider_than_the_margin_is_named_as_too_small_to_sho
     assert reason.startswith("blocked") and "too few texts" in reason and "adaptive (±" in reason
     assert "40 variants" in reason and "attack.ab_adaptive_sources" in reason
     assert "character (±" not in reason and "spacing (±" not in reason  # 400 and 200 variants resolve 0.10
+
+
+def test_the_ab_tells_a_threshold_placed_elsewhere_from_a_model_that_orders_texts_worse():
+    # Same scores, the challenger's threshold set higher: it flags fewer benign texts and misses more
+    # malicious ones, so its F1 falls while its ROC-AUC and recall at 1 % / 5 % FPR are the champion's.
+    rng = np.random.default_rng(5)
+    scores = np.clip(np.where(Y == 1, rng.normal(0.75, 0.15, N), rng.normal(0.3, 0.15, N)), 0.0, 1.0)
+    base = preds(0.0, 0.2, seed=1)
+    champion = with_(base, clean=(scores >= 0.5).astype(int), clean_scores=scores, threshold=0.5)
+    challenger = with_(base, clean=(scores >= 0.7).astype(int), clean_scores=scores, threshold=0.7)
+    stats = decide(champion, challenger, floor=0.0).statistics
+    ranking = stats["ranking"]
+    assert stats["delta_f1"]["estimate"] < -0.05
+    assert ranking["delta_roc_auc"] == {"estimate": 0.0, "low": 0.0, "high": 0.0}
+    assert ranking["delta_recall_at_1pct_fpr"]["estimate"] == ranking["delta_recall_at_5pct_fpr"]["estimate"] == 0.0
+    assert ranking["champion"]["threshold"] == 0.5 and ranking["challenger"]["threshold"] == 0.7
+    assert ranking["challenger"]["fpr"] < ranking["champion"]["fpr"]
+    assert stats["challenger_clean"]["roc_auc"] == ranking["challenger"]["roc_auc"] > 0.9
+
+
+def test_a_challenger_that_orders_texts_worse_shows_a_negative_roc_auc_delta():
+    rng = np.random.default_rng(6)
+    good = np.clip(np.where(Y == 1, rng.normal(0.8, 0.1, N), rng.normal(0.2, 0.1, N)), 0.0, 1.0)
+    noisy = np.clip(good + rng.normal(0.0, 0.4, N), 0.0, 1.0)
+    base = preds(0.0, 0.2, seed=1)
+    champion = with_(base, clean=(good >= 0.5).astype(int), clean_scores=good, threshold=0.5)
+    challenger = with_(base, clean=(noisy >= 0.5).astype(int), clean_scores=noisy, threshold=0.5)
+    ranking = decide(champion, challenger, floor=0.0).statistics["ranking"]
+    assert ranking["delta_roc_auc"]["high"] < 0
+    assert ranking["delta_recall_at_1pct_fpr"]["high"] < 0
+
+
+def test_without_scores_the_ab_has_no_ranking_block():
+    champion = preds(0.03, 0.40, seed=1)
+    assert decide(champion, with_(champion)).statistics["ranking"] is None

@@ -363,3 +363,19 @@ def test_models_list_and_history_print_aligned_tables_or_json(tmp_path, monkeypa
     assert rows[1].split()[2:4] == ["reject", "v0002"] and rows[1].endswith("blocked: worse | here")
     assert main(["models", "history", "--json"]) == 0
     assert [e["event"] for e in json.loads(capsys.readouterr().out)] == ["promote", "reject"]
+
+
+def test_the_ab_table_shows_roc_auc_and_recall_at_fixed_false_positive_rates(decision):
+    from adversarial_mlops.judging.promotion import ranking_comparison
+
+    y = np.array([1] * 40 + [0] * 40)
+    scores = np.linspace(1.0, 0.0, 80)  # every malicious text above every benign one
+    champion = PairedPredictions(clean=(scores >= 0.5).astype(int), variants=np.ones(1), benign_variants=np.zeros(1),
+                                 clean_scores=scores, threshold=0.5)
+    challenger = PairedPredictions(clean=(scores >= 0.9).astype(int), variants=np.ones(1), benign_variants=np.zeros(1),
+                                   clean_scores=scores[::-1].copy(), threshold=0.9)
+    ranking = ranking_comparison(y, champion, challenger, [f"g{i // 4}" for i in range(80)], seed=0, n_resamples=100)
+    rows = {row[0]: row for row in tables.ab_table({**decision["statistics"], "ranking": ranking}, "v0001", "v0002").rows}
+    assert rows["clean ROC-AUC (reported, not decided on)"][1:4] == ("1.000", "0.000", "-1.000 (-1.000 to -1.000)")
+    assert rows["clean recall at 1% FPR (reported, not decided on)"][1:3] == ("100.0%", "0.0%")
+    assert rows["clean recall at 5% FPR (reported, not decided on)"][3].startswith("-100.0 pts")

@@ -320,5 +320,6 @@ def _decision_metadata(result: dict, history: list[dict], plots: list) -> dict:
             "comparison": dg.MetadataValue.md(ab_markdown(result, history, plots)),
             "delta_evasion_pts": _pct((statistics.get("delta_evasion") or {}).get("estimate")),
             "delta_f1": _float((statistics.get("delta_f1") or {}).get("estimate")),
+            "delta_roc_auc": _float(((statistics.get("ranking") or {}).get("delta_roc_auc") or {}).get("estimate")),
             "reasons": dg.MetadataValue.json(result["reasons"]),
             "statistics (exact)": dg.MetadataValue.json(statistics)}

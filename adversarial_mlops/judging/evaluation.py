@@ -21,7 +21,8 @@ from adversarial_mlops.storage.jsonable import json_safe
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.data import BENIGN, MALICIOUS
 from adversarial_mlops.judging.metrics import (EvasionResult, bootstrap_interval, classification_metrics, evasion_by_group,
-                                               evasion_rate, f1_with_ci, pr_auc, recall_at_fpr)
+                                               evasion_rate, f1_with_ci, pr_auc, recall_at_fpr,
+                                               recall_at_fpr_key, RANKING_FPRS)
 
 PredictProba = Callable[[Sequence[str]], np.ndarray]
 ModelInputs = Callable[[Sequence[str]], list]  # texts -> what the model reads (token ids after its defence)
@@ -92,8 +93,8 @@ def operating_point_report(y_true: np.ndarray, scores: np.ndarray, threshold: fl
     at_threshold = classification_metrics(y_true, decide(scores, threshold), scores)
     return json_safe({"threshold": threshold, "target_fpr": target_fpr, "fpr": at_threshold["fpr"],
                       "recall": at_threshold["recall"], "roc_auc": at_threshold["roc_auc"],
-                      "pr_auc": pr_auc(y_true, scores), "recall_at_1pct_fpr": recall_at_fpr(y_true, scores, 0.01),
-                      "recall_at_5pct_fpr": recall_at_fpr(y_true, scores, 0.05)})
+                      "pr_auc": pr_auc(y_true, scores),
+                      **{recall_at_fpr_key(max_fpr): recall_at_fpr(y_true, scores, max_fpr) for max_fpr in RANKING_FPRS}})
 
 
 def clean_report(y_true: np.ndarray, scores: np.ndarray, *, seed: int, n_resamples: int,

@@ -158,6 +158,39 @@ def pr_auc(y_true, scores) -> float | None:
     return float(average_precision_score(truth, np.asarray(scores, dtype=float)))
 
 
+RANKING_FPRS = (0.01, 0.05)  # false-positive rates at which recall is read off a model's scores (what peers report)
+
+
+def recall_at_fpr_key(max_fpr: float) -> str:
+    """``recall_at_1pct_fpr`` for 0.01: the name reports give recall at that false-positive rate."""
+    return f"recall_at_{max_fpr * 100:g}pct_fpr"
+
+
+def _nan_if_none(value) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def delta_ranking(y_true, scores_a, scores_b, *, groups=None, seed: int = 0, n_resamples: int = 1000) -> dict:
+    """Paired Δ (b − a) of ROC-AUC and of recall at each rate of ``RANKING_FPRS``, both models'
+    scores on the same resample each round (whole ``groups`` when given), as interval dicts.
+    Threshold-free: read beside ΔF1, which compares each model at its own calibrated threshold."""
+    truth = _binary_array(y_true, "y_true")
+    a, b = np.asarray(scores_a, dtype=float), np.asarray(scores_b, dtype=float)
+    _same_length(y_true=truth, scores_a=a, scores_b=b)
+
+    def auc(scores: np.ndarray, rows: np.ndarray) -> float:
+        return _nan_if_none(roc_auc(truth[rows], scores[rows]))
+
+    def recall_at(max_fpr: float) -> Callable[[np.ndarray, np.ndarray], float]:
+        return lambda scores, rows: _nan_if_none(recall_at_fpr(truth[rows], scores[rows], max_fpr)["recall"])
+
+    measures = {"delta_roc_auc": auc,
+                **{f"delta_{recall_at_fpr_key(max_fpr)}": recall_at(max_fpr) for max_fpr in RANKING_FPRS}}
+    return {name: paired_bootstrap_delta(lambda rows, m=measure: m(a, rows), lambda rows, m=measure: m(b, rows),
+                                         len(truth), groups=groups, n_resamples=n_resamples, seed=seed).to_dict()
+            for name, measure in measures.items()}
+
+
 # ------------------------------------------------------------------ bootstrap machinery
 
 

@@ -27,10 +27,11 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from adversarial_mlops.config import PromotionSettings
-from adversarial_mlops.judging.evaluation import ADAPTIVE
+from adversarial_mlops.judging.decision import DECISION_THRESHOLD
+from adversarial_mlops.judging.evaluation import ADAPTIVE, operating_point_report
 from adversarial_mlops.storage.jsonable import json_safe
 from adversarial_mlops.judging.metrics import (NAN_INTERVAL, Interval, classification_metrics, delta_evasion, delta_f1,
-                                               delta_fpr, evasion_outcomes, evasion_rate, mcnemar_exact,
+                                               delta_fpr, delta_ranking, evasion_outcomes, evasion_rate, mcnemar_exact,
                                                paired_bootstrap_delta)
 
 
@@ -58,6 +59,8 @@ class PairedPredictions:
     variants: np.ndarray  # labels predicted for the A/B adversarial variants of malicious texts
     benign_variants: np.ndarray  # labels predicted for the A/B obfuscated benign texts
     adaptive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # its adaptive attack's outputs
+    clean_scores: np.ndarray | None = None  # its scores for the clean test texts (``clean`` = scores >= threshold)
+    threshold: float = DECISION_THRESHOLD  # the model's own calibrated threshold
 
     def clean_by_source(self, test_ids: Sequence[str]) -> dict[str, int]:
         return dict(zip(test_ids, self.clean.tolist()))
@@ -171,8 +174,9 @@ def ab_statistics(ab: ABSet, champion: PairedPredictions, challenger: PairedPred
     benign_groups = ab.clusters(ab.benign_sources)
     has_benign = len(ab.benign_sources) > 0
     return json_safe({
-        "champion_clean": classification_metrics(y_true, champion.clean),
-        "challenger_clean": classification_metrics(y_true, challenger.clean),
+        "champion_clean": classification_metrics(y_true, champion.clean, champion.clean_scores),
+        "challenger_clean": classification_metrics(y_true, challenger.clean, challenger.clean_scores),
+        "ranking": ranking_comparison(y_true, champion, challenger, groups, seed=seed, n_resamples=n),
         "delta_f1": delta_f1(y_true, champion.clean, challenger.clean, seed=seed, n_resamples=n, groups=groups).to_dict(),
         "delta_fpr": delta_fpr(y_true, champion.clean, challenger.clean, seed=seed, n_resamples=n,
                                groups=groups).to_dict(),
@@ -192,6 +196,21 @@ def ab_statistics(ab: ABSet, champion: PairedPredictions, challenger: PairedPred
         "n_adaptive_sources": int(len(set(ab.adaptive_sources))),
         "n_adaptive_rows": int(len(ab.adaptive_sources)),  # texts x attack seeds
     })
+
+
+def ranking_comparison(y_true: np.ndarray, champion: PairedPredictions, challenger: PairedPredictions,
+                       groups: Sequence[str], *, seed: int, n_resamples: int) -> dict | None:
+    """Each model's operating point on the clean texts (its threshold with the FPR and recall there,
+    ROC-AUC, PR-AUC, recall at 1 % and 5 % FPR) and the paired Δ of the threshold-free measures.
+    ΔF1 compares each model at its own calibrated threshold; this says whether a change in F1 comes
+    from the model ordering texts worse or from its threshold sitting at another FPR. Reported, not
+    decided on. None without both models' scores."""
+    if champion.clean_scores is None or challenger.clean_scores is None:
+        return None
+    return {"champion": operating_point_report(y_true, champion.clean_scores, champion.threshold),
+            "challenger": operating_point_report(y_true, challenger.clean_scores, challenger.threshold),
+            **delta_ranking(y_true, champion.clean_scores, challenger.clean_scores, groups=groups, seed=seed,
+                            n_resamples=n_resamples)}
 
 
 def meets_f1_floor(f1: float, floor: float) -> tuple[bool, str]:

@@ -22,7 +22,7 @@ from adversarial_mlops.loop.attack_runner import (BENIGN_EVALUATION, EVALUATION,
 from adversarial_mlops.loop.augmentor import training_noise
 from adversarial_mlops import data
 from adversarial_mlops.config import PipelineConfig, config_to_dict
-from adversarial_mlops.judging.decision import calibrate_threshold
+from adversarial_mlops.judging.decision import calibrate_threshold, decide
 from adversarial_mlops.judging.evaluation import (adaptive_targets, adaptive_variants, clean_report, encoding_probes,
                                                  evaluate_classifier, evaluate_model, families_of, mark_effective,
                                                  with_effective)
@@ -312,9 +312,11 @@ def paired_predictions(classifier: TextClassifier, test: pd.DataFrame, ab_varian
                                   query_budget=config.attack.adaptive_query_budget, seed=seed,
                                   threshold=classifier.threshold)[0] for seed in ab_adaptive_seeds(config)]
         adaptive = classifier.predict(pd.concat(runs, ignore_index=True)["text"].tolist())
-    return PairedPredictions(clean=classifier.predict(test["text"].tolist()),
+    clean_scores = classifier.predict_proba(test["text"].tolist())
+    return PairedPredictions(clean=decide(clean_scores, classifier.threshold),
                              variants=classifier.predict(malicious["text"].tolist()),
-                             benign_variants=classifier.predict(benign["text"].tolist()), adaptive=adaptive)
+                             benign_variants=classifier.predict(benign["text"].tolist()), adaptive=adaptive,
+                             clean_scores=clean_scores, threshold=classifier.threshold)
 
 
 def _split_ab(ab_variants: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -97,7 +97,7 @@ def ab_table(statistics: Mapping, champion: str, challenger: str) -> Table:
     and its 95% CI."""
     a, b = statistics["champion_clean"], statistics["challenger_clean"]
     d_f1 = statistics["delta_f1"]
-    rows = [("clean F1", ratio(a["f1"]), ratio(b["f1"]), _f1_delta(d_f1), count(statistics.get("n_clean"))),
+    rows = [("clean F1", ratio(a["f1"]), ratio(b["f1"]), _ratio_delta(d_f1), count(statistics.get("n_clean"))),
             ("clean FPR", pct(a["fpr"]), pct(b["fpr"]), delta_with_ci(statistics["delta_fpr"]),
              count(statistics.get("n_clean"))),
             ("obfuscated-benign false alarms", pct(statistics.get("champion_obfuscated_benign_fpr")),
@@ -106,6 +106,7 @@ def ab_table(statistics: Mapping, champion: str, challenger: str) -> Table:
             ("evasion, all families", pct(statistics.get("champion_evasion")),
              pct(statistics.get("challenger_evasion")), delta_with_ci(statistics["delta_evasion"]),
              count(statistics.get("n_variants")))]
+    rows += _ranking_rows(statistics.get("ranking"), statistics.get("n_clean"))
     rows += [(f"evasion: {family}", pct(row["champion"]), pct(row["challenger"]), delta_with_ci(row["delta"]),
               count(row["n_variants"])) for family, row in sorted(statistics.get("evasion_by_family", {}).items())]
     rows += [(f"false alarms, benign in {name} (reported, not decided on)", pct(row["champion"]),
@@ -115,7 +116,21 @@ def ab_table(statistics: Mapping, champion: str, challenger: str) -> Table:
                     numeric=[f"champion {champion}", f"challenger {challenger}", "n"])
 
 
-def _f1_delta(delta: Mapping) -> str:
+def _ranking_rows(ranking: Mapping | None, n_clean) -> list[tuple]:
+    """Clean ROC-AUC and recall at 1 % / 5 % FPR, whatever each model's threshold (reported, not decided on)."""
+    if not ranking:
+        return []
+    a, b = ranking["champion"], ranking["challenger"]
+    rows = [("clean ROC-AUC (reported, not decided on)", ratio(a["roc_auc"]), ratio(b["roc_auc"]),
+             _ratio_delta(ranking["delta_roc_auc"]), count(n_clean))]
+    for key in (k for k in a if k.startswith("recall_at_") and f"delta_{k}" in ranking):
+        rate = key.removeprefix("recall_at_").removesuffix("pct_fpr")
+        rows.append((f"clean recall at {rate}% FPR (reported, not decided on)", pct(a[key]["recall"]),
+                     pct(b[key]["recall"]), delta_with_ci(ranking[f"delta_{key}"]), count(n_clean)))
+    return rows
+
+
+def _ratio_delta(delta: Mapping) -> str:
     if not measured(delta.get("estimate")):
         return NOT_MEASURED
     return f"{delta['estimate']:+.3f} ({delta['low']:+.3f} to {delta['high']:+.3f})"
