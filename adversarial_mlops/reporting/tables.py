@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from adversarial_mlops.judging.metrics import RANKING_FPRS, recall_at_fpr_key
+
 from .formatting import NOT_MEASURED, Table, count, delta_with_ci, measured, pct, rate_with_ci, ratio
 
 F1_CHECKS = frozenset({"f1_score", "f1_drop"})  # gate checks on F1 (3 decimals); the others are rates (%)
@@ -123,10 +125,11 @@ def _ranking_rows(ranking: Mapping | None, n_clean) -> list[tuple]:
     a, b = ranking["champion"], ranking["challenger"]
     rows = [("clean ROC-AUC (reported, not decided on)", ratio(a["roc_auc"]), ratio(b["roc_auc"]),
              _ratio_delta(ranking["delta_roc_auc"]), count(n_clean))]
-    for key in (k for k in a if k.startswith("recall_at_") and f"delta_{k}" in ranking):
-        rate = key.removeprefix("recall_at_").removesuffix("pct_fpr")
-        rows.append((f"clean recall at {rate}% FPR (reported, not decided on)", pct(a[key]["recall"]),
-                     pct(b[key]["recall"]), delta_with_ci(ranking[f"delta_{key}"]), count(n_clean)))
+    for max_fpr in RANKING_FPRS:
+        key = recall_at_fpr_key(max_fpr)
+        if key in a and key in b and f"delta_{key}" in ranking:
+            rows.append((f"clean recall at {max_fpr * 100:g}% FPR (reported, not decided on)", pct(a[key]["recall"]),
+                         pct(b[key]["recall"]), delta_with_ci(ranking[f"delta_{key}"]), count(n_clean)))
     return rows
 
 
