@@ -3,6 +3,7 @@ PostgreSQL database per test (or per module's shared loops) when the suite runs 
 scripts/with_postgres.sh."""
 
 import os
+import tempfile
 import threading
 import uuid
 from contextlib import contextmanager
@@ -14,6 +15,10 @@ import yaml
 
 from adversarial_mlops.config import BUNDLED_DATASET
 from adversarial_mlops.dagster_defs.instance import PG_URL_ENV_VAR
+
+# This user's cache (models exported to ONNX, copies of remote registries) lives in a folder of the
+# test session, which the processes the tests start inherit: tests never write into ~/.cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="adversarial-mlops-test-cache-")
 
 TINY_LOOP = {
     "model": {"base_model": "tiny", "window_tokens": 64},

@@ -106,6 +106,8 @@ def test_concurrent_predictions_during_swaps_never_fail_or_mix_versions(tmp_path
     registry = ModelRegistry(tmp_path / "registry")
     logits = {register_constant(registry, tiny_base, 4.0): 4.0}
     logits[register_constant(registry, tiny_base, -4.0)] = -4.0
+    for version in logits:  # each version's ONNX export is made here, not in the swaps' loads below
+        FastPredictor.load(registry.get(version).local_path(), warm_up=False)
     holder = ChampionHolder(registry.root)
     holder.get()
     stop = threading.Event()

@@ -283,7 +283,7 @@ def test_a_loop_steps_classifier_remembers_windows_and_a_server_does_not(tiny, t
     tokenizer.save_pretrained(tmp_path)
     assert FastPredictor.load(tmp_path, precision="fp32").window_memo is None
     assert TextClassifier.load(tmp_path, precision="fp32").window_memo is None
-    classifier = TextClassifier.load(tmp_path, precision="fp32").with_window_memo()
+    classifier = TextClassifier.load(tmp_path, precision="fp32", backend="torch").with_window_memo()
     classifier = dataclasses.replace(classifier, model=CountingModel(classifier.model), views=True)
     texts = ["the weekly report about sales is attached", "the weekly ｒｅｐｏｒｔ about sales is attached"]
     deployed = classifier.predict_proba(texts)
@@ -297,7 +297,7 @@ def test_a_loop_steps_classifier_remembers_windows_and_a_server_does_not(tiny, t
     # Another precision is another score: it does not answer from the fp32 windows.
     dataclasses.replace(classifier, precision="bf16").predict_proba(texts)
     assert sum(classifier.model.rows) > read
-    assert set(classifier.window_memo) == {"fp32", "bf16"}
+    assert set(classifier.window_memo) == {"torch/fp32", "torch/bf16"}
     np.testing.assert_allclose(classifier.predict_proba(texts), deployed)
 
 

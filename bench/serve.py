@@ -2,13 +2,15 @@
 
     python bench/serve.py [--state-dir DIR] [--out bench/results/serve.json] [--requests 400]
                           [--texts 1024] [--batch-texts 32] [--long-texts 96] [--long-batch-texts 8]
-                          [--precisions default,fp32]
+                          [--servers default,torch]
 
 The champion of ``--state-dir`` (a completed MiniLM loop) is served; without it, a MiniLM
 classifier with a fresh two-label head is registered as champion in a temp state dir (latency
 does not depend on training). The server runs as ``adversarial-mlops serve`` in a subprocess on
-127.0.0.1, once per precision: ``default`` (no override: the config's ``model.inference_precision``,
-``auto``) and ``fp32`` (``ADVERSARIAL_MLOPS_SERVE_PRECISION=fp32``). The client, in this
+127.0.0.1, once per ``--servers`` run: ``default`` (no override: the config's ``model.inference_precision``
+and ``model.inference_backend``, both ``auto``) and ``torch`` (``ADVERSARIAL_MLOPS_SERVE_BACKEND=torch``:
+every batch in torch, as before ONNX Runtime); ``fp32`` / ``bf16`` override the precision
+(``ADVERSARIAL_MLOPS_SERVE_PRECISION``), ``+`` joins overrides (``fp32+torch``). The client, in this
 process, sends one-text requests (latency) and ``--batch-texts``-text requests (throughput) at
 concurrency 1 and 8, over keep-alive connections (one ``httpx.Client`` per client thread), and
 parses every JSON response. Two workloads: short texts (bundled texts that fit one model window) and
@@ -61,6 +63,7 @@ from adversarial_mlops.models.modeling import read_preprocessing  # noqa: E402
 from adversarial_mlops.models.registry import ModelRegistry  # noqa: E402
 
 PRECISION_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_PRECISION"
+BACKEND_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_BACKEND"
 # Served / in-process scores vs the one-text-at-a-time fp32 reference.
 TOLERANCES = {"fp32": {"max_abs_score_diff": 1e-4, "min_label_agreement": 1.0},
               "bf16": {"max_abs_score_diff": 0.05, "min_label_agreement": 0.99}}
@@ -135,17 +138,34 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class Server:
-    """``adversarial-mlops serve`` in a subprocess; ``precision`` None = no override (the config's)."""
+def server_overrides(label: str) -> dict[str, str]:
+    """A server run's label as the server's environment: ``default`` (the config's precision and
+    backend), else ``+``-joined parts, each a precision (fp32, bf16) or a backend (torch, onnxruntime)."""
+    if label == "default":
+        return {}
+    overrides = {}
+    for part in label.split("+"):
+        if part in ("fp32", "bf16"):
+            overrides[PRECISION_ENV_VAR] = part
+        elif part in ("torch", "onnxruntime"):
+            overrides[BACKEND_ENV_VAR] = part
+        else:
+            raise SystemExit(f"server run {label!r}: {part!r} is neither a precision (fp32, bf16) nor a backend "
+                             f"(torch, onnxruntime)")
+    return overrides
 
-    def __init__(self, state_dir: Path, work: Path, label: str, precision: str | None):
+
+class Server:
+    """``adversarial-mlops serve`` in a subprocess, with ``overrides`` (``server_overrides``) in its environment."""
+
+    def __init__(self, state_dir: Path, work: Path, label: str, overrides: dict[str, str]):
         config = work / f"serve-{label}.yaml"
         config.write_text(f"state_dir: {state_dir}\nmodel: {{base_model: minilm, window_tokens: 128}}\n")
         self.port = free_port()
         env = dict(os.environ, DAGSTER_HOME=str(work / f"dagster_home_{label}"))
         env.pop(PRECISION_ENV_VAR, None)
-        if precision is not None:
-            env[PRECISION_ENV_VAR] = precision
+        env.pop(BACKEND_ENV_VAR, None)
+        env.update(overrides)
         env.pop("ADVERSARIAL_MLOPS_DAGSTER_URL", None)
         self.log = work / f"server-{label}.log"
         with open(self.log, "wb") as log:
@@ -407,7 +427,7 @@ def headline(results: dict, label: str, n: int, m: int) -> dict:
     best = max((f"batch{n}_c1", f"batch{n}_c8"), key=lambda name: runs[name]["texts_per_s"])
     long_best = max((f"long{m}_c1", f"long{m}_c8"), key=lambda name: runs[name]["texts_per_s"])
     ratio, long_ratio = runs[best]["texts_per_s"] / pipe_best, runs[long_best]["texts_per_s"] / long_pipe_best
-    return {"server": label, "precision": runs["precision"],
+    return {"server": label, "precision": runs["precision"], "backend": runs.get("backend"),
             "predict_texts_per_s": runs[best]["texts_per_s"], "predict_run": best,
             "denominator": f"transformers.pipeline {denominator}", "pipeline_texts_per_s": pipe_best, "throughput_ratio": ratio,
             "ratio_vs_pipeline": ratio,
@@ -456,7 +476,8 @@ def print_table(results: dict, n: int, m: int) -> None:
     for label, runs in results["server"].items():
         for name in ("one_text_c1", "one_text_c8", f"batch{n}_c1", f"batch{n}_c8", f"long{m}_c1", f"long{m}_c8"):
             run = runs[name]
-            rows.append((f"{'long: ' if name.startswith('long') else ''}POST /predict {label} ({runs['precision']}) "
+            rows.append((f"{'long: ' if name.startswith('long') else ''}POST /predict {label} ({runs['precision']}, "
+                         f"{runs.get('backend')}) "
                          f"{name}", run["texts_per_s"], run["p50_ms"], run["p95_ms"],
                          long_pipe_best if name.startswith("long") else pipe_best))
     print(f"\n{'path':<64} {'texts/s':>9} {'x pipe':>7} {'p50 ms':>7} {'p95 ms':>7}")
@@ -477,8 +498,9 @@ def main() -> int:
                         help="texts per request in the throughput tests (the pipeline's batch_size too)")
     parser.add_argument("--long-texts", type=int, default=96, help=f"{LONG_TEXT_CHARS}-character texts")
     parser.add_argument("--long-batch-texts", type=int, default=8, help="long texts per request")
-    parser.add_argument("--precisions", default="default,fp32",
-                        help="server runs: 'default' (the config's model.inference_precision) and/or fp32, bf16")
+    parser.add_argument("--servers", "--precisions", dest="servers", default="default,torch",
+                        help="server runs, comma-separated: 'default' (the config's model.inference_precision and "
+                             "model.inference_backend), or '+'-joined overrides: fp32, bf16, torch, onnxruntime")
     parser.add_argument("--worker", metavar="SPEC", help=argparse.SUPPRESS)  # internal: one measurement
     args = parser.parse_args()
     if args.worker:
@@ -533,21 +555,21 @@ def main() -> int:
     results["reference"] = {"what": "HF model fp32, one window at a time, no padding; max over windows and views",
                             "texts_per_s": reference_rate, "long_texts_per_s": long_reference_rate}
 
-    for label in args.precisions.split(","):
-        override = None if label == "default" else label
+    for label in args.servers.split(","):
+        override = server_overrides(label)
         server = Server(state_dir, work, label, override)
         try:
             with httpx.Client(timeout=60) as client:
                 server.wait_ready(client)
             startup = server.startup_line()
-            match = re.search(r"precision (\w+)", startup or "")
-            resolved = match.group(1) if match else (override or "unknown")
+            match = re.search(r"precision (\w+), backend (\w+)", startup or "")
+            resolved, backend = match.groups() if match else (override.get(PRECISION_ENV_VAR, "unknown"), "unknown")
             runs = {}
             for name, requests, concurrency in (("one_text_c1", singles, 1), ("one_text_c8", singles, 8),
                                                 (f"batch{n}_c1", batches, 1), (f"batch{n}_c8", batches, 8),
                                                 (f"long{m}_c1", long_batches, 1), (f"long{m}_c8", long_batches, 8)):
                 runs[name] = load_test(server.base, requests, concurrency)
-                print(f"  {label} ({resolved}) {name}: {runs[name]['texts_per_s']:.0f} texts/s, "
+                print(f"  {label} ({resolved}, {backend}) {name}: {runs[name]['texts_per_s']:.0f} texts/s, "
                       f"p50 {runs[name]['p50_ms']:.1f} ms, p95 {runs[name]['p95_ms']:.1f} ms", flush=True)
             checks = {}
             for name, count, expected in ((f"batch{n}_c1", len(batches), reference),
@@ -558,7 +580,8 @@ def main() -> int:
                 checks[name] = parity(served, expected, resolved)
             for run in runs.values():
                 run.pop("scores", None)
-            results["server"][label] = {"precision": resolved, "override": override, "startup_log": startup,
+            results["server"][label] = {"precision": resolved, "backend": backend, "override": override,
+                                        "startup_log": startup,
                                         **runs, "parity_vs_reference": checks}
         finally:
             server.stop()

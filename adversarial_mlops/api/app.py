@@ -59,7 +59,8 @@ def build_context(config: PipelineConfig, settings: ApiSettings, *, holder=None,
     instance = prepare_instance(config)
     if holder is None:
         holder = ChampionHolder(open_registry(config), batch_size=config.model.inference_batch_size,
-                                precision=settings.precision or config.model.inference_precision, workers=workers,
+                                precision=settings.precision or config.model.inference_precision,
+                                backend=settings.backend or config.model.inference_backend, workers=workers,
                                 threads=torch_thread_plan(workers))
     if launcher is None:
         launcher = LoopLauncher(config, instance, dagster_url=settings.dagster_url)
@@ -71,9 +72,10 @@ def _log_ready(context: ApiContext, seconds: float) -> None:
 
     loaded = context.holder.loaded
     log.info("API ready in %.1f s (state dir %s, %d inference workers x %d torch threads, champion %s, "
-             "precision %s)", seconds, context.config.resolved_state_dir(), context.holder.workers,
+             "precision %s, backend %s)", seconds, context.config.resolved_state_dir(), context.holder.workers,
              torch.get_num_threads(), loaded.version if loaded else "none yet",
-             getattr(loaded.predictor, "precision", "n/a") if loaded else context.holder.precision)
+             getattr(loaded.predictor, "precision", "n/a") if loaded else context.holder.precision,
+             getattr(loaded.predictor, "backend", "n/a") if loaded else context.holder.backend)
 
 
 def is_loopback(host: str) -> bool:

@@ -1,17 +1,18 @@
-"""The server's own settings: token, request limits, inference precision and threads (environment or CLI)."""
+"""The server's own settings: token, request limits, inference precision, backend and threads (environment or CLI)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
 
-from adversarial_mlops.config import INFERENCE_PRECISIONS, ConfigError
+from adversarial_mlops.config import INFERENCE_BACKENDS, INFERENCE_PRECISIONS, ConfigError
 
 TOKEN_ENV_VAR = "ADVERSARIAL_MLOPS_API_TOKEN"
 MAX_TEXTS_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_TEXTS"
 MAX_TEXT_CHARS_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_TEXT_CHARS"
 MAX_BODY_BYTES_ENV_VAR = "ADVERSARIAL_MLOPS_MAX_BODY_BYTES"
 PRECISION_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_PRECISION"
+BACKEND_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_BACKEND"
 WORKERS_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_WORKERS"
 BODY_TIMEOUT_ENV_VAR = "ADVERSARIAL_MLOPS_BODY_TIMEOUT_S"
 
@@ -36,6 +37,7 @@ class ApiSettings:
     max_text_chars: int = 4000
     max_body_bytes: int = 1_000_000
     precision: str | None = None  # None = the config's model.inference_precision
+    backend: str | None = None  # None = the config's model.inference_backend
     dagster_url: str | None = None
     workers: int | None = None  # inference threads; None = one per usable core (at most 4)
     body_timeout_s: int = 30  # a client that has not sent its whole body by then gets 408
@@ -49,6 +51,7 @@ class ApiSettings:
                        max_text_chars=_env_int(MAX_TEXT_CHARS_ENV_VAR, 4000),
                        max_body_bytes=_env_int(MAX_BODY_BYTES_ENV_VAR, 1_000_000, minimum=1024),
                        precision=(os.environ.get(PRECISION_ENV_VAR) or "").strip() or None,
+                       backend=(os.environ.get(BACKEND_ENV_VAR) or "").strip() or None,
                        workers=_env_int(WORKERS_ENV_VAR, 0, minimum=1) or None,
                        body_timeout_s=_env_int(BODY_TIMEOUT_ENV_VAR, 30),
                        dagster_url=(os.environ.get(DAGSTER_URL_ENV_VAR) or "").strip() or None)
@@ -56,4 +59,7 @@ class ApiSettings:
         if settings.precision not in (None, *INFERENCE_PRECISIONS):
             raise ConfigError(f"{PRECISION_ENV_VAR}={settings.precision!r}: use one of {', '.join(INFERENCE_PRECISIONS)} "
                               f"(or leave it unset to use the config's model.inference_precision)")
+        if settings.backend not in (None, *INFERENCE_BACKENDS):
+            raise ConfigError(f"{BACKEND_ENV_VAR}={settings.backend!r}: use one of {', '.join(INFERENCE_BACKENDS)} "
+                              f"(or leave it unset to use the config's model.inference_backend)")
         return settings

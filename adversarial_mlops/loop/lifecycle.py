@@ -67,7 +67,8 @@ def load_classifier(version: ModelVersion, config: PipelineConfig) -> TextClassi
     """``version`` as a loop step reads it: remembering the windows it scored for the step's life
     (``TextClassifier.with_window_memo``), since a step's calls share most of their windows."""
     return TextClassifier.load(version.local_path(), batch_size=config.model.inference_batch_size,
-                               precision=config.model.inference_precision).with_window_memo()
+                               precision=config.model.inference_precision,
+                               backend=config.model.inference_backend).with_window_memo()
 
 
 def model_reads_case(version: ModelVersion) -> bool:
@@ -159,7 +160,8 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
                                   views=config.defense.views == "auto",
                                   epoch_texts=training_noise(config))
         classifier = TextClassifier.load(out, batch_size=config.model.inference_batch_size,
-                                         precision=config.model.inference_precision)
+                                         precision=config.model.inference_precision,
+                                         backend=config.model.inference_backend)
         metrics = {**calibrated_metrics(classifier, out, validation, test, config),
                    "best_validation_f1": result.best_validation_f1}
         provenance = write_training_data_record(out, train_data, excluded_families)

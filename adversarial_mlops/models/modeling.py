@@ -19,6 +19,7 @@ import numpy as np
 from adversarial_mlops.errors import InvalidInputError
 from adversarial_mlops.judging.decision import DECISION_THRESHOLD, decide
 from adversarial_mlops.storage.atomic_io import atomic_directory
+from adversarial_mlops.models.onnx_backend import OnnxClassifier, load_onnx_classifier, resolve_backend
 from adversarial_mlops.config import (DEFAULT_WINDOW_TOKENS, INFERENCE_PRECISIONS, ConfigError, ModelSettings,
                                      TinyModelSettings)
 
@@ -328,7 +329,7 @@ def uses_token_types(tokenizer) -> bool:
 
 def score_texts(model, tokenizer, texts: Sequence[str], *, window_tokens: int, batch_size: int, token_budget: int,
                 precision: str, device: str, evidence: bool = False, window_stride: int | None = None,
-                memo: dict[bytes, float] | None = None):
+                memo: dict[bytes, float] | None = None, onnx: OnnxClassifier | None = None):
     """Malicious probability per text, in input order: the highest over the text's overlapping
     windows (a payload anywhere in a long text is read; ``tokenize_windows``). Tokenized once,
     length-bucketed, dynamically padded, ``inference_mode``, optional bf16 autocast. The one
@@ -352,7 +353,8 @@ def score_texts(model, tokenizer, texts: Sequence[str], *, window_tokens: int, b
             first_of[key] = position
     fresh = list(first_of.values())
     memo.update(zip(first_of, forward_windows(model, tokenizer, [ids[i] for i in fresh], batch_size=batch_size,
-                                              token_budget=token_budget, precision=precision, device=device)))
+                                              token_budget=token_budget, precision=precision, device=device,
+                                              onnx=onnx)))
     window_scores = np.fromiter((memo[key] for key in keys), dtype=np.float64, count=len(keys))
     scores = np.full(len(texts), -np.inf)
     np.maximum.at(scores, owners, window_scores)
@@ -369,8 +371,10 @@ def window_key(ids: Sequence[int]) -> bytes:
 
 
 def forward_windows(model, tokenizer, ids: Sequence[Sequence[int]], *, batch_size: int, token_budget: int,
-                    precision: str, device: str) -> np.ndarray:
-    """The model's malicious probability for each window of token ids, in order."""
+                    precision: str, device: str, onnx: OnnxClassifier | None = None) -> np.ndarray:
+    """The model's malicious probability for each window of token ids, in order. With ``onnx`` (the
+    same weights exported), every batch that runs in fp32 runs there; bf16 batches stay with ``model``
+    (None when every batch is fp32)."""
     import torch
 
     window_scores = np.empty(len(ids), dtype=np.float64)
@@ -383,8 +387,12 @@ def forward_windows(model, tokenizer, ids: Sequence[Sequence[int]], *, batch_siz
     with torch.inference_mode():
         for index in length_buckets(lengths, batch_size, token_budget):
             inputs = pad_batch([ids[i] for i in index], pad_id, token_types)
-            with torch.autocast(device_type, dtype=torch.bfloat16, enabled=uses_bf16(precision, device_type, len(index))):
-                logits = model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
+            bf16 = uses_bf16(precision, device_type, len(index))
+            if onnx is not None and not bf16:  # model.inference_backend: fp32 batches run in ONNX Runtime
+                logits = torch.from_numpy(onnx.logits({k: v.numpy() for k, v in inputs.items()})).float()
+            else:
+                with torch.autocast(device_type, dtype=torch.bfloat16, enabled=bf16):
+                    logits = model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
             window_scores[index] = torch.softmax(logits, dim=-1)[:, 1].cpu().numpy()
     return window_scores
 
@@ -444,7 +452,7 @@ def default_token_budget(batch_size: int) -> int:
 class TextClassifier:
     """A trained model ready for inference: the one path used by evaluation, A/B and serving."""
 
-    model: "torch.nn.Module"
+    model: "torch.nn.Module | None"  # None when every batch runs in ``onnx``
     tokenizer: object
     window_tokens: int
     batch_size: int
@@ -453,6 +461,8 @@ class TextClassifier:
     normalize_inputs: bool = False  # the input-normalisation defence, as the model was trained
     views: bool = False  # score decoded views too (defense.views), as the model was trained
     precision: str = "fp32"  # resolved: fp32 or bf16 (see resolve_precision)
+    backend: str = "torch"  # resolved: torch, or onnxruntime (fp32 batches run in ``onnx``; onnx_backend)
+    onnx: OnnxClassifier | None = None  # the same weights in ONNX Runtime (backend onnxruntime)
     threshold: float = DECISION_THRESHOLD  # the model's calibrated operating point (read_operating_point)
     target_fpr: float | None = None  # what the threshold was calibrated to; None = uncalibrated
     # Scores these weights already gave, per reading (``reading()``): text → (score, view, window).
@@ -466,7 +476,7 @@ class TextClassifier:
     def reading(self) -> tuple:
         """Everything besides the weights that decides a text's score: scores are reusable only
         between classifiers of the same weights with equal readings."""
-        return (self.views, self.normalize_inputs, self.window_tokens, self.window_stride, self.precision)
+        return (self.views, self.normalize_inputs, self.window_tokens, self.window_stride, self.precision, self.backend)
 
     def with_known_scores(self, known: Mapping[tuple, Mapping[str, tuple[float, int, int]]]) -> "TextClassifier":
         """The same classifier answering from ``known`` (``reading()`` → text → (score, view,
@@ -491,9 +501,10 @@ class TextClassifier:
 
     @classmethod
     def load(cls, path: Path | str, *, batch_size: int = 64, device: str | None = None, precision: str = "auto",
-             window_tokens: int | None = None, window_stride: int | None = None):
+             window_tokens: int | None = None, window_stride: int | None = None, backend: str = "auto"):
         """The model at ``path``, reading its input as it was trained (``read_preprocessing``);
-        ``window_tokens``/``window_stride`` override the recorded windows (to measure what they buy)."""
+        ``window_tokens``/``window_stride`` override the recorded windows (to measure what they buy);
+        ``backend``: ``model.inference_backend`` (``onnx_backend.resolve_backend``)."""
         from transformers import AutoModelForSequenceClassification
 
         device = device or pick_device()
@@ -503,14 +514,20 @@ class TextClassifier:
         except (OSError, ValueError) as error:
             raise ModelLoadError(f"cannot load a trained model from {path}: {error}") from None
         model.to(device).eval()
+        tokenizer = load_tokenizer(str(path))
+        precision = resolve_precision(precision, device)
+        backend = resolve_backend(backend, device=device)
+        onnx = load_onnx_classifier(Path(path), model, tokenizer) if backend == "onnxruntime" else None
+        if onnx is not None and precision == "fp32":
+            model = None  # every batch runs in ONNX Runtime: the torch weights are not kept
         point = read_operating_point(Path(path))
         preprocessing = read_preprocessing(Path(path))
         if window_tokens is None:  # the recorded geometry, unless the caller overrides it
             window_tokens = preprocessing["window_tokens"]
             window_stride = preprocessing["window_stride"] if window_stride is None else window_stride
-        return cls(model, load_tokenizer(str(path)), window_tokens, batch_size, device, window_stride=window_stride,
+        return cls(model, tokenizer, window_tokens, batch_size, device, window_stride=window_stride,
                    normalize_inputs=preprocessing["normalize_inputs"], views=preprocessing["views"],
-                   precision=resolve_precision(precision, device), threshold=float(point["threshold"]),
+                   precision=precision, backend=backend, onnx=onnx, threshold=float(point["threshold"]),
                    target_fpr=point.get("target_fpr"))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -536,8 +553,9 @@ class TextClassifier:
         return score_views(self.model, self.tokenizer, self.prepare(texts), views=self.views, evidence=evidence,
                            window_tokens=self.window_tokens, window_stride=self.window_stride, batch_size=self.batch_size,
                            token_budget=default_token_budget(self.batch_size), precision=self.precision,
-                           device=self.device,
-                           memo=None if self.window_memo is None else self.window_memo.setdefault(self.precision, {}))
+                           device=self.device, onnx=self.onnx,
+                           memo=None if self.window_memo is None
+                           else self.window_memo.setdefault(f"{self.backend}/{self.precision}", {}))
 
     def model_inputs(self, texts: Sequence[str]) -> list[tuple[tuple[int, ...], ...]]:
         """What the model reads for each text, after the input defence and its tokenizer: the

@@ -117,10 +117,12 @@ class FastPredictor(TextClassifier):
 
     @classmethod
     def load(cls, path: Path | str, *, batch_size: int = 64, device: str | None = None, precision: str = "auto",
-             warm_up: bool = True, window_tokens: int | None = None, window_stride: int | None = None) -> "FastPredictor":
+             warm_up: bool = True, window_tokens: int | None = None, window_stride: int | None = None,
+             backend: str = "auto") -> "FastPredictor":
         predictor = super().load(path, batch_size=batch_size, device=device, precision=precision,
-                                 window_tokens=window_tokens, window_stride=window_stride)
+                                 window_tokens=window_tokens, window_stride=window_stride, backend=backend)
         if warm_up:  # first forward pass allocates and picks kernels: pay it here, not in a request
+            predictor.predict_proba(["warm up the model"])  # a lone window (fp32; ONNX Runtime with auto)
             predictor.predict_proba(["warm up the model", "a second, somewhat longer text to warm up padding"])
         return predictor
 
@@ -332,7 +334,8 @@ class ChampionHolder:
     """The current champion of a registry, reloaded when ``champion.json`` changes."""
 
     def __init__(self, registry: ModelRegistry | Path | str, *, batch_size: int = 64,
-                 precision: str = "auto", loader: Loader | None = None, retry_failed_after: float = 10.0,
+                 precision: str = "auto", backend: str = "auto", loader: Loader | None = None,
+                 retry_failed_after: float = 10.0,
                  max_batch_texts: int = 256, workers: int = 1, remote_poll_s: float = 2.0,
                  threads: ThreadPlan | None = None):
         self.registry = registry if isinstance(registry, ModelRegistry) else ModelRegistry(registry)
@@ -344,6 +347,7 @@ class ChampionHolder:
         self.threads = threads  # the batcher threads' intra-op thread plan (None: leave torch's count alone)
         self.batch_size = batch_size
         self.precision = precision
+        self.backend = backend
         self._loader = loader or self._default_loader
         self._retry_after = retry_failed_after
         self._state: _State | None = None
@@ -353,7 +357,8 @@ class ChampionHolder:
 
     def _default_loader(self, version: ModelVersion) -> FastPredictor:
         # Windows, views and threshold as the version was trained and calibrated (read_preprocessing).
-        return FastPredictor.load(version.local_path(), batch_size=self.batch_size, precision=self.precision)
+        return FastPredictor.load(version.local_path(), batch_size=self.batch_size, precision=self.precision,
+                                  backend=self.backend)
 
     def _signature(self) -> tuple | None:
         if not self.registry.local:
