@@ -387,7 +387,7 @@ def forward_windows(model, tokenizer, ids: Sequence[Sequence[int]], *, batch_siz
     with torch.inference_mode():
         for index in length_buckets(lengths, batch_size, token_budget):
             inputs = pad_batch([ids[i] for i in index], pad_id, token_types)
-            bf16 = uses_bf16(precision, device_type, len(index))
+            bf16 = uses_bf16(precision, device_type, len(index), onnx=onnx is not None)
             if onnx is not None and not bf16:  # model.inference_backend: fp32 batches run in ONNX Runtime
                 logits = torch.from_numpy(onnx.logits({k: v.numpy() for k, v in inputs.items()})).float()
             else:
@@ -397,11 +397,23 @@ def forward_windows(model, tokenizer, ids: Sequence[Sequence[int]], *, batch_siz
     return window_scores
 
 
-def uses_bf16(precision: str, device_type: str, windows: int) -> bool:
+# With ONNX Runtime beside torch, batches below this many windows run there in fp32: measured on
+# a 2-core AVX512-BF16 CPU (bench/README.md, "Where bf16 starts to pay"), ONNX Runtime is faster up to
+# 6 windows (1 window: 11-13 vs 29-33 ms; 4: 46-66 vs 58-69 ms), level at 8, and bf16 from 12 on.
+BF16_MIN_WINDOWS_BESIDE_ONNX = 8
+
+
+def uses_bf16(precision: str, device_type: str, windows: int, *, onnx: bool = False) -> bool:
     """Whether a batch of ``windows`` runs under bf16 autocast. On CPU one window alone runs in
     fp32: there bf16's casts cost more than its matmuls save (one short text, one thread: 22.6 ms
-    fp32 vs 25.1 ms bf16; from two windows on bf16 is faster, 7.7 vs 18.6 ms/text at 64 — bench/README)."""
-    return precision == "bf16" and (windows > 1 or device_type != "cpu")
+    fp32 vs 25.1 ms bf16; from two windows on bf16 beats torch fp32, 7.7 vs 18.6 ms/text at 64 —
+    bench/README). With ``onnx`` (ONNX Runtime runs the fp32 batches) small batches stay fp32 up to
+    ``BF16_MIN_WINDOWS_BESIDE_ONNX``: ONNX Runtime's fp32 beats torch's bf16 there."""
+    if precision != "bf16":
+        return False
+    if device_type != "cpu":
+        return True
+    return windows >= (BF16_MIN_WINDOWS_BESIDE_ONNX if onnx else 2)
 
 
 def first_argmax(owners: np.ndarray, values: np.ndarray, maxima: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:

@@ -48,10 +48,10 @@ def onnxruntime_available() -> bool:
 
 def resolve_backend(requested: str, *, device: str) -> str:
     """``auto`` -> onnxruntime on a CPU where it is installed, else torch. ONNX Runtime runs the fp32
-    batches: all of them at precision fp32; at bf16 (AMX / AVX512-BF16 CPUs) the batches of one
-    window, which run in fp32 anyway (``modeling.uses_bf16``), while larger ones keep torch's bf16
-    autocast, faster there from about 16 windows on (bench/README.md). CUDA stays with torch (no
-    CUDA execution provider is installed)."""
+    batches: all of them at precision fp32; at bf16 (AMX / AVX512-BF16 CPUs) the batches of fewer than
+    ``modeling.BF16_MIN_WINDOWS_BESIDE_ONNX`` windows, while larger ones keep torch's bf16 autocast,
+    faster there from about 8-12 windows on (bench/README.md). CUDA stays with torch (no CUDA
+    execution provider is installed)."""
     if requested not in INFERENCE_BACKENDS:
         raise OnnxBackendError(f"model.inference_backend must be one of {INFERENCE_BACKENDS}, got {requested!r}")
     on_cpu = not str(device).startswith("cuda")
