@@ -79,3 +79,7 @@ def test_the_ab_decides_the_same_and_records_each_holdout(world):
     # The adaptive attack ran against both models on A/B sources, and the table lists it.
     assert "adaptive" in decisions[0].statistics["evasion_by_family"]
     assert decisions[0].statistics["n_adaptive_sources"] > 0
+    # Beside the families, per strategy (recorded, not decided on), on test and on the holdout alike.
+    by_strategy = decisions[0].statistics["evasion_by_strategy"]
+    assert by_strategy and sum(row["n_variants"] for row in by_strategy.values()) == decisions[0].statistics["n_variants"]
+    assert all(row["families"] for row in by_strategy.values()) and first["evasion_by_strategy"]

@@ -28,9 +28,9 @@ def with_(base, **changes):
                                 **changes})
 
 
-def decide(champion, challenger, floor=0.85, adaptive_sources=()):
+def decide(champion, challenger, floor=0.85, adaptive_sources=(), strategies=()):
     ab = ABSet(y_true=Y, test_ids=IDS, variant_sources=SOURCES, variant_families=FAMILIES,
-               benign_sources=BENIGN_SOURCES, adaptive_sources=list(adaptive_sources))
+               benign_sources=BENIGN_SOURCES, adaptive_sources=list(adaptive_sources), variant_strategies=strategies)
     return compare_models(ab, champion, challenger, settings=SETTINGS, f1_floor=floor, seed=1)
 
 
@@ -103,6 +103,27 @@ def test_a_family_that_got_worse_blocks_promotion_although_the_pooled_rate_impro
     assert not decision.promote
     blocked = [r for r in decision.reasons if r.startswith("blocked")]
     assert len(blocked) == 1 and "worse in: spacing" in blocked[0]
+
+
+def test_a_blocked_family_is_named_with_the_strategies_that_moved_it():
+    # "character" is two strategies: homoglyph (every second character variant) stays caught by both
+    # models, leetspeak goes from caught to evading half the time: the family's rule names leetspeak.
+    strategies = ["letter_spacing" if i % 3 == 0 else ("homoglyph" if i % 3 == 1 else "leetspeak")
+                  for i in range(len(SOURCES))]
+    leet = np.array([name == "leetspeak" for name in strategies])
+    champion = with_(preds(0.0, 0.0, seed=1), variants=np.ones(len(SOURCES), dtype=int))
+    challenger = with_(champion, variants=np.where(leet, np.arange(len(SOURCES)) % 2, 1))
+    decision = decide(champion, challenger, floor=0.0, strategies=strategies)
+    table = decision.statistics["evasion_by_strategy"]
+    assert set(table) == {"letter_spacing", "homoglyph", "leetspeak"}
+    assert table["leetspeak"]["families"] == ["character"] and table["leetspeak"]["n_variants"] == 200
+    assert (table["leetspeak"]["champion"], table["leetspeak"]["challenger"]) == (0.0, 0.5)
+    assert table["homoglyph"]["delta"]["estimate"] == 0.0 and table["leetspeak"]["delta"]["low"] > 0.3
+    assert decision.statistics["evasion_by_family"]["character"]["challenger"] == 0.25
+    blocked = [r for r in decision.reasons if r.startswith("blocked: Δevasion")]
+    assert len(blocked) == 1 and "worse in: character" in blocked[0]
+    assert "[by strategy: leetspeak +0.5000 (200 variants)]" in blocked[0] and "homoglyph" not in blocked[0]
+    assert decide(champion, challenger, floor=0.0).statistics["evasion_by_strategy"] == {}  # no strategies known
 
 
 def test_the_adaptive_attack_is_in_the_ab_and_a_regression_there_blocks_promotion():

@@ -16,7 +16,9 @@ that resamples whole template groups. A challenger is promoted only when all of 
 4. clean F1 does not fall beyond ``promotion.max_f1_decrease`` (point estimate), and McNemar's
    exact test does not find the challenger significantly worse on clean texts.
 
-The decision records the per-family table (``evasion_by_family``) it was made on.
+The decision records the per-family table (``evasion_by_family``) it was made on, and beside it
+the same per attack strategy (``evasion_by_strategy``, reported, not decided on): a family that
+blocks a challenger is named with the strategies that moved it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class ABSet:
     benign_sources: Sequence[str]  # obfuscated benign texts: source id per row
     adaptive_sources: Sequence[str] = ()  # a row per (attack seed, source) the adaptive attack ran on, against each model
     group_of: Mapping[str, str] | None = None  # test id -> template group: CIs resample whole templates
+    variant_strategies: Sequence[str] = ()  # malicious A/B variants: the strategy that made each (or none known)
 
     def clusters(self, ids: Sequence[str]) -> list[str]:
         return list(ids) if self.group_of is None else [self.group_of[i] for i in ids]
@@ -163,6 +166,29 @@ def evasion_by_family(ab: ABSet, champion: PairedPredictions, challenger: Paired
     return table
 
 
+def evasion_by_strategy(ab: ABSet, champion: PairedPredictions, challenger: PairedPredictions, *, seed: int,
+                        n_resamples: int) -> dict:
+    """Both models' evasion per attack strategy and the paired Δ by template, with the families the
+    strategy counts in. Reported beside the per-family table, never decided on (one strategy's CI is
+    too wide to judge): it says which strategies moved a family. Empty without ``variant_strategies``."""
+    if not len(ab.variant_strategies):
+        return {}
+    clean = (champion.clean_by_source(ab.test_ids), challenger.clean_by_source(ab.test_ids))
+    sources = np.asarray(ab.variant_sources, dtype=object)
+    strategies = np.asarray(ab.variant_strategies, dtype=object)
+    table = {}
+    for name in sorted(set(strategies.tolist())):
+        mask = strategies == name
+        rows, clusters = sources[mask].tolist(), ab.clusters(sources[mask].tolist())
+        delta = delta_evasion(rows, champion.variants[mask], challenger.variants[mask], *clean, seed=seed,
+                              n_resamples=n_resamples, clusters=clusters)
+        table[name] = {"families": sorted(ab.variant_families[int(np.flatnonzero(mask)[0])]),
+                       "champion": _rate(rows, champion.variants[mask], clean[0]),
+                       "challenger": _rate(rows, challenger.variants[mask], clean[1]),
+                       "delta": delta.to_dict(), "n_variants": len(rows), "n_groups": len(set(clusters))}
+    return table
+
+
 def ab_statistics(ab: ABSet, champion: PairedPredictions, challenger: PairedPredictions, *,
                   settings: PromotionSettings, seed: int) -> dict:
     n = settings.bootstrap_resamples
@@ -183,6 +209,7 @@ def ab_statistics(ab: ABSet, champion: PairedPredictions, challenger: PairedPred
         "delta_evasion": overall["delta"],
         "champion_evasion": overall["champion"], "challenger_evasion": overall["challenger"],
         "evasion_by_family": evasion_by_family(ab, champion, challenger, seed=seed, n_resamples=n),
+        "evasion_by_strategy": evasion_by_strategy(ab, champion, challenger, seed=seed, n_resamples=n),
         "delta_obfuscated_benign_fpr": delta_false_alarms(champion.benign_variants, challenger.benign_variants,
                                                           benign_groups, seed=seed, n_resamples=n).to_dict(),
         "resampled_unit": "template group" if ab.group_of is not None else "text",
@@ -240,8 +267,8 @@ def _criteria(stats: Mapping, settings: PromotionSettings, f1_floor: float) -> l
         gains.append("overall evasion")
     if _significantly_lower(d_obf):
         gains.append("obfuscated-benign false alarms")
-    worse = [f"{name} {_interval(row['delta'])}" for name, row in families.items()
-             if not _within(row["delta"], settings.max_evasion_increase)]
+    worse = [f"{name} {_interval(row['delta'])}{_moved_by(name, stats.get('evasion_by_strategy') or {})}"
+             for name, row in families.items() if not _within(row["delta"], settings.max_evasion_increase)]
     too_few = [f"{name} (±{_half_width(row['delta']):.3f}, {row['n_variants']} variants)" for name, row in families.items()
                if _half_width(row["delta"]) > settings.max_evasion_increase]
     return [
@@ -266,6 +293,17 @@ def _criteria(stats: Mapping, settings: PromotionSettings, f1_floor: float) -> l
         (_within(d_fpr, settings.max_fpr_increase),
          f"Δclean FPR {_interval(d_fpr)}, upper bound vs tolerance +{settings.max_fpr_increase}"),
     ]
+
+
+def _moved_by(family: str, by_strategy: Mapping[str, Mapping], top: int = 3) -> str:
+    """The strategies of ``family`` whose evasion rose most (point Δ > 0), for a blocked rule's reason."""
+    risen = sorted(((row["delta"]["estimate"], name, row["n_variants"]) for name, row in by_strategy.items()
+                    if family in row["families"] and row["delta"]["estimate"] is not None
+                    and row["delta"]["estimate"] == row["delta"]["estimate"] and row["delta"]["estimate"] > 0),
+                   reverse=True)[:top]
+    if not risen:
+        return ""
+    return " [by strategy: " + ", ".join(f"{name} {estimate:+.4f} ({n} variants)" for estimate, name, n in risen) + "]"
 
 
 def _half_width(delta: Mapping) -> float:

@@ -338,7 +338,7 @@ def ab_set(texts: pd.DataFrame, variants: pd.DataFrame, adaptive_sources: Sequen
                  variant_sources=malicious["source_id"].tolist(),
                  variant_families=[families_of(name) for name in malicious["strategy"]],
                  benign_sources=benign["source_id"].tolist(), adaptive_sources=list(adaptive_sources),
-                 group_of=group_of)
+                 group_of=group_of, variant_strategies=malicious["strategy"].tolist())
 
 
 def split_probes(variants: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
