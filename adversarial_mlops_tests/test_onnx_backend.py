@@ -158,3 +158,35 @@ def test_the_server_setting_is_checked(monkeypatch):
         ApiSettings.from_env()
     monkeypatch.setenv(BACKEND_ENV_VAR, "torch")
     assert ApiSettings.from_env().backend == "torch"
+
+
+def test_a_batch_runs_in_a_session_with_the_threads_its_thread_may_use(tiny_model, tmp_path, monkeypatch):
+    # The server gives a lone batch every core and concurrent batches a share (serving.ThreadPlan sets
+    # the calling thread's torch count): ONNX Runtime follows it with one session per count in use.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    classifier = TextClassifier.load(tiny_model, window_tokens=32, precision="fp32", backend="onnxruntime")
+    onnx = classifier.onnx
+    expected = classifier.predict_proba(texts())
+    assert onnx.threads >= 1 and onnx.others == {}  # the count it was made with: no other session
+    monkeypatch.setattr(onnx_backend, "calling_thread_threads", lambda: onnx.threads + 1)
+    assert classifier.predict_proba(texts()) == pytest.approx(expected, abs=1e-6)
+    assert list(onnx.others) == [onnx.threads + 1]
+    assert onnx.others[onnx.threads + 1].get_session_options().intra_op_num_threads == onnx.threads + 1
+
+
+def test_the_thread_count_is_the_calling_threads_own():
+    import threading
+
+    import torch
+
+    before, seen = torch.get_num_threads(), []
+    other = 1 if before > 1 else 2
+
+    def batcher():
+        torch.set_num_threads(other)
+        seen.append(onnx_backend.calling_thread_threads())
+
+    worker = threading.Thread(target=batcher)
+    worker.start()
+    worker.join()
+    assert seen == [other] and onnx_backend.calling_thread_threads() == before

@@ -15,8 +15,9 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -70,15 +71,42 @@ def resolve_backend(requested: str, *, device: str) -> str:
 @dataclass(frozen=True)
 class OnnxClassifier:
     """An exported sequence classifier: ``logits(inputs)`` for the padded batch ``modeling.pad_batch``
-    builds (token ids, attention mask and, for BERT-style models, token types)."""
+    builds (token ids, attention mask and, for BERT-style models, token types).
 
-    session: object  # onnxruntime.InferenceSession: its run() is thread-safe
+    ONNX Runtime fixes a session's intra-op threads when it is created, while the server gives a
+    batch every core when it runs alone and a share of them when batches run side by side
+    (``serving.ThreadPlan``, which sets the calling thread's torch thread count). So each batch runs
+    in a session with as many threads as its thread may use now — one session per count in use,
+    made on first need (one more copy of the weights each) — instead of every concurrent batch
+    starting all-core thread pools that fight over the same cores."""
+
+    session: object  # onnxruntime.InferenceSession with ``threads`` intra-op threads; run() is thread-safe
     input_names: tuple[str, ...]
     path: Path
+    threads: int = 0  # the first session's intra-op threads (0: not known, every batch uses it)
+    others: dict = field(default_factory=dict, compare=False, repr=False)  # thread count -> session
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def logits(self, inputs: Mapping[str, object]) -> np.ndarray:
         feed = {name: np.ascontiguousarray(np.asarray(inputs[name]), dtype=np.int64) for name in self.input_names}
-        return self.session.run(["logits"], feed)[0]
+        return self.session_for(calling_thread_threads()).run(["logits"], feed)[0]
+
+    def session_for(self, threads: int):
+        """The session with ``threads`` intra-op threads (made on first need)."""
+        if not self.threads or threads == self.threads:
+            return self.session
+        with self.lock:
+            if threads not in self.others:
+                self.others[threads] = _session(self.path, threads)
+            return self.others[threads]
+
+
+def calling_thread_threads() -> int:
+    """The intra-op threads the calling thread may use: torch's count for it (per thread; what
+    ``serving.ThreadPlan`` sets for each batch)."""
+    import torch
+
+    return torch.get_num_threads()
 
 
 def load_onnx_classifier(model_dir: Path, torch_model, tokenizer, *, cache_root: Path | None = None,
@@ -94,7 +122,7 @@ def load_onnx_classifier(model_dir: Path, torch_model, tokenizer, *, cache_root:
         export_classifier(torch_model, tokenizer, path)
         session = _session(path, threads)
     names = tuple(node.name for node in session.get_inputs())
-    return OnnxClassifier(session, names, path)
+    return OnnxClassifier(session, names, path, threads=_threads(threads))
 
 
 def exported_model_path(model_dir: Path, *, cache_root: Path | None = None) -> Path:
@@ -144,12 +172,16 @@ def export_classifier(torch_model, tokenizer, path: Path) -> None:
     log.info("exported the classifier to %s", path)
 
 
+def _threads(threads: int | None) -> int:
+    """``threads``, or every core this process may use (ORT's own default counts the host's physical cores)."""
+    return int(threads or len(os.sched_getaffinity(0)))
+
+
 def _session(path: Path, threads: int | None):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # errors only: its notes on unused initializers are not the user's concern
-    # Every core this process may use (ORT's own default counts the host's physical cores).
-    options.intra_op_num_threads = int(threads or len(os.sched_getaffinity(0)))
+    options.intra_op_num_threads = _threads(threads)
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
