@@ -173,8 +173,9 @@ def export_classifier(torch_model, tokenizer, path: Path) -> None:
 
 
 def _threads(threads: int | None) -> int:
-    """``threads``, or every core this process may use (ORT's own default counts the host's physical cores)."""
-    return int(threads or len(os.sched_getaffinity(0)))
+    """``threads``, or as many as the calling thread's torch may use: one count for both backends in
+    a process (ORT's own default counts the host's physical cores, whatever the process was given)."""
+    return int(threads or calling_thread_threads())
 
 
 def _session(path: Path, threads: int | None):
