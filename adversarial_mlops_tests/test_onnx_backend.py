@@ -191,3 +191,87 @@ def test_the_thread_count_is_the_calling_threads_own():
     worker.start()
     worker.join()
     assert seen == [other] and onnx_backend.calling_thread_threads() == before
+
+
+def test_int8_is_a_per_channel_quantization_of_the_export_made_once(tiny_model, tmp_path, monkeypatch):
+    import onnx
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    made = []
+    real = onnx_backend.quantize_classifier
+    monkeypatch.setattr(onnx_backend, "quantize_classifier", lambda *a: made.append(a[-1]) or real(*a))
+    fp32 = TextClassifier.load(tiny_model, window_tokens=32, precision="fp32", backend="onnxruntime")
+    int8 = TextClassifier.load(tiny_model, window_tokens=32, precision="int8", backend="auto")
+    assert int8.precision == "int8" and int8.backend == "onnxruntime" and int8.model is None
+    assert int8.onnx.path == onnx_backend.quantized_model_path(fp32.onnx.path) != fp32.onnx.path
+    assert made == [int8.onnx.path] and list(int8.onnx.path.parent.glob(".*tmp")) == []
+    assert int8.onnx.path.stat().st_size < fp32.onnx.path.stat().st_size  # int8 weights: the graph is smaller
+    graph = onnx.load(str(int8.onnx.path))
+    assert {"MatMulInteger", "DynamicQuantizeLinear"} <= {node.op_type for node in graph.graph.node}
+    hidden = TINY.hidden_size  # per channel: a matmul's weight scale has one entry per output column
+    assert any(list(init.dims) in ([hidden], [TINY.intermediate_size]) for init in graph.graph.initializer
+               if init.name.endswith("_scale"))
+    # (How close int8 scores are is measured on MiniLM in bench/onnx_quantization.py: this random tiny
+    # model's texts differ by less than the quantization error, so its scores only have to differ.)
+    assert not np.allclose(int8.predict_proba(texts()), fp32.predict_proba(texts()), atol=1e-6)
+    assert int8.reading() != fp32.reading()  # scores of one are never reused as the other's
+    TextClassifier.load(tiny_model, window_tokens=32, precision="int8", backend="onnxruntime")
+    assert len(made) == 1  # cached beside the export
+    int8.onnx.path.write_bytes(b"half a model")  # torn: exported and quantized again
+    TextClassifier.load(tiny_model, window_tokens=32, precision="int8", backend="onnxruntime")
+    assert len(made) == 2
+
+
+def test_a_threshold_decides_only_scores_of_the_precision_it_was_calibrated_on(tiny_model, tmp_path, monkeypatch):
+    from adversarial_mlops.models.modeling import ModelLoadError, write_operating_point
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    model = tmp_path / "calibrated"
+    model.mkdir()
+    for file in tiny_model.iterdir():
+        (model / file.name).write_bytes(file.read_bytes())
+    write_operating_point(model, {"threshold": 0.6, "target_fpr": 0.05})  # written before int8 existed: float
+    assert TextClassifier.load(model, window_tokens=32, precision="bf16", backend="onnxruntime").threshold == 0.6
+    with pytest.raises(ModelLoadError, match="calibrated on float scores.*inference_precision to auto, fp32 or bf16"):
+        TextClassifier.load(model, window_tokens=32, precision="int8")
+    write_operating_point(model, {"threshold": 0.6, "target_fpr": 0.05, "score_precision": "int8"})
+    assert TextClassifier.load(model, window_tokens=32, precision="int8").threshold == 0.6
+    with pytest.raises(ModelLoadError, match="calibrated on int8 scores.*inference_precision to int8"):
+        TextClassifier.load(model, window_tokens=32, precision="fp32", backend="onnxruntime")
+
+
+def test_calibration_records_the_precision_it_scored_at(tiny_model, tmp_path, monkeypatch):
+    import json
+
+    import pandas as pd
+
+    from adversarial_mlops.loop.lifecycle import calibrate
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    validation = pd.DataFrame({"text": texts(), "label": [i % 2 for i in range(len(texts()))]})
+    for precision, family in (("int8", "int8"), ("fp32", "float")):
+        model = tmp_path / precision
+        model.mkdir()
+        for file in tiny_model.iterdir():
+            (model / file.name).write_bytes(file.read_bytes())
+        classifier = TextClassifier.load(model, window_tokens=32, precision=precision, backend="onnxruntime")
+        calibrated = calibrate(classifier, model, validation, 0.1)
+        point = json.loads((model / "operating_point.json").read_text())
+        assert point["score_precision"] == family and point["threshold"] == calibrated.threshold
+        assert TextClassifier.load(model, window_tokens=32, precision=precision).threshold == calibrated.threshold
+
+
+def test_int8_needs_onnxruntime_on_a_cpu(tiny_model, monkeypatch):
+    from pydantic import ValidationError
+
+    from adversarial_mlops.config import ModelSettings
+    from adversarial_mlops.models.modeling import resolve_precision
+
+    with pytest.raises(ValidationError, match="inference_backend to auto"):
+        ModelSettings(inference_precision="int8", inference_backend="torch")
+    assert ModelSettings(inference_precision="int8").inference_backend == "auto"
+    with pytest.raises(ConfigError, match="int8 runs in ONNX Runtime on a CPU"):
+        resolve_precision("int8", "cuda:0")
+    monkeypatch.setattr(onnx_backend, "onnxruntime_available", lambda: False)
+    with pytest.raises(ConfigError, match="pip install onnxruntime"):
+        TextClassifier.load(tiny_model, window_tokens=32, precision="int8")

@@ -185,6 +185,7 @@ def calibrate(classifier: TextClassifier, model_dir: Path, validation: pd.DataFr
         return classifier
     point = calibrate_threshold(validation["label"].to_numpy(), classifier.predict_proba(validation["text"].tolist()),
                                 target_fpr)
+    point["score_precision"] = modeling.score_precision(classifier.precision)  # what the threshold is valid for
     modeling.write_operating_point(model_dir, point)
     return dataclasses.replace(classifier, threshold=point["threshold"], target_fpr=point["target_fpr"])
 

@@ -217,6 +217,30 @@ def read_operating_point(model_dir: Path) -> dict:
     return point
 
 
+FLOAT_SCORES, INT8_SCORES = "float", "int8"
+
+
+def score_precision(precision: str) -> str:
+    """The family of scores a resolved precision gives: fp32 and bf16 agree to within 0.04 (bench/README.md,
+    backends), so one threshold serves both; int8 moves scores by up to 0.33 and needs its own."""
+    return INT8_SCORES if precision == "int8" else FLOAT_SCORES
+
+
+def check_calibrated_for(point: dict, precision: str, model_dir: Path) -> None:
+    """Refuse to decide with a threshold calibrated on another family of scores than ``precision`` gives
+    (a model saved without an operating point decides at the fixed default; nothing to check)."""
+    if point.get("target_fpr") is None:
+        return
+    calibrated, reading = point.get("score_precision", FLOAT_SCORES), score_precision(precision)
+    if calibrated != reading:
+        fix = "int8" if calibrated == INT8_SCORES else "auto, fp32 or bf16"
+        raise ModelLoadError(f"{model_dir}: its decision threshold was calibrated on {calibrated} scores and this "
+                             f"run would score at precision {precision} ({reading} scores, up to 0.33 apart from "
+                             f"the other family: bench/README.md), so the threshold would not mean what was measured. "
+                             f"Fix: set model.inference_precision to {fix} for this model (int8 is chosen with the "
+                             f"state: a loop run under int8 calibrates, gates and compares its models on int8 scores)")
+
+
 def write_operating_point(model_dir: Path, point: dict) -> None:
     (Path(model_dir) / OPERATING_POINT_FILE).write_text(json.dumps(point, indent=2, sort_keys=True) + "\n")
 
@@ -241,6 +265,9 @@ def resolve_precision(requested: str, device: str) -> str:
     """
     if requested not in INFERENCE_PRECISIONS:
         raise ValueError(f"inference precision must be one of {INFERENCE_PRECISIONS}, got {requested!r}")
+    if requested == "int8" and device.startswith("cuda"):
+        raise ConfigError(f"model.inference_precision int8 runs in ONNX Runtime on a CPU; this run uses {device}. "
+                          f"Fix: set model.inference_precision to auto (bf16 on this GPU) or fp32")
     if requested != "auto":
         return requested
     if device.startswith("cuda"):
@@ -472,7 +499,7 @@ class TextClassifier:
     window_stride: int | None = None  # None = neighbouring windows share a quarter window (window_overlap)
     normalize_inputs: bool = False  # the input-normalisation defence, as the model was trained
     views: bool = False  # score decoded views too (defense.views), as the model was trained
-    precision: str = "fp32"  # resolved: fp32 or bf16 (see resolve_precision)
+    precision: str = "fp32"  # resolved: fp32, bf16 or int8 (see resolve_precision)
     backend: str = "torch"  # resolved: torch, or onnxruntime (fp32 batches run in ``onnx``; onnx_backend)
     onnx: OnnxClassifier | None = None  # the same weights in ONNX Runtime (backend onnxruntime)
     threshold: float = DECISION_THRESHOLD  # the model's calibrated operating point (read_operating_point)
@@ -529,10 +556,16 @@ class TextClassifier:
         tokenizer = load_tokenizer(str(path))
         precision = resolve_precision(precision, device)
         backend = resolve_backend(backend, device=device)
-        onnx = load_onnx_classifier(Path(path), model, tokenizer) if backend == "onnxruntime" else None
-        if onnx is not None and precision == "fp32":
-            model = None  # every batch runs in ONNX Runtime: the torch weights are not kept
+        if precision == "int8" and backend != "onnxruntime":
+            raise ConfigError("model.inference_precision int8 is ONNX Runtime's int8 quantization of the exported "
+                              f"model, and this run's backend is {backend}. Fix: pip install onnxruntime onnx and set "
+                              "model.inference_backend to auto (or onnxruntime), or pick another precision")
         point = read_operating_point(Path(path))
+        check_calibrated_for(point, precision, Path(path))
+        onnx = (load_onnx_classifier(Path(path), model, tokenizer, int8=precision == "int8")
+                if backend == "onnxruntime" else None)
+        if onnx is not None and precision in ("fp32", "int8"):
+            model = None  # every batch runs in ONNX Runtime: the torch weights are not kept
         preprocessing = read_preprocessing(Path(path))
         if window_tokens is None:  # the recorded geometry, unless the caller overrides it
             window_tokens = preprocessing["window_tokens"]

@@ -110,19 +110,67 @@ def calling_thread_threads() -> int:
 
 
 def load_onnx_classifier(model_dir: Path, torch_model, tokenizer, *, cache_root: Path | None = None,
-                         threads: int | None = None) -> OnnxClassifier:
-    """``torch_model`` (loaded from ``model_dir``) as an ONNX Runtime session, exported on first use."""
-    path = exported_model_path(model_dir, cache_root=cache_root)
+                         threads: int | None = None, int8: bool = False) -> OnnxClassifier:
+    """``torch_model`` (loaded from ``model_dir``) as an ONNX Runtime session, exported on first use;
+    ``int8``: its dynamic int8 quantization (``quantize_classifier``), made from the export on first use."""
+    exported = exported_model_path(model_dir, cache_root=cache_root)
+    path = quantized_model_path(exported) if int8 else exported
+
+    def build() -> None:
+        export_classifier(torch_model, tokenizer, exported)
+        if int8:
+            quantize_classifier(exported, path)
+
     if not path.exists():
-        export_classifier(torch_model, tokenizer, path)
+        if int8 and exported.exists():
+            quantize_classifier(exported, path)
+        else:
+            build()
     try:
         session = _session(path, threads)
     except Exception as error:  # noqa: BLE001 - a torn or stale cache file: export it again, once
         log.warning("the cached ONNX model %s does not load (%s); exporting it again", path, error)
-        export_classifier(torch_model, tokenizer, path)
+        build()
         session = _session(path, threads)
     names = tuple(node.name for node in session.get_inputs())
     return OnnxClassifier(session, names, path, threads=_threads(threads))
+
+
+def quantized_model_path(exported: Path) -> Path:
+    """Where the int8 quantization of the export at ``exported`` lives (beside it, named after it)."""
+    return exported.with_name(f"{exported.stem}-int8{exported.suffix}")
+
+
+def quantize_classifier(exported: Path, path: Path) -> None:
+    """Dynamic int8 quantization of an exported classifier: int8 weights with one scale per output
+    channel, activations quantized per batch. Per channel, because per-tensor scales lose too
+    much (bench/onnx_quantization.py: per tensor moves scores by up to 0.70 and costs 0.009
+    ROC-AUC; per channel up to 0.33, ROC-AUC unchanged). Temp file, then rename."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    quiet = _DropMessage("Please consider to run pre-processing before quantization")
+    logging.getLogger().addFilter(quiet)  # quantize_dynamic logs this on the root logger: not actionable here
+    try:
+        quantize_dynamic(str(exported), tmp, weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(tmp, path)
+    except Exception as error:
+        Path(tmp).unlink(missing_ok=True)
+        raise OnnxBackendError(f"cannot quantize the exported model {exported} to int8 ({error}). Fix: set "
+                               f"model.inference_precision to auto or fp32") from error
+    finally:
+        logging.getLogger().removeFilter(quiet)
+    log.info("quantized the classifier to int8 at %s", path)
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, prefix: str):
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.prefix)
 
 
 def exported_model_path(model_dir: Path, *, cache_root: Path | None = None) -> Path:
