@@ -38,6 +38,13 @@ def tiny_model(tmp_path_factory) -> Path:
     return out
 
 
+def copy_of(model: Path, target: Path) -> Path:
+    target.mkdir()
+    for file in model.iterdir():
+        (target / file.name).write_bytes(file.read_bytes())
+    return target
+
+
 def texts() -> list[str]:
     # One-window texts of many lengths, long texts read in several windows, and views (fullwidth, base64).
     return ([CORPUS[i % len(CORPUS)] * (1 + i % 9) for i in range(40)]
@@ -100,10 +107,7 @@ def test_the_export_is_made_once_per_weights_and_replaced_when_torn(tiny_model, 
 
 
 def test_the_export_is_named_by_the_weights(tiny_model, tmp_path):
-    other = tmp_path / "other"
-    other.mkdir()
-    for file in tiny_model.iterdir():
-        (other / file.name).write_bytes(file.read_bytes())
+    other = copy_of(tiny_model, tmp_path / "other")
     same = onnx_backend.exported_model_path(other, cache_root=tmp_path)
     assert same == onnx_backend.exported_model_path(tiny_model, cache_root=tmp_path)
     weights = bytearray((other / "model.safetensors").read_bytes())
@@ -226,10 +230,7 @@ def test_a_threshold_decides_only_scores_of_the_precision_it_was_calibrated_on(t
     from adversarial_mlops.models.modeling import ModelLoadError, write_operating_point
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    model = tmp_path / "calibrated"
-    model.mkdir()
-    for file in tiny_model.iterdir():
-        (model / file.name).write_bytes(file.read_bytes())
+    model = copy_of(tiny_model, tmp_path / "calibrated")
     write_operating_point(model, {"threshold": 0.6, "target_fpr": 0.05})  # written before int8 existed: float
     assert TextClassifier.load(model, window_tokens=32, precision="bf16", backend="onnxruntime").threshold == 0.6
     with pytest.raises(ModelLoadError, match="calibrated on float scores.*inference_precision to auto, fp32 or bf16"):
@@ -250,10 +251,7 @@ def test_calibration_records_the_precision_it_scored_at(tiny_model, tmp_path, mo
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     validation = pd.DataFrame({"text": texts(), "label": [i % 2 for i in range(len(texts()))]})
     for precision, family in (("int8", "int8"), ("fp32", "float")):
-        model = tmp_path / precision
-        model.mkdir()
-        for file in tiny_model.iterdir():
-            (model / file.name).write_bytes(file.read_bytes())
+        model = copy_of(tiny_model, tmp_path / precision)
         classifier = TextClassifier.load(model, window_tokens=32, precision=precision, backend="onnxruntime")
         calibrated = calibrate(classifier, model, validation, 0.1)
         point = json.loads((model / "operating_point.json").read_text())
@@ -275,3 +273,17 @@ def test_int8_needs_onnxruntime_on_a_cpu(tiny_model, monkeypatch):
     monkeypatch.setattr(onnx_backend, "onnxruntime_available", lambda: False)
     with pytest.raises(ConfigError, match="pip install onnxruntime"):
         TextClassifier.load(tiny_model, window_tokens=32, precision="int8")
+
+
+def test_at_int8_a_window_scores_the_same_alone_and_in_a_batch(tiny_model, tmp_path, monkeypatch):
+    from adversarial_mlops.models import modeling
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    int8 = TextClassifier.load(tiny_model, window_tokens=32, precision="int8")
+    batch = texts()
+    together = int8.predict_proba(batch)
+    alone = np.array([int8.predict_proba([text])[0] for text in batch])
+    assert np.array_equal(together, alone)  # evaluation (batches) measures what /predict (one text) serves
+    # Why windows run one per call: int8 activation scales are taken over the whole padded batch.
+    monkeypatch.setattr(modeling, "INT8_WINDOWS_PER_CALL", 64)
+    assert not np.array_equal(int8.predict_proba(batch), alone)

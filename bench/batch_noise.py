@@ -50,7 +50,7 @@ def main() -> int:
     from adversarial_mlops import data
     from adversarial_mlops.config import load_config
     from adversarial_mlops.loop import lifecycle
-    from adversarial_mlops.models.modeling import TextClassifier
+    from adversarial_mlops.models.modeling import TextClassifier, read_operating_point
     from adversarial_mlops.storage.atomic_io import atomic_write_text
 
     config = load_config(None, [])
@@ -59,7 +59,9 @@ def main() -> int:
     texts = short.sample(n=min(args.texts, len(short)), random_state=config.seed)["text"].tolist()
     n_single = min(16, len(texts) - 1)
     out = {"model": args.model_dir, "n_texts": len(texts), "n_scored_alone": n_single, "by_precision": {}}
-    for precision in ("auto", "fp32"):
+    # A model calibrated on int8 scores loads only at int8 (modeling.check_calibrated_for).
+    int8 = read_operating_point(Path(args.model_dir)).get("score_precision") == "int8"
+    for precision in (("int8",) if int8 else ("auto", "fp32")):
         classifier = TextClassifier.load(args.model_dir, precision=precision)  # no memo: every call scores afresh
         out["by_precision"][precision] = {"resolved": classifier.precision,
                                           "max_abs_log_odds_moved": movement(classifier, texts, n_single)}

@@ -9,8 +9,10 @@ classifier with a fresh two-label head is registered as champion in a temp state
 does not depend on training). The server runs as ``adversarial-mlops serve`` in a subprocess on
 127.0.0.1, once per ``--servers`` run: ``default`` (no override: the config's ``model.inference_precision``
 and ``model.inference_backend``, both ``auto``) and ``torch`` (``ADVERSARIAL_MLOPS_SERVE_BACKEND=torch``:
-every batch in torch, as before ONNX Runtime); ``fp32`` / ``bf16`` override the precision
-(``ADVERSARIAL_MLOPS_SERVE_PRECISION``), ``+`` joins overrides (``fp32+torch``). The client, in this
+every batch in torch, as before ONNX Runtime); ``fp32`` / ``bf16`` / ``int8`` override the precision
+(``ADVERSARIAL_MLOPS_SERVE_PRECISION``), ``+`` joins overrides (``fp32+torch``). A state whose loop ran
+under ``model.inference_precision: int8`` is served and measured in process at int8 only (its champion's
+threshold was calibrated on int8 scores): ``--servers int8``. The client, in this
 process, sends one-text requests (latency) and ``--batch-texts``-text requests (throughput) at
 concurrency 1 and 8, over keep-alive connections (one ``httpx.Client`` per client thread), and
 parses every JSON response. Two workloads: short texts (bundled texts that fit one model window) and
@@ -140,17 +142,18 @@ def now() -> str:
 
 def server_overrides(label: str) -> dict[str, str]:
     """A server run's label as the server's environment: ``default`` (the config's precision and
-    backend), else ``+``-joined parts, each a precision (fp32, bf16) or a backend (torch, onnxruntime)."""
+    backend), else ``+``-joined parts, each a precision (fp32, bf16, int8) or a backend (torch, onnxruntime).
+    int8 needs a state whose champion was calibrated on int8 scores (a loop run under int8)."""
     if label == "default":
         return {}
     overrides = {}
     for part in label.split("+"):
-        if part in ("fp32", "bf16"):
+        if part in ("fp32", "bf16", "int8"):
             overrides[PRECISION_ENV_VAR] = part
         elif part in ("torch", "onnxruntime"):
             overrides[BACKEND_ENV_VAR] = part
         else:
-            raise SystemExit(f"server run {label!r}: {part!r} is neither a precision (fp32, bf16) nor a backend "
+            raise SystemExit(f"server run {label!r}: {part!r} is neither a precision (fp32, bf16, int8) nor a backend "
                              f"(torch, onnxruntime)")
     return overrides
 
@@ -361,6 +364,19 @@ def one_text_with_and_without_plan(predictor, workers: int, singles: list[str]) 
             for name, values in latencies.items()}
 
 
+def in_process_precisions(model_dir: Path) -> tuple[str, ...]:
+    """The precisions the champion can be measured at without HTTP: one calibrated on int8 scores
+    decides only at int8 (``modeling.check_calibrated_for``), any other at fp32 and bf16."""
+    from adversarial_mlops.models.modeling import read_operating_point
+
+    return ("int8",) if read_operating_point(Path(model_dir)).get("score_precision") == "int8" else ("fp32", "bf16")
+
+
+def in_process_entries(results: dict) -> list[tuple[str, dict]]:
+    prefix = "fast_predictor_"
+    return [(key[len(prefix):], entry) for key, entry in results["in_process"].items() if key.startswith(prefix)]
+
+
 def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, reference, singles: list[str]) -> dict:
     """The serving predictor without HTTP, per precision:
 
@@ -380,7 +396,7 @@ def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, refere
     chunks = [texts[i:i + batch_texts] for i in range(0, len(texts), batch_texts)]
     workers = default_inference_workers()
     out = {"inference_workers": workers}
-    for precision in ("fp32", "bf16"):
+    for precision in in_process_precisions(model_dir):
         threads = configure_torch_threads(workers=workers)
         predictor = FastPredictor.load(model_dir, batch_size=64, precision=precision)
         batcher = MicroBatcher([predictor.predict_proba] + [predictor.for_another_thread().predict_proba
@@ -462,8 +478,7 @@ def print_table(results: dict, n: int, m: int) -> None:
              long_pipe_best),
             (f"long: transformers.pipeline batch_size={n}", long_pipe[f"long_batch_size_{n}"]["texts_per_s"], None,
              None, long_pipe_best)]
-    for precision in ("fp32", "bf16"):
-        entry = results["in_process"][f"fast_predictor_{precision}"]
+    for precision, entry in in_process_entries(results):
         rows.append((f"in-process serving set-up, no HTTP, c8 ({precision})", entry["serving_setup_c8"]["texts_per_s"],
                      None, None, pipe_best))
         for metric, rate in entry["direct"].items():
@@ -614,8 +629,7 @@ def main() -> int:
             print(f"parity /predict {label} ({runs['precision']}) {name} vs fp32 one-at-a-time: "
                   f"max |Δscore| {check['max_abs_score_diff']:.2e}, label agreement {check['label_agreement']:.4f}, "
                   f"within tolerance: {check.get('within_tolerance')}")
-    for precision in ("fp32", "bf16"):
-        entry = results["in_process"][f"fast_predictor_{precision}"]
+    for precision, entry in in_process_entries(results):
         for how in ("serving_setup_c8", "direct"):
             check = entry[how]["parity_vs_reference"]
             print(f"parity in-process {how} ({precision}): max |Δscore| {check['max_abs_score_diff']:.2e}, "

@@ -1,6 +1,7 @@
 """Benchmark: one-text ``POST /predict`` latency of two checkouts of this project, side by side.
 
     python bench/serve_ab.py --checkout base=DIR --checkout new=DIR --state-dir STATE
+                             [--state NAME=STATE] [--precision NAME=P]
                              [--requests 300] [--block 25] [--out bench/results/serve_ab.json]
 
 For a serving change whose effect is a few milliseconds: two separate bench runs would differ by
@@ -11,6 +12,10 @@ One client sends one short text per request (the guardrail-in-front-of-an-LLM-ca
 keep-alive connection, in blocks of ``--block`` requests that alternate between the servers, the
 order reversed every block, so both see the same machine; texts are bundled texts under 400
 characters, the same ones for both. Reports p50/p95/p99/mean per checkout and new/base ratios.
+
+``--state NAME=STATE`` gives one server another state than ``--state-dir``, ``--precision NAME=P`` its
+``ADVERSARIAL_MLOPS_SERVE_PRECISION``: e.g. the same checkout twice, one server on a state whose loop ran
+under ``model.inference_precision: int8`` (its models calibrated on int8 scores) at int8.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from adversarial_mlops.api.settings import PRECISION_ENV_VAR  # noqa: E402
 from adversarial_mlops.config import BUNDLED_DATASET  # noqa: E402
 
 
@@ -40,7 +46,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(checkout: Path, state_dir: Path, work: Path) -> tuple[subprocess.Popen, str]:
+def start_server(checkout: Path, state_dir: Path, work: Path, precision: str | None = None) -> tuple[subprocess.Popen, str]:
     """``adversarial-mlops serve`` from ``checkout`` on a copy of ``state_dir``'s registry."""
     shutil.copytree(state_dir / "registry", work / "state" / "registry")
     config = work / "serve.yaml"
@@ -48,6 +54,9 @@ def start_server(checkout: Path, state_dir: Path, work: Path) -> tuple[subproces
     port = free_port()
     env = dict(os.environ, DAGSTER_HOME=str(work / "dagster_home"))
     env.pop("ADVERSARIAL_MLOPS_DAGSTER_URL", None)
+    env.pop(PRECISION_ENV_VAR, None)
+    if precision:
+        env[PRECISION_ENV_VAR] = precision
     with open(work / "server.log", "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "adversarial_mlops.cli", "serve", "--config", str(config),
                                     "--port", str(port)], cwd=checkout, env=env, stdout=log,
@@ -104,6 +113,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkout", action="append", required=True, help="NAME=DIR, twice: base first")
     parser.add_argument("--state-dir", type=Path, required=True, help="a completed loop's state (its champion)")
+    parser.add_argument("--state", action="append", default=[], help="NAME=STATE: this server's state instead")
+    parser.add_argument("--precision", action="append", default=[], help="NAME=P: this server's serving precision")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--block", type=int, default=25)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "serve_ab.json")
@@ -111,8 +122,14 @@ def main() -> int:
     checkouts = dict(item.split("=", 1) for item in args.checkout)
     if len(checkouts) != 2 or any(not (Path(d) / "adversarial_mlops").is_dir() for d in checkouts.values()):
         raise SystemExit("--checkout NAME=DIR twice, each a checkout of this project (a folder with adversarial_mlops/)")
-    if not (args.state_dir / "registry").is_dir():
-        raise SystemExit(f"--state-dir {args.state_dir}: no registry/ there; run a loop first")
+    states = {name: args.state_dir for name in checkouts} | {name: Path(d) for name, d in
+                                                            (item.split("=", 1) for item in args.state)}
+    precisions = dict(item.split("=", 1) for item in args.precision)
+    if not set(states) | set(precisions) <= set(checkouts):
+        raise SystemExit(f"--state / --precision name a server that no --checkout names ({', '.join(checkouts)})")
+    for name, state in states.items():
+        if not (state / "registry").is_dir():
+            raise SystemExit(f"state of {name} ({state}): no registry/ there; run a loop first")
     import httpx
 
     with tempfile.TemporaryDirectory(prefix="serve-ab-") as tmp:
@@ -121,7 +138,7 @@ def main() -> int:
             for name, checkout in checkouts.items():
                 work = Path(tmp) / name
                 work.mkdir()
-                process, base = start_server(Path(checkout), args.state_dir, work)
+                process, base = start_server(Path(checkout), states[name], work, precisions.get(name))
                 processes.append(process)
                 with httpx.Client(timeout=10) as client:
                     wait_ready(client, base, process, work / "server.log")
@@ -131,7 +148,9 @@ def main() -> int:
             for process in processes:
                 os.killpg(process.pid, signal.SIGTERM)
     (base_name, base), (new_name, new) = ((name, summary(latencies[name])) for name in checkouts)
-    result = {"checkouts": {name: {"dir": str(checkouts[name]), **summary(latencies[name])} for name in checkouts},
+    result = {"checkouts": {name: {"dir": str(checkouts[name]), "state": str(states[name]),
+                                   "precision": precisions.get(name, "config"), **summary(latencies[name])}
+                            for name in checkouts},
               "ratio_new_over_base": {key: round(new[key] / base[key], 3) for key in ("p50_ms", "p95_ms", "mean_ms")},
               "base": base_name, "new": new_name, "cpu_count": os.cpu_count(),
               "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

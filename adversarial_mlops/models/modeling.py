@@ -411,8 +411,13 @@ def forward_windows(model, tokenizer, ids: Sequence[Sequence[int]], *, batch_siz
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     token_types = uses_token_types(tokenizer)
     device_type = "cuda" if str(device).startswith("cuda") else "cpu"
+    # int8 quantizes activations with one scale per tensor, taken over the whole padded batch: a
+    # window's score then moved by up to 1.1 log-odds with its batch-mates (bf16: 0.02;
+    # bench/batch_noise.py), so evaluation (batches of 64) would not measure what /predict (one text)
+    # serves. Alone, a window's score is a function of its ids; it costs 0-25 % throughput here.
+    per_call = INT8_WINDOWS_PER_CALL if precision == "int8" else batch_size
     with torch.inference_mode():
-        for index in length_buckets(lengths, batch_size, token_budget):
+        for index in length_buckets(lengths, per_call, token_budget):
             inputs = pad_batch([ids[i] for i in index], pad_id, token_types)
             bf16 = uses_bf16(precision, device_type, len(index), onnx=onnx is not None)
             if onnx is not None and not bf16:  # model.inference_backend: fp32 batches run in ONNX Runtime
@@ -423,6 +428,8 @@ def forward_windows(model, tokenizer, ids: Sequence[Sequence[int]], *, batch_siz
             window_scores[index] = torch.softmax(logits, dim=-1)[:, 1].cpu().numpy()
     return window_scores
 
+
+INT8_WINDOWS_PER_CALL = 1  # see forward_windows: int8 activation scales are per batch
 
 # With ONNX Runtime beside torch, batches below this many windows run there in fp32: measured on
 # a 2-core AVX512-BF16 CPU (bench/README.md, "Where bf16 starts to pay"), ONNX Runtime is faster up to
