@@ -38,6 +38,13 @@ def tiny_model(tmp_path_factory) -> Path:
     return out
 
 
+def recorded_calls(monkeypatch, name: str) -> list:
+    """The paths ``onnx_backend.<name>`` writes (its last argument), call by call; it still runs."""
+    calls, real = [], getattr(onnx_backend, name)
+    monkeypatch.setattr(onnx_backend, name, lambda *args: calls.append(args[-1]) or real(*args))
+    return calls
+
+
 def copy_of(model: Path, target: Path) -> Path:
     target.mkdir()
     for file in model.iterdir():
@@ -93,9 +100,7 @@ def reference_window_scores(classifier: TextClassifier, batch: list[str]) -> dic
 
 def test_the_export_is_made_once_per_weights_and_replaced_when_torn(tiny_model, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    exports = []
-    real_export = onnx_backend.export_classifier
-    monkeypatch.setattr(onnx_backend, "export_classifier", lambda *a: exports.append(a[-1]) or real_export(*a))
+    exports = recorded_calls(monkeypatch, "export_classifier")
     first = TextClassifier.load(tiny_model, window_tokens=32, precision="fp32", backend="onnxruntime")
     again = TextClassifier.load(tiny_model, window_tokens=32, precision="fp32", backend="onnxruntime")
     assert len(exports) == 1 and first.onnx.path == again.onnx.path
@@ -201,9 +206,7 @@ def test_int8_is_a_per_channel_quantization_of_the_export_made_once(tiny_model, 
     import onnx
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    made = []
-    real = onnx_backend.quantize_classifier
-    monkeypatch.setattr(onnx_backend, "quantize_classifier", lambda *a: made.append(a[-1]) or real(*a))
+    made = recorded_calls(monkeypatch, "quantize_classifier")
     fp32 = TextClassifier.load(tiny_model, window_tokens=32, precision="fp32", backend="onnxruntime")
     int8 = TextClassifier.load(tiny_model, window_tokens=32, precision="int8", backend="auto")
     assert int8.precision == "int8" and int8.backend == "onnxruntime" and int8.model is None
