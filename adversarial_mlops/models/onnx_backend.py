@@ -116,21 +116,19 @@ def load_onnx_classifier(model_dir: Path, torch_model, tokenizer, *, cache_root:
     exported = exported_model_path(model_dir, cache_root=cache_root)
     path = quantized_model_path(exported) if int8 else exported
 
-    def build() -> None:
-        export_classifier(torch_model, tokenizer, exported)
-        if int8:
-            quantize_classifier(exported, path)
+    def make(again: bool) -> None:  # the graph to load when missing (``again``: afresh, from a new export)
+        if again or not path.exists():
+            if again or not exported.exists():
+                export_classifier(torch_model, tokenizer, exported)
+            if int8:
+                quantize_classifier(exported, path)
 
-    if not path.exists():
-        if int8 and exported.exists():
-            quantize_classifier(exported, path)
-        else:
-            build()
+    make(again=False)
     try:
         session = _session(path, threads)
     except Exception as error:  # noqa: BLE001 - a torn or stale cache file: export it again, once
         log.warning("the cached ONNX model %s does not load (%s); exporting it again", path, error)
-        build()
+        make(again=True)
         session = _session(path, threads)
     names = tuple(node.name for node in session.get_inputs())
     return OnnxClassifier(session, names, path, threads=_threads(threads))
