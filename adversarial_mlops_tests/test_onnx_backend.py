@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from adversarial_mlops.config import ConfigError, TinyModelSettings
-from adversarial_mlops.models import onnx_backend
+from adversarial_mlops.models import modeling, onnx_backend
 from adversarial_mlops.models.modeling import (BF16_MIN_WINDOWS_BESIDE_ONNX, TextClassifier, build_tiny_model,
                                               load_tokenizer)
 from adversarial_mlops.models.onnx_backend import OnnxBackendError, OnnxClassifier, resolve_backend
@@ -138,10 +138,17 @@ def test_auto_picks_onnxruntime_on_a_cpu_where_installed(monkeypatch):
 
 
 def test_at_bf16_small_batches_run_in_onnxruntime_and_larger_ones_in_torch(tiny_model, tmp_path, monkeypatch):
+    import torch
+
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    # The crossover of a CPU without AMX, whatever this host has (an AMX host's is 2 windows).
+    monkeypatch.setattr(modeling, "bf16_min_windows_beside_onnx", lambda: BF16_MIN_WINDOWS_BESIDE_ONNX)
     fp32 = TextClassifier.load(tiny_model, window_tokens=32, precision="fp32", backend="torch")
     hybrid = TextClassifier.load(tiny_model, window_tokens=32, precision="bf16", backend="onnxruntime")
     assert fp32.model is not None and hybrid.model is not None and hybrid.onnx is not None
+    # torch runs only bf16 batches here, so its linear weights are stored in bf16 (cast once, at load)
+    linears = [m for m in hybrid.model.modules() if isinstance(m, torch.nn.Linear)]
+    assert linears and all(m.weight.dtype == torch.bfloat16 for m in linears)
     calls = []
     real = OnnxClassifier.logits
     monkeypatch.setattr(OnnxClassifier, "logits", lambda self, inputs: calls.append(len(inputs["input_ids"]))
@@ -155,6 +162,8 @@ def test_at_bf16_small_batches_run_in_onnxruntime_and_larger_ones_in_torch(tiny_
     del calls[1:]
     batch = texts()[:20]  # one-window texts: a batch of 20 windows runs in bf16, in torch
     torch_bf16 = TextClassifier.load(tiny_model, window_tokens=32, precision="bf16", backend="torch")
+    # torch alone runs a lone window in fp32, so there its weights stay fp32 (autocast casts per call)
+    assert all(m.weight.dtype == torch.float32 for m in torch_bf16.model.modules() if isinstance(m, torch.nn.Linear))
     assert hybrid.predict_proba(batch) == pytest.approx(torch_bf16.predict_proba(batch), abs=1e-7)
     assert calls == [1]
 

