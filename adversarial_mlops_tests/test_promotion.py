@@ -194,10 +194,10 @@ def test_a_family_whose_ci_is_wider_than_the_margin_is_named_as_too_small_to_sho
                        adaptive=np.array([0] * 6 + [1] * 6 + [1] * 28))
     ab = ABSet(y_true=Y, test_ids=IDS, variant_sources=SOURCES, variant_families=FAMILIES,
                benign_sources=BENIGN_SOURCES, adaptive_sources=IDS[:40])
-    settings = PromotionSettings(bootstrap_resamples=300, max_evasion_increase=0.10)
+    settings = PromotionSettings(bootstrap_resamples=300, max_evasion_increase=0.10, max_adaptive_evasion_increase=0.10)
     decision = compare_models(ab, champion, challenger, settings=settings, f1_floor=0.85, seed=1)
     adaptive = decision.statistics["evasion_by_family"]["adaptive"]
-    assert adaptive["delta"]["estimate"] == 0.0 and adaptive["delta"]["high"] > settings.max_evasion_increase
+    assert adaptive["delta"]["estimate"] == 0.0 and adaptive["delta"]["high"] > settings.max_adaptive_evasion_increase
     [reason] = [r for r in decision.reasons if "Δevasion upper 95% bound" in r]
     assert reason.startswith("blocked") and "too few texts" in reason and "adaptive (±" in reason
     assert "40 variants" in reason and "attack.ab_adaptive_sources" in reason
@@ -237,3 +237,30 @@ def test_a_challenger_that_orders_texts_worse_shows_a_negative_roc_auc_delta():
 def test_without_scores_the_ab_has_no_ranking_block():
     champion = preds(0.03, 0.40, seed=1)
     assert decide(champion, with_(champion)).statistics["ranking"] is None
+
+
+def test_the_adaptive_attack_is_judged_against_its_own_margin_and_the_static_families_against_theirs():
+    # The same paired outcome — on 100 texts the challenger evades 5 more (Δ +0.05) — put once under the
+    # adaptive attack, once in a static family: its upper bound lies between the two margins.
+    outcome_a, outcome_b = np.ones(100, dtype=int), np.array([0] * 5 + [1] * 95)
+    settings = PromotionSettings(bootstrap_resamples=300, max_evasion_increase=0.05, max_adaptive_evasion_increase=0.15)
+    base = preds(0.0, 0.0, seed=1)
+    ab = ABSet(y_true=Y, test_ids=IDS, variant_sources=SOURCES, variant_families=FAMILIES,
+               benign_sources=BENIGN_SOURCES, adaptive_sources=IDS[:100])
+    adaptive = compare_models(ab, with_(base, adaptive=outcome_a), with_(base, adaptive=outcome_b),
+                              settings=settings, f1_floor=0.0, seed=1)
+    row = adaptive.statistics["evasion_by_family"]["adaptive"]
+    assert row["delta"]["estimate"] == 0.05 and 0.05 < row["delta"]["high"] <= 0.15
+    [rule] = [r for r in adaptive.reasons if "Δevasion upper 95% bound" in r]
+    assert rule.startswith("ok") and "(+0.15 there)" in rule
+    # the same rise in a static family (10 more of its 200 variants evade: Δ +0.05), margin 0.05: blocked
+    spacing = [i for i, f in enumerate(FAMILIES) if f == frozenset({"spacing"})]
+    static_a, static_b = base.variants.copy(), base.variants.copy()
+    static_b[spacing[:10]] = 0
+    static_ab = ABSet(y_true=Y, test_ids=IDS, variant_sources=SOURCES, variant_families=FAMILIES,
+                      benign_sources=BENIGN_SOURCES)
+    static = compare_models(static_ab, with_(base, variants=static_a), with_(base, variants=static_b),
+                            settings=settings, f1_floor=0.0, seed=1)
+    [rule] = [r for r in static.reasons if "Δevasion upper 95% bound" in r]
+    assert static.statistics["evasion_by_family"]["spacing"]["delta"]["estimate"] == 0.05
+    assert rule.startswith("blocked") and "spacing" in rule.split("worse in:")[1]

@@ -10,9 +10,10 @@ that resamples whole template groups. A challenger is promoted only when all of 
 2. it is *significantly* more robust somewhere: the CI of Δevasion (overall, in one attack family
    or under the adaptive attack) or of Δ(false alarms on obfuscated benign texts) lies below 0;
 3. non-inferiority everywhere else: in *every* attack family and under the adaptive attack, the
-   upper CI bound of Δevasion is at most ``promotion.max_evasion_increase`` — a pooled gain never
-   hides a family that got worse; the same bound for over-defence and clean false alarms with
-   ``promotion.max_fpr_increase``;
+   upper CI bound of Δevasion is at most ``promotion.max_evasion_increase`` (under the adaptive
+   attack ``promotion.max_adaptive_evasion_increase``, sized to what its noisier per-text searches
+   can resolve) — a pooled gain never hides a family that got worse; the same bound for
+   over-defence and clean false alarms with ``promotion.max_fpr_increase``;
 4. clean F1 does not fall beyond ``promotion.max_f1_decrease`` (point estimate), and McNemar's
    exact test does not find the challenger significantly worse on clean texts.
 
@@ -267,10 +268,12 @@ def _criteria(stats: Mapping, settings: PromotionSettings, f1_floor: float) -> l
         gains.append("overall evasion")
     if _significantly_lower(d_obf):
         gains.append("obfuscated-benign false alarms")
+    margin = {name: settings.max_adaptive_evasion_increase if name == ADAPTIVE else settings.max_evasion_increase
+              for name in families}
     worse = [f"{name} {_interval(row['delta'])}{_moved_by(name, stats.get('evasion_by_strategy') or {})}"
-             for name, row in families.items() if not _within(row["delta"], settings.max_evasion_increase)]
+             for name, row in families.items() if not _within(row["delta"], margin[name])]
     too_few = [f"{name} (±{_half_width(row['delta']):.3f}, {row['n_variants']} variants)" for name, row in families.items()
-               if _half_width(row["delta"]) > settings.max_evasion_increase]
+               if _half_width(row["delta"]) > margin[name]]
     return [
         meets_f1_floor(stats["challenger_clean"]["f1"], f1_floor),
         (bool(gains), f"significantly more robust somewhere (a 95% CI below 0): "
@@ -278,7 +281,7 @@ def _criteria(stats: Mapping, settings: PromotionSettings, f1_floor: float) -> l
                       f"false alarms {_interval(d_obf)}"),
         (not worse and _within(d_ev, settings.max_evasion_increase),
          f"Δevasion upper 95% bound within +{settings.max_evasion_increase} overall ({_interval(d_ev)}) and in "
-         f"every one of {len(families)} families incl. adaptive"
+         f"every one of {len(families)} families incl. adaptive (+{settings.max_adaptive_evasion_increase} there)"
          + (f"; worse in: {'; '.join(worse)}" if worse else "")
          + (f"; a 95% CI wider than the margin (too few texts: an equal challenger cannot show it; raise "
             f"attack.ab_adaptive_sources or attack.max_eval_sources) in: {'; '.join(too_few)}" if too_few else "")),
