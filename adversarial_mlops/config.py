@@ -263,9 +263,9 @@ class AttackSettings(_Section):
     # The A/B runs it against each model on this many other malicious test texts (those the gate
     # attacked neither statically nor adaptively); null = all of them. Its non-inferiority rule needs
     # a CI narrower than promotion.max_adaptive_evasion_increase: on the bundled data the paired Δ's 95% CI was
-    # ±8 points at 100 texts and still ±7.7 at all 343, so an equal challenger cannot show it is within +5
-    # either way, while a clearly more robust one passes either way; all 343 made the A/B 4,547 s instead
-    # of 1,560 s. Hence 100.
+    # ±8-10 points at 100 texts and still ±7.7 at all 343, so an equal challenger could not show it is
+    # within +5 either way (hence that margin's 0.10); all 343 made the A/B 4,547 s instead of 1,560 s.
+    # Hence 100.
     ab_adaptive_sources: int | None = Field(100, ge=1)
     # Attack seeds per A/B text against each model (ab_seed, ab_seed + 1, ...): a text's outcome is
     # its success share over them. Two seeds against one model disagreed on 11-17 of 89 texts, as

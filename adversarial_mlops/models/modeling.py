@@ -261,7 +261,7 @@ def cast_linear_weights_to_bf16(model) -> None:
     layer casts its fp32 weight to bf16 on every call (the cast is cached only while gradients are
     tracked), so the scores are bit-identical and the per-call copy of the model's weights is gone:
     one MiniLM window 10.8 -> 7.1 ms, 8 windows 35.9 -> 30.5 ms on a 2-core AMX CPU (bench/README.md,
-    "bf16 weights cast once"). Embeddings, layer norms and the rest stay fp32, as autocast keeps them."""
+    "On a CPU with AMX: bf16 weights cast once"). Embeddings, layer norms and the rest stay fp32, as autocast keeps them."""
     import torch
 
     for module in model.modules():
