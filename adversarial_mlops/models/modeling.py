@@ -481,11 +481,11 @@ def bf16_min_windows_beside_onnx(cpuinfo: Path = Path("/proc/cpuinfo")) -> int:
 
 
 def uses_bf16(precision: str, device_type: str, windows: int, *, onnx: bool = False) -> bool:
-    """Whether a batch of ``windows`` runs under bf16 autocast. On CPU one window alone runs in
-    fp32: there bf16's casts cost more than its matmuls save (one short text, one thread: 22.6 ms
-    fp32 vs 25.1 ms bf16; from two windows on bf16 beats torch fp32, 7.7 vs 18.6 ms/text at 64 —
-    bench/README). With ``onnx`` (ONNX Runtime runs the fp32 batches) small batches stay fp32 below
-    ``bf16_min_windows_beside_onnx()``: ONNX Runtime's fp32 beats torch's bf16 there."""
+    """Whether a batch of ``windows`` runs under bf16 autocast. On CPU with torch alone, one window
+    runs in fp32: there autocast's per-call weight casts cost more than its matmuls save (one short
+    text, one thread: 22.6 ms fp32 vs 25.1 ms bf16; from two windows on bf16 beats torch fp32, 7.7 vs
+    18.6 ms/text at 64 — bench/README). With ``onnx`` (ONNX Runtime runs the fp32 batches, torch's
+    weights are cast once) batches stay fp32 below ``bf16_min_windows_beside_onnx()`` — none with AMX."""
     if precision != "bf16":
         return False
     if device_type != "cpu":
