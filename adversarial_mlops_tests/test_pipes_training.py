@@ -30,7 +30,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 # A forced retrain whose challenger the F1 floor stops before the A/B: the loop reaches
 # challenger_model and skips the costliest step after it.
 RETRAIN_UP_TO_THE_CHALLENGER = {"quality_gate.min_f1_score": 0.999}
-SUMMARY_KEYS = {"version", "clean_f1", "quantization", "best_epoch", "training_seconds", "excluded_families"}
+SUMMARY_KEYS = {"version", "clean_f1", "quantization", "precision", "best_epoch", "training_seconds", "excluded_families"}
 
 
 @pytest.fixture(scope="module")

@@ -76,22 +76,65 @@ def test_qlora_4bit_trains_after_eval_passes(tiny_base, tmp_path):
     assert TextClassifier.load(tmp_path / "q").predict(TEXTS[:4]).shape == (4,)
 
 
-def test_auto_quantization_is_qlora_where_4bit_kernels_are_fast(monkeypatch):
-    from adversarial_mlops.models import trainer
+def test_auto_quantization_is_qlora_on_cuda_and_plain_lora_on_a_cpu(monkeypatch):
+    from adversarial_mlops.models import modeling, trainer
 
     monkeypatch.setattr(trainer, "bitsandbytes_works", lambda: True)
-    monkeypatch.setattr(trainer, "cpu_has_native_bf16", lambda: False)
     assert trainer.resolve_quantization("auto", "cuda") == "4bit"
     assert trainer.resolve_quantization("auto", "cuda:1") == "4bit"
-    # A CPU without native bf16: bitsandbytes dequantizes in every matmul (11x slower, bench/quantization.py).
-    assert trainer.resolve_quantization("auto", "cpu") == "none"
+    # On a CPU a 4-bit base is no faster (AVX2: 11x slower; AMX: level with fp32, bench/README.md).
+    for native_bf16 in (False, True):
+        monkeypatch.setattr(modeling, "cpu_has_native_bf16", lambda: native_bf16)
+        assert trainer.resolve_quantization("auto", "cpu") == "none"
     assert trainer.resolve_quantization("4bit", "cpu") == "4bit"  # asked for by name: honoured
     assert trainer.resolve_quantization("8bit", "cpu") == "8bit"
-    monkeypatch.setattr(trainer, "cpu_has_native_bf16", lambda: True)
-    assert trainer.resolve_quantization("auto", "cpu") == "4bit"
     monkeypatch.setattr(trainer, "bitsandbytes_works", lambda: False)
     assert trainer.resolve_quantization("auto", "cuda") == "none"
-    assert trainer.resolve_quantization("auto", "cpu") == "none"
+
+
+def test_training_precision_follows_native_bf16_and_picks_the_attention_kernel(monkeypatch):
+    from adversarial_mlops.models import modeling, trainer
+
+    monkeypatch.setattr(modeling, "cpu_has_native_bf16", lambda: False)
+    assert trainer.resolve_training_precision("auto", "cpu") == "fp32"
+    assert trainer.resolve_training_precision("bf16", "cpu") == "bf16"  # asked for by name: honoured
+    monkeypatch.setattr(modeling, "cpu_has_native_bf16", lambda: True)
+    assert trainer.resolve_training_precision("auto", "cpu") == "bf16"
+    assert trainer.resolve_training_precision("fp32", "cpu") == "fp32"
+    # SDPA's bf16 backward is the slow part of a CPU step; fp32 and CUDA keep SDPA.
+    assert trainer.eager_attention_for("bf16", "cpu")
+    assert not trainer.eager_attention_for("fp32", "cpu") and not trainer.eager_attention_for("bf16", "cuda")
+
+
+@pytest.mark.parametrize("base_model_dropout", [False, True])
+def test_base_model_dropout_is_a_setting_and_lora_keeps_its_own(tiny_base, base_model_dropout):
+    import torch
+
+    from adversarial_mlops.models.modeling import load_tokenizer
+    from adversarial_mlops.models.trainer import _load_trainable_model
+
+    settings = TrainingSettings(quantization="none", lora_dropout=0.0, base_model_dropout=base_model_dropout, **FAST)
+    model = _load_trainable_model(tiny_base, settings, "none")
+    model.train()
+    inputs = load_tokenizer(tiny_base)(TEXTS[:8], padding=True, return_tensors="pt")
+    first, second = (model(**inputs).logits.detach() for _ in range(2))
+    # In training mode only dropout draws anything: two passes differ exactly when the base keeps it.
+    assert torch.equal(first, second) is not base_model_dropout
+    lora_dropout = TrainingSettings(quantization="none", lora_dropout=0.1, **FAST)
+    rates = {m.p for n, m in _load_trainable_model(tiny_base, lora_dropout, "none").named_modules()
+             if isinstance(m, torch.nn.Dropout) and "lora_dropout" in n}
+    assert rates == {0.1}
+
+
+def test_bf16_training_learns_and_saves_a_full_precision_model(tiny_base, tmp_path):
+    import torch
+    from safetensors.torch import load_file
+
+    result = train(tiny_base, tmp_path / "b", precision="bf16")
+    assert result.precision == "bf16" and result.best_validation_f1 > 0.8
+    assert json.loads((tmp_path / "b" / "training.json").read_text())["precision"] == "bf16"
+    weights = load_file(str(tmp_path / "b" / "model.safetensors"))
+    assert {tensor.dtype for tensor in weights.values() if tensor.is_floating_point()} == {torch.float32}
 
 
 def test_one_class_is_refused(tiny_base, tmp_path):

@@ -274,6 +274,7 @@ def challenger_model(context: dg.AssetExecutionContext, settings: Settings, regi
                  "training_host": trained.host, "training_peak_rss_mb": trained.peak_rss_mb or "n/a"}
     summary = {"version": version.version, "clean_f1": version.metrics["clean_f1"],
                "quantization": version.info["training"]["quantization"],
+               "precision": version.info["training"].get("precision", "fp32"),
                "best_epoch": version.info["training"]["best_epoch"],
                "training_seconds": round(version.info["training"]["seconds"], 1),
                "excluded_families": version.info["excluded_families"]}

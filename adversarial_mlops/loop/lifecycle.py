@@ -257,7 +257,7 @@ _NOT_WEIGHT_KEYS = frozenset({"launcher"})
 
 # Settings whose schema default changed after they joined: the value a version stored before they
 # existed was trained at (the behaviour of the code then), not today's default.
-_VALUE_BEFORE_THE_SETTING = (("training", "word_edit_share", 0.0),)
+_VALUE_BEFORE_THE_SETTING = (("training", "word_edit_share", 0.0), ("training", "precision", "fp32"))
 
 
 def _weight_settings(config: dict, section: str, defaults: dict | None = None):

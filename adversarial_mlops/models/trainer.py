@@ -1,7 +1,8 @@
 """(Q)LoRA fine-tuning of a sequence classifier, seeded, with early stopping on validation F1.
 
-Training runs on a 4-bit NF4 (or 8-bit) quantized base with LoRA adapters when bitsandbytes
-works, on CUDA when present and on CPU otherwise. What gets saved is what gets served: the
+Training runs LoRA adapters on a 4-bit NF4 quantized base (QLoRA) on CUDA when bitsandbytes
+works, on a full-precision base on a CPU (``resolve_quantization``), under bf16 autocast where the
+hardware computes bf16 natively (``resolve_training_precision``). What gets saved is what gets served: the
 adapter is merged into the full-precision base and written with safetensors, next to the
 adapter itself (for provenance) and the tokenizer. Evaluation always loads that merged model,
 so every metric describes the deployed artefact.
@@ -25,8 +26,8 @@ from adversarial_mlops.config import TrainingSettings
 from adversarial_mlops.data import MALICIOUS
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.judging.metrics import classification_metrics
-from adversarial_mlops.models.modeling import (cpu_has_native_bf16, default_token_budget, length_buckets, load_tokenizer,
-                                               pad_batch, pick_device, quiet_transformers, score_views,
+from adversarial_mlops.models.modeling import (default_token_budget, length_buckets, load_tokenizer, pad_batch,
+                                               pick_device, quiet_transformers, resolve_precision, score_views,
                                                tokenize_windows, uses_token_types, write_preprocessing)
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class TrainingResult:
     validation_size: int
     seconds: float
     history: list[dict] = field(default_factory=list)
+    precision: str = "fp32"  # the forward/backward arithmetic (training.precision resolved)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -89,17 +91,32 @@ def bitsandbytes_works() -> bool:
 
 
 def resolve_quantization(requested: str, device: str | None = None) -> str:
-    """``auto``: QLoRA (a 4-bit base, bf16 compute) where bitsandbytes has a fast 4-bit kernel —
-    CUDA, or a CPU with native bf16 (AVX512-BF16 / AMX) — and plain LoRA on a full-precision base
-    elsewhere. On a CPU without native bf16, bitsandbytes 0.50 falls back to dequantizing the
-    weights in every matmul: one MiniLM epoch on 400 texts took 962 s with ``4bit`` against 88 s
-    with ``none``, side by side on an AVX2-only 2-core machine (``bench/quantization.py``); on an
-    AVX512-BF16 one a 4-bit step was the faster (0.73 s vs 0.94 s at length 64, shared/notes/FACTS.md).
-    ``4bit``/``8bit``/``none`` asked for by name are honoured anywhere."""
+    """``auto``: QLoRA (a 4-bit base, bf16 compute) on CUDA where bitsandbytes works, plain LoRA on a
+    full-precision base on a CPU. On a CPU a 4-bit base buys no speed: without native bf16,
+    bitsandbytes 0.50 dequantizes the weights in every matmul (one MiniLM epoch on 400 texts: 962 s
+    with ``4bit`` against 88 s with ``none``, AVX2-only 2-core machine, ``bench/quantization.py``);
+    with AMX a 4-bit step was 0.90 s against 1.01 s in fp32 and 0.71 s for plain LoRA under bf16
+    autocast (``bench/training_speed.py``). A MiniLM base is 90 MB in
+    fp32, so 4 bits save no memory that matters here. ``4bit``/``8bit``/``none`` asked for by name
+    are honoured anywhere."""
     if requested != "auto":
         return requested
-    fast_kernel = str(device or pick_device()).startswith("cuda") or cpu_has_native_bf16()
-    return "4bit" if fast_kernel and bitsandbytes_works() else "none"
+    on_cuda = str(device or pick_device()).startswith("cuda")
+    return "4bit" if on_cuda and bitsandbytes_works() else "none"
+
+
+def resolve_training_precision(requested: str, device: str | None = None) -> str:
+    """``training.precision`` resolved: ``auto`` -> bf16 where the hardware computes it natively
+    (as ``model.inference_precision: auto``), else fp32; fp32 and bf16 asked for by name are honoured."""
+    return resolve_precision(requested, str(device or pick_device()))
+
+
+def eager_attention_for(precision: str, device: str | None = None) -> bool:
+    """Whether training runs the model's plain (eager) attention instead of PyTorch's fused SDPA:
+    on a CPU in bf16 without dropout (where SDPA takes its fused flash kernel), that kernel's backward
+    pass is 13 ms per layer, half of a MiniLM step (0.74 s with SDPA, 0.49 s eager,
+    ``bench/training_speed.py``); in fp32 SDPA was the faster (0.67 vs 0.73 s, a scratch profile)."""
+    return precision == "bf16" and not str(device or pick_device()).startswith("cuda")
 
 
 def _quantization_config(mode: str):
@@ -114,7 +131,7 @@ def _quantization_config(mode: str):
     return None
 
 
-def _load_trainable_model(base_model: str, settings: TrainingSettings, quantization: str):
+def _load_trainable_model(base_model: str, settings: TrainingSettings, quantization: str, precision: str = "fp32"):
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from transformers import AutoModelForSequenceClassification
 
@@ -125,7 +142,11 @@ def _load_trainable_model(base_model: str, settings: TrainingSettings, quantizat
         kwargs["quantization_config"] = quant_config
         if pick_device() == "cuda":
             kwargs["device_map"] = {"": 0}
+    if eager_attention_for(precision):
+        kwargs["attn_implementation"] = "eager"
     model = AutoModelForSequenceClassification.from_pretrained(base_model, **kwargs)
+    if not settings.base_model_dropout:
+        _switch_off_dropout(model)
     if quantization == "4bit":
         _disable_cpu_bf16_repack(model)
     if quant_config is not None:
@@ -137,6 +158,23 @@ def _load_trainable_model(base_model: str, settings: TrainingSettings, quantizat
     if quant_config is None:
         model.to(pick_device())
     return model
+
+
+def _resolved_model(base_model: str, settings: TrainingSettings):
+    """(trainable model, resolved quantization, resolved precision) for ``settings``."""
+    quantization = resolve_quantization(settings.quantization)
+    precision = resolve_training_precision(settings.precision)
+    return _load_trainable_model(base_model, settings, quantization, precision), quantization, precision
+
+
+def _switch_off_dropout(model) -> None:
+    """Dropout rate 0 in every dropout layer of ``model`` (the base, before LoRA wraps it: the
+    adapters' own dropout is ``lora_dropout``). Attention reads its rate from its dropout layer."""
+    import torch
+
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
 
 
 def _disable_cpu_bf16_repack(model) -> None:
@@ -176,35 +214,41 @@ def _micro_batches(index: np.ndarray, lengths: np.ndarray, token_budget: int) ->
 
 
 def _train_step(model, batch_ids: list, index: np.ndarray, lengths: np.ndarray, labels, *, token_budget: int,
-                pad_id: int, token_types: bool, device) -> float:
+                pad_id: int, token_types: bool, device, bf16: bool = False) -> float:
     """Forward and backward over one batch in micro-batches; returns the batch's mean loss.
 
     Each micro-batch's mean loss is weighted by its share of the batch, so the accumulated
-    gradient equals the full batch's mean-loss gradient.
+    gradient equals the full batch's mean-loss gradient. With ``bf16`` the forward pass runs under
+    bf16 autocast (the loss is fp32; the backward pass follows the forward's dtypes).
     """
+    import torch
+
     total = 0.0
+    device_type = "cuda" if str(device).startswith("cuda") else "cpu"
     for part in _micro_batches(index, lengths, token_budget):
         inputs = pad_batch([batch_ids[i] for i in part], pad_id, token_types)
         inputs = {k: v.to(device) for k, v in inputs.items()}
-        loss = model(**inputs, labels=labels[part].to(device)).loss * (len(part) / len(index))
+        with torch.autocast(device_type, dtype=torch.bfloat16, enabled=bf16):
+            loss = model(**inputs, labels=labels[part].to(device)).loss * (len(part) / len(index))
         loss.backward()
         total += float(loss.detach())
     return total
 
 
 def _predict_labels(model, tokenizer, texts: Sequence[str], window_tokens: int, batch_size: int = 64, *,
-                    views: bool = False, window_stride: int | None = None) -> np.ndarray:
+                    views: bool = False, window_stride: int | None = None, precision: str = "fp32") -> np.ndarray:
     model.eval()
     device = next(p for p in model.parameters()).device
     scores = score_views(model, tokenizer, texts, views=views, window_tokens=window_tokens,
                          window_stride=window_stride, batch_size=batch_size,
-                         token_budget=default_token_budget(batch_size), precision="fp32", device=str(device))
+                         token_budget=default_token_budget(batch_size), precision=precision, device=str(device))
     return decide(scores)
 
 
 def _validation_f1(model, tokenizer, texts: Sequence[str], labels: Sequence[int], window_tokens: int, *,
-                   window_stride: int | None, views: bool) -> float:
-    predicted = _predict_labels(model, tokenizer, texts, window_tokens, window_stride=window_stride, views=views)
+                   window_stride: int | None, views: bool, precision: str = "fp32") -> float:
+    predicted = _predict_labels(model, tokenizer, texts, window_tokens, window_stride=window_stride, views=views,
+                                precision=precision)
     return classification_metrics(np.asarray(labels, dtype=np.int64), predicted)["f1"]
 
 
@@ -322,9 +366,7 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
                                                       normalize_inputs=normalize_inputs, views=views)
     report, started = progress or log.info, time.perf_counter()
     seed_everything(settings.seed)
-    quantization = resolve_quantization(settings.quantization)
-    tokenizer = load_tokenizer(base_model)
-    model = _load_trainable_model(base_model, settings, quantization)
+    tokenizer, (model, quantization, precision) = load_tokenizer(base_model), _resolved_model(base_model, settings)
     device = next(p for p in model.parameters()).device
     generator = torch.Generator().manual_seed(settings.seed)
     train_ids, labels, lengths = _tokenized_training_set(
@@ -342,9 +384,10 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
         for check, part in enumerate(parts, start=1):
             losses = _train_epoch(model, optimizer, scheduler, params, part, train_ids, lengths, labels,
                                   settings=settings, pad_id=pad_id, token_types=uses_token_types(tokenizer),
-                                  device=device)
+                                  device=device, bf16=precision == "bf16")
             steps, val_f1 = steps + len(part), _validation_f1(model, tokenizer, val_texts, val_labels, window_tokens,
-                                                              window_stride=window_stride, views=views)
+                                                              window_stride=window_stride, views=views,
+                                                              precision=precision)
             history.append({"epoch": epoch, "check": check, "steps": steps, "train_loss": float(np.mean(losses)),
                             "validation_f1": val_f1})
             report(f"epoch {epoch}/{settings.epochs}" + (f", part {check}/{len(parts)}" if len(parts) > 1 else "")
@@ -357,8 +400,8 @@ def _train_classifier(base_model: str, train_texts: Sequence[str], train_labels:
             break
 
     model.load_state_dict(best.state, strict=False)
-    result = TrainingResult(quantization, str(device), epoch, best.epoch, best.f1,
-                            len(train_texts), len(val_texts), time.perf_counter() - started, history)
+    result = TrainingResult(quantization, str(device), epoch, best.epoch, best.f1, len(train_texts), len(val_texts),
+                            time.perf_counter() - started, history, precision=precision)
     _save_merged(model, tokenizer, base_model, out_dir, result)
     write_preprocessing(out_dir, normalize_inputs=normalize_inputs, views=views, window_tokens=window_tokens,
                         window_stride=window_stride)
@@ -430,7 +473,7 @@ def _tokenized_training_set(tokenizer, texts, labels, spans, window_tokens, wind
 
 
 def _train_epoch(model, optimizer, scheduler, params, batches, train_ids, lengths, labels, *,
-                 settings: TrainingSettings, pad_id: int, token_types: bool, device) -> list[float]:
+                 settings: TrainingSettings, pad_id: int, token_types: bool, device, bf16: bool = False) -> list[float]:
     """One pass over ``batches`` (index arrays); the loss of each step."""
     import torch
 
@@ -438,7 +481,7 @@ def _train_epoch(model, optimizer, scheduler, params, batches, train_ids, length
     losses = []
     for index in batches:
         losses.append(_train_step(model, train_ids, index, lengths, labels, token_budget=settings.micro_batch_tokens,
-                                  pad_id=pad_id, token_types=token_types, device=device))
+                                  pad_id=pad_id, token_types=token_types, device=device, bf16=bf16))
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
         scheduler.step()

@@ -98,7 +98,8 @@ def _data_table(data: Mapping) -> Table:
 
 def _training_table(settings: Mapping, result: Mapping, info: Mapping) -> Table:
     rows = [(key.replace("_", " "), str(value)) for key, value in settings.items()]
-    rows += [("quantization used", str(result.get("quantization", "?"))), ("device", str(result.get("device", "?"))),
+    rows += [("quantization used", str(result.get("quantization", "?"))),
+             ("precision used", str(result.get("precision", "fp32"))), ("device", str(result.get("device", "?"))),
              ("epochs run (best)", f"{result.get('epochs_run', '?')} ({result.get('best_epoch', '?')})"),
              ("best validation F1", ratio(result.get("best_validation_f1"))),
              ("training rows", str(info.get("train_size", "?"))),
