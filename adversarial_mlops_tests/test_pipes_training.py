@@ -244,3 +244,16 @@ def test_a_setting_whose_default_moved_matches_the_value_it_was_trained_at(tmp_p
     assert reusable_baseline(registry, build_config({"state_dir": str(tmp_path)}), 10) is None
     without_edits = build_config({"state_dir": str(tmp_path), "training": {"word_edit_share": 0.0}})
     assert reusable_baseline(registry, without_edits, 10) is not None
+
+
+def test_a_baseline_stored_before_training_precision_reads_as_fp32(tmp_path):
+    # Before training.precision existed every run trained in fp32: such a baseline is reused only
+    # by a config that asks for fp32, never as a bf16 (auto on a bf16 CPU) one.
+    stored = config_to_dict(build_config({"state_dir": str(tmp_path)}))
+    stored["training"] = {k: v for k, v in stored["training"].items() if k != "precision"}
+    registry = ModelRegistry(tmp_path / "registry")
+    registry.register(lambda target: (target / "weights.bin").write_bytes(b"w"), metrics={},
+                      info={"role": BASELINE, "train_size": 10, "config": stored})
+    for asked, reused in (("fp32", True), ("bf16", False), ("auto", False)):
+        config = build_config({"state_dir": str(tmp_path), "training": {"precision": asked}})
+        assert (reusable_baseline(registry, config, 10) is not None) is reused, asked
