@@ -168,6 +168,30 @@ def test_at_bf16_small_batches_run_in_onnxruntime_and_larger_ones_in_torch(tiny_
     assert calls == [1]
 
 
+def test_with_amx_every_batch_runs_in_torch_bf16_and_onnxruntime_is_not_loaded(tiny_model, tmp_path, monkeypatch):
+    import torch
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(modeling, "bf16_min_windows_beside_onnx", lambda: 1)  # an AMX CPU's crossover
+    exports = []
+    real_export = modeling.load_onnx_classifier
+    monkeypatch.setattr(modeling, "load_onnx_classifier", lambda *a, **k: exports.append(1) or real_export(*a, **k))
+    for backend in ("auto", "onnxruntime"):
+        bf16 = TextClassifier.load(tiny_model, window_tokens=32, precision="bf16", backend=backend)
+        assert bf16.backend == "torch" and bf16.onnx is None and bf16.model is not None
+        linears = [m for m in bf16.model.modules() if isinstance(m, torch.nn.Linear)]
+        assert linears and all(m.weight.dtype == torch.bfloat16 for m in linears)  # cast once: no fp32 batch left
+    assert exports == []  # nothing exported or loaded for a backend that would run no batch
+    assert modeling.uses_bf16("bf16", "cpu", 1) and not modeling.uses_bf16("fp32", "cpu", 64)
+    fp32 = TextClassifier.load(tiny_model, window_tokens=32, precision="fp32", backend="torch")
+    one = texts()[:1]  # one window alone runs in bf16 too: close to fp32, not equal
+    assert bf16.predict_proba(one) == pytest.approx(fp32.predict_proba(one), abs=0.05)
+    assert bf16.predict_proba(one) != pytest.approx(fp32.predict_proba(one), abs=1e-7)
+    monkeypatch.setattr(modeling, "bf16_min_windows_beside_onnx", lambda: BF16_MIN_WINDOWS_BESIDE_ONNX)
+    without_amx = TextClassifier.load(tiny_model, window_tokens=32, precision="bf16", backend="auto")
+    assert without_amx.backend == "onnxruntime" and without_amx.onnx is not None and exports == [1]
+
+
 def test_the_server_setting_is_checked(monkeypatch):
     from adversarial_mlops.api.settings import BACKEND_ENV_VAR, ApiSettings
 

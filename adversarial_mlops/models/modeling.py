@@ -251,9 +251,10 @@ BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")  # native bf16 matmuls; elsewhere a
 
 def torch_runs_only_bf16(device: str, *, onnx: bool) -> bool:
     """At precision bf16, whether every batch the torch model runs is under bf16 autocast
-    (``uses_bf16``): on CUDA, and on a CPU beside ONNX Runtime (which runs the fp32 batches).
-    Only then may its linear weights be stored in bf16 (``cast_linear_weights_to_bf16``)."""
-    return str(device).startswith("cuda") or onnx
+    (``uses_bf16``): on CUDA, on a CPU beside ONNX Runtime (which runs the fp32 batches), and on a CPU
+    with AMX (``every_cpu_batch_in_bf16``). Only then may its linear weights be stored in bf16
+    (``cast_linear_weights_to_bf16``)."""
+    return str(device).startswith("cuda") or onnx or every_cpu_batch_in_bf16()
 
 
 def cast_linear_weights_to_bf16(model) -> None:
@@ -480,15 +481,22 @@ def bf16_min_windows_beside_onnx(cpuinfo: Path = Path("/proc/cpuinfo")) -> int:
     return BF16_MIN_WINDOWS_BESIDE_ONNX_AMX if "amx_bf16" in cpu_flags(cpuinfo) else BF16_MIN_WINDOWS_BESIDE_ONNX
 
 
+def every_cpu_batch_in_bf16() -> bool:
+    """Whether, at precision bf16, this CPU runs every batch in torch's bf16, one window included: with
+    AMX tiles (crossover 1, above). ONNX Runtime would then run no batch, so it is not loaded at all."""
+    return bf16_min_windows_beside_onnx() == 1
+
+
 def uses_bf16(precision: str, device_type: str, windows: int, *, onnx: bool = False) -> bool:
     """Whether a batch of ``windows`` runs under bf16 autocast. On CPU with torch alone, one window
     runs in fp32: there autocast's per-call weight casts cost more than its matmuls save (one short
     text, one thread: 22.6 ms fp32 vs 25.1 ms bf16; from two windows on bf16 beats torch fp32, 7.7 vs
     18.6 ms/text at 64 — bench/README). With ``onnx`` (ONNX Runtime runs the fp32 batches, torch's
-    weights are cast once) batches stay fp32 below ``bf16_min_windows_beside_onnx()`` — none with AMX."""
+    weights are cast once) batches stay fp32 below ``bf16_min_windows_beside_onnx()``. With AMX every
+    batch runs in bf16, ONNX Runtime or not (``every_cpu_batch_in_bf16``)."""
     if precision != "bf16":
         return False
-    if device_type != "cpu":
+    if device_type != "cpu" or every_cpu_batch_in_bf16():
         return True
     return windows >= (bf16_min_windows_beside_onnx() if onnx else 2)
 
@@ -606,6 +614,8 @@ class TextClassifier:
         tokenizer = load_tokenizer(str(path))
         precision = resolve_precision(precision, device)
         backend = resolve_backend(backend, device=device)
+        if backend == "onnxruntime" and precision == "bf16" and every_cpu_batch_in_bf16():
+            backend = "torch"  # ONNX Runtime would run no batch here: neither exported nor loaded (its memory)
         if precision == "int8" and backend != "onnxruntime":
             raise ConfigError("model.inference_precision int8 is ONNX Runtime's int8 quantization of the exported "
                               f"model, and this run's backend is {backend}. Fix: pip install onnxruntime onnx and set "
