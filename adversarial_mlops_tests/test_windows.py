@@ -91,6 +91,24 @@ def test_bf16_batches_are_padded_to_a_multiple_and_the_padding_is_masked_out(tin
     np.testing.assert_allclose(padded, unpadded, atol=0.02)  # bf16 kernels of another shape, same inputs
 
 
+def test_a_long_scoring_pass_returns_freed_heap_every_few_batches_and_a_request_never(tiny, monkeypatch):
+    from adversarial_mlops.models import modeling
+
+    model, tokenizer = tiny
+    trims = []
+    monkeypatch.setattr(modeling, "release_free_heap", lambda: trims.append(1))
+    monkeypatch.setattr(modeling, "RELEASE_HEAP_EVERY_BATCHES", 2)
+    texts = [f"report number {i} about the weekly sales" for i in range(5)]
+    scoring = dict(window_tokens=64, batch_size=1, token_budget=64, device="cpu", precision="fp32")
+    scores = score_texts(model, tokenizer, texts, **scoring)  # one window per text, one window per batch
+    assert len(trims) == len(texts) // 2
+    del trims[:]
+    score_texts(model, tokenizer, texts[:1], **scoring)
+    assert trims == []
+    assert score_texts(model, tokenizer, texts, **{**scoring, "batch_size": 8, "token_budget": 512}) == \
+        pytest.approx(scores, abs=1e-5)  # trimming frees memory, it changes no score
+
+
 def test_overlap_is_a_quarter_window_by_default(tiny):
     _, tokenizer = tiny
     assert window_overlap(tokenizer, 128) == 32 and window_overlap(tokenizer, 64) == 16

@@ -20,6 +20,7 @@ import numpy as np
 from adversarial_mlops.errors import InvalidInputError
 from adversarial_mlops.judging.decision import DECISION_THRESHOLD, decide
 from adversarial_mlops.storage.atomic_io import atomic_directory
+from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.models.onnx_backend import OnnxClassifier, load_onnx_classifier, resolve_backend
 from adversarial_mlops.config import (DEFAULT_WINDOW_TOKENS, INFERENCE_PRECISIONS, ConfigError, ModelSettings,
                                      TinyModelSettings)
@@ -456,7 +457,9 @@ def forward_windows(model, tokenizer, ids: Sequence[Sequence[int]], *, batch_siz
     # serves. Alone, a window's score is a function of its ids; it costs 0-25 % throughput here.
     per_call = INT8_WINDOWS_PER_CALL if precision == "int8" else batch_size
     with torch.inference_mode():
-        for index in length_buckets(lengths, per_call, token_budget):
+        for done, index in enumerate(length_buckets(lengths, per_call, token_budget), 1):
+            if done % RELEASE_HEAP_EVERY_BATCHES == 0:  # a scoring pass, never a request's few batches
+                release_free_heap()
             bf16 = uses_bf16(precision, device_type, len(index), onnx=onnx is not None)
             inputs = pad_batch([ids[i] for i in index], pad_id, token_types,
                                multiple_of=BF16_PAD_MULTIPLE if bf16 else 1)
@@ -470,6 +473,9 @@ def forward_windows(model, tokenizer, ids: Sequence[Sequence[int]], *, batch_siz
 
 
 INT8_WINDOWS_PER_CALL = 1  # see forward_windows: int8 activation scales are per batch
+# Freed heap goes back to the OS every this many batches of one scoring call (memory.py): scoring 6,000
+# bundled texts in calls of 1,000 left 1,235 MB resident, 921 MB with a trim per call, in the same time.
+RELEASE_HEAP_EVERY_BATCHES = 32
 
 # With ONNX Runtime beside torch, batches below this many windows run there in fp32, larger ones in
 # torch's bf16 (its linear weights stored in bf16: cast_linear_weights_to_bf16). Where it lies depends
