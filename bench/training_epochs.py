@@ -47,7 +47,7 @@ def run_arm(pad_multiple: int, epochs: int) -> dict:
     from adversarial_mlops.models import modeling, trainer
     from adversarial_mlops.models.modeling import resolve_base_model
 
-    modeling.BF16_PAD_MULTIPLE = trainer.BF16_PAD_MULTIPLE = pad_multiple
+    modeling.BF16_PAD_MULTIPLE = pad_multiple  # read by modeling.pad_multiple, in training and validation alike
     shapes, steps = set(), []
     real_pad, real_step = trainer.pad_batch, trainer._train_step
 

@@ -26,10 +26,9 @@ from adversarial_mlops.config import TrainingSettings
 from adversarial_mlops.data import MALICIOUS
 from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.judging.metrics import classification_metrics
-from adversarial_mlops.models.modeling import (BF16_PAD_MULTIPLE, default_token_budget, length_buckets,
-                                               load_tokenizer, pad_batch, pick_device, quiet_transformers,
-                                               resolve_precision, score_views, tokenize_windows, uses_token_types,
-                                               write_preprocessing)
+from adversarial_mlops.models.modeling import (default_token_budget, length_buckets, load_tokenizer, pad_batch,
+                                               pad_multiple, pick_device, quiet_transformers, resolve_precision,
+                                               score_views, tokenize_windows, uses_token_types, write_preprocessing)
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +226,7 @@ def _train_step(model, batch_ids: list, index: np.ndarray, lengths: np.ndarray, 
     total = 0.0
     device_type = "cuda" if str(device).startswith("cuda") else "cpu"
     for part in _micro_batches(index, lengths, token_budget):
-        inputs = pad_batch([batch_ids[i] for i in part], pad_id, token_types,
-                           multiple_of=BF16_PAD_MULTIPLE if bf16 else 1)
+        inputs = pad_batch([batch_ids[i] for i in part], pad_id, token_types, multiple_of=pad_multiple(bf16))
         inputs = {k: v.to(device) for k, v in inputs.items()}
         with torch.autocast(device_type, dtype=torch.bfloat16, enabled=bf16):
             loss = model(**inputs, labels=labels[part].to(device)).loss * (len(part) / len(index))
