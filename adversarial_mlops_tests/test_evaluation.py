@@ -118,6 +118,25 @@ def test_no_op_variants_never_enter_a_rate():
     assert pooled["evasion"]["overall"]["rate"] == 2 / 6
 
 
+def test_variants_are_compared_with_their_sources_a_chunk_at_a_time(monkeypatch):
+    from adversarial_mlops.judging import evaluation
+
+    variants = pd.DataFrame({"source_id": ["m1", "m2", "m1", "m2", "m1"],
+                             "strategy": ["random_case", "typo", "typo", "zero_width", "adaptive"],
+                             "text": ["IGNORE RULES", "EVADE 3", "EVADE rules", "leak\u200b prompt", "ignore rules"]})
+    whole = evaluation.mark_effective(lowercase_inputs, TEST, variants)
+    calls = []
+    monkeypatch.setattr(evaluation, "SCORING_CHUNK_CHARS", 12)  # about one variant per chunk
+
+    def counted(texts):
+        calls.append(len(texts))
+        return lowercase_inputs(texts)
+
+    assert evaluation.mark_effective(counted, TEST, variants).tolist() == whole.tolist() == [False, True, True,
+                                                                                                False, True]
+    assert len(calls) > 2 and max(calls[1:]) < len(variants)  # the sources, then the variants in chunks
+
+
 def test_adaptive_rows_always_count_and_unknown_sources_are_refused():
     import pytest
 

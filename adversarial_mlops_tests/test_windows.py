@@ -322,6 +322,40 @@ def test_a_memo_carries_window_scores_across_calls(tiny):
     assert sum(counting.rows) == read_first + 1 and len(memo) == read_first + 1
 
 
+def test_text_chunks_cover_every_text_in_order_within_the_character_budget():
+    from adversarial_mlops.models.modeling import text_chunks
+
+    texts = ["a" * 40, "b" * 30, "c" * 50, "d" * 200, "e" * 10, "f" * 10]
+    runs = text_chunks(texts, 100)
+    assert runs == [(0, 2), (2, 3), (3, 4), (4, 6)]  # a text over the budget is a run of its own
+    assert [i for start, stop in runs for i in range(start, stop)] == list(range(len(texts)))
+    assert text_chunks([], 100) == [] and text_chunks(["x"], 100) == [(0, 1)]
+
+
+def test_a_call_reads_its_texts_a_chunk_at_a_time_and_each_distinct_window_once(tiny, monkeypatch):
+    from adversarial_mlops.models import modeling
+
+    model, tokenizer = tiny
+    document = long_text(300)
+    texts = [document, "a short report", long_text(300, payload_at=250), "another report", document, "a short report"]
+    scoring = dict(window_tokens=64, batch_size=8, token_budget=8 * 64, precision="fp32", device="cpu")
+    at_once = modeling.score_views(model, tokenizer, texts, views=True, evidence=True, **scoring)
+    monkeypatch.setattr(modeling, "SCORING_CHUNK_CHARS", len(document))  # a long text per chunk
+    assert len(modeling.text_chunks(texts, len(document))) >= 3
+    tokenized = []
+    tokenize = modeling.tokenize_windows
+    monkeypatch.setattr(modeling, "tokenize_windows", lambda tok, batch, *a, **k: (tokenized.append(len(batch)),
+                                                                                  tokenize(tok, batch, *a, **k))[1])
+    counting = CountingModel(model)
+    chunked = modeling.score_views(counting, tokenizer, texts, views=True, evidence=True, **scoring)
+    np.testing.assert_allclose(chunked, at_once, atol=1e-6)  # scores, deciding view and window alike
+    assert len(tokenized) >= 3 and max(tokenized) < len(texts)  # never every text at once
+    ids, _, _ = tokenize_windows(tokenizer, texts, 64)
+    assert sum(counting.rows) == len({tuple(window) for window in ids})  # a window shared by chunks runs once
+    np.testing.assert_allclose(modeling.score_views(model, tokenizer, texts, views=True, **scoring), at_once[:, 0],
+                               atol=1e-6)
+
+
 def test_a_loop_steps_classifier_remembers_windows_and_a_server_does_not(tiny, tmp_path):
     import dataclasses
 

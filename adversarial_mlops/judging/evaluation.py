@@ -19,6 +19,7 @@ from adversarial_mlops.attacks.encoding import RAW_SUFFIX, EncodingStrategy
 from adversarial_mlops.judging.decision import DECISION_THRESHOLD, decide
 from adversarial_mlops.storage.jsonable import json_safe
 from adversarial_mlops.models.memory import release_free_heap
+from adversarial_mlops.models.modeling import SCORING_CHUNK_CHARS, text_chunks
 from adversarial_mlops.data import BENIGN, MALICIOUS
 from adversarial_mlops.judging.metrics import (EvasionResult, bootstrap_interval, classification_metrics, evasion_by_group,
                                                evasion_rate, f1_with_ci, pr_auc, recall_at_fpr,
@@ -48,9 +49,11 @@ def mark_effective(model_inputs: ModelInputs, test: pd.DataFrame, variants: pd.D
         raise ValueError(f"{len(missing)} variant sources are not in the test texts (e.g. {missing[0]!r})")
     unique_sources = sorted(set(variants["source_id"]))
     source_inputs = dict(zip(unique_sources, model_inputs([source_text[s] for s in unique_sources])))
-    variant_inputs = model_inputs(variants["text"].tolist())
-    changed = np.array([tuple(ids) != tuple(source_inputs[s]) for ids, s in zip(variant_inputs, variants["source_id"])],
-                       dtype=bool)
+    texts, sources = variants["text"].tolist(), variants["source_id"].tolist()
+    changed = np.zeros(len(variants), dtype=bool)
+    for start, stop in text_chunks(texts, SCORING_CHUNK_CHARS):  # token tuples of a chunk at a time (memory)
+        changed[start:stop] = [tuple(ids) != tuple(source_inputs[source])
+                               for ids, source in zip(model_inputs(texts[start:stop]), sources[start:stop])]
     return changed | (variants["strategy"] == ADAPTIVE).to_numpy()
 
 
