@@ -556,7 +556,7 @@ def score_views(model, tokenizer, texts: Sequence[str], *, views: bool, evidence
     an ``(n, 3)`` array of score, deciding view (index into ``views.VIEW_NAMES``) and its window.
     Texts are read ``SCORING_CHUNK_CHARS`` characters at a time (what a call holds in memory)."""
     chunks = text_chunks(texts, SCORING_CHUNK_CHARS)
-    if len(chunks) <= 1:
+    if len(chunks) <= 1:  # a request, or a small pass: no heap trim (it costs page faults on the next call)
         return _score_views_at_once(model, tokenizer, texts, views=views, evidence=evidence, **scoring)
     memo = scoring.pop("memo", None)
     memo = {} if memo is None else memo  # windows shared across chunks run once, as in one call
