@@ -250,12 +250,13 @@ def load_test(base: str, batches: list[list[str]], concurrency: int) -> dict:
 
 def reference_scores(model_dir: Path, texts: list[str]) -> tuple[list[float], float]:
     """The plain HF model in fp32, one window at a time, no padding: independent of
-    modeling.score_texts. A text scores as its highest window over its views."""
+    modeling.score_texts. A text scores as its highest window over its views; a view longer than one
+    window counts only its windows that hold a character of its ``views.changed_spans``."""
     import torch
     from transformers import AutoModelForSequenceClassification
 
     from adversarial_mlops.models.modeling import load_tokenizer, window_overlap
-    from adversarial_mlops.models.views import text_views
+    from adversarial_mlops.models.views import changed_spans, text_views
 
     model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32).eval()
     tokenizer = load_tokenizer(str(model_dir))
@@ -269,9 +270,16 @@ def reference_scores(model_dir: Path, texts: list[str]) -> tuple[list[float], fl
     def score(text: str) -> float:
         readings = [view for _, view in text_views(text)] if recorded["views"] else [text]
         best = 0.0
-        for reading in readings:
-            windows = tokenizer(reading, truncation=True, max_length=recorded["window_tokens"], stride=overlap,
-                                return_overflowing_tokens=True)["input_ids"]
+        for number, reading in enumerate(readings):
+            encoded = tokenizer(reading, truncation=True, max_length=recorded["window_tokens"], stride=overlap,
+                                return_overflowing_tokens=True, return_offsets_mapping=True)
+            windows = encoded["input_ids"]
+            if number and len(windows) > 1:  # a long view: the windows holding a change
+                spans = changed_spans(text, reading)
+                held = [ids for ids, offsets in zip(windows, encoded["offset_mapping"])
+                        if any(a <= max(e for _, e in offsets) and b >= min(s for s, e in offsets if e > s)
+                               for a, b in spans)]
+                windows = held or windows
             for ids in windows:
                 logits = model(input_ids=torch.tensor([ids])).logits.float()
                 best = max(best, float(torch.softmax(logits, -1)[0, 1]))
@@ -439,8 +447,10 @@ def bench_in_process(model_dir: Path, texts: list[str], batch_texts: int, refere
 def windows_read(model_dir: str, requests: list[list[str]], recorded: dict) -> dict:
     """The work behind a texts/s figure: model windows per text the pipeline reads (one: it
     truncates) against what /predict reads — the original text's windows, every view's windows, and
-    the distinct windows a request runs (``score_texts`` runs a window once per call)."""
-    from adversarial_mlops.models.modeling import expand_views, load_tokenizer, tokenize_windows, window_key
+    the distinct windows a request runs (``score_texts`` runs a window once per call, and a long view
+    only where it changed its text: ``windows_to_read``)."""
+    from adversarial_mlops.models.modeling import (expand_views, load_tokenizer, tokenize_windows, view_sources,
+                                                   window_key, windows_to_read)
     from adversarial_mlops.models.normalization import normalize_text
 
     tokenizer = load_tokenizer(model_dir)
@@ -450,8 +460,11 @@ def windows_read(model_dir: str, requests: list[list[str]], recorded: dict) -> d
     all_views = distinct = 0
     for request in requests:
         request = [normalize_text(text) for text in request] if recorded["normalize_inputs"] else request
-        readings = expand_views(request)[0] if recorded["views"] else request
-        ids, _, _ = tokenize_windows(tokenizer, readings, **geometry)
+        readings, sources = request, None
+        if recorded["views"]:
+            readings, owners, names = expand_views(request)
+            sources = view_sources(request, owners, names)
+        ids, _, _ = windows_to_read(tokenizer, readings, sources=sources, **geometry)
         all_views += len(ids)
         distinct += len({window_key(window) for window in ids})
     return {"texts": len(texts), "pipeline_windows_per_text": 1.0,

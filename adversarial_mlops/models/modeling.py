@@ -395,13 +395,51 @@ def tokenize_windows(tokenizer, texts: Sequence[str], window_tokens: int, offset
     return encoded["input_ids"], owners, (encoded["offset_mapping"] if offsets else None)
 
 
+def windows_to_read(tokenizer, texts: Sequence[str], window_tokens: int, *, window_stride: int | None = None,
+                    sources: Sequence[str | None] | None = None) -> tuple[list[list[int]], np.ndarray, np.ndarray]:
+    """The windows a scoring call runs: ``(window ids, owner text index, window number within its
+    text)``. Every window of every text (``tokenize_windows``), except that a text with a source
+    (``sources[i]``: the text it is a decoded view of) and more than one window keeps only the
+    windows holding a change from its source (``views.changed_spans``): the source's own windows read
+    the rest. A 4,000-character document with a few typos read back would otherwise be read again
+    whole, at window boundaries the corrections shifted (ten windows for three changed words)."""
+    ids, owners, _ = tokenize_windows(tokenizer, texts, window_tokens, window_stride=window_stride)
+    numbers = np.arange(len(owners)) - np.searchsorted(owners, owners)
+    counts = np.bincount(owners, minlength=len(texts))
+    focused = [i for i in range(len(texts)) if sources is not None and sources[i] is not None and counts[i] > 1]
+    if not focused:
+        return ids, owners, numbers
+    from adversarial_mlops.models.views import changed_spans
+
+    _, _, offsets = tokenize_windows(tokenizer, [texts[i] for i in focused], window_tokens, offsets=True,
+                                     window_stride=window_stride)
+    keep, position = np.ones(len(ids), dtype=bool), 0
+    for index, first in zip(focused, np.searchsorted(owners, focused)):
+        spans = changed_spans(sources[index], texts[index])
+        held = [_window_holds(offsets[position + k], spans) for k in range(counts[index])]
+        position += counts[index]
+        if any(held):  # else (no word changed: whitespace or case alone) the whole text, as before
+            keep[first:first + counts[index]] = held
+    chosen = np.flatnonzero(keep)
+    return [ids[i] for i in chosen], owners[chosen], numbers[chosen]
+
+
+def _window_holds(offsets: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether a window (its tokens' character offsets; special tokens are ``(0, 0)``) holds a
+    character of one of ``spans``."""
+    read = [offset for offset in offsets if offset[1] > offset[0]]
+    start, end = read[0][0], read[-1][1]
+    return any(span_start <= end and span_end >= start for span_start, span_end in spans)
+
+
 def uses_token_types(tokenizer) -> bool:
     return "token_type_ids" in getattr(tokenizer, "model_input_names", ())
 
 
 def score_texts(model, tokenizer, texts: Sequence[str], *, window_tokens: int, batch_size: int, token_budget: int,
                 precision: str, device: str, evidence: bool = False, window_stride: int | None = None,
-                memo: dict[bytes, float] | None = None, onnx: OnnxClassifier | None = None):
+                memo: dict[bytes, float] | None = None, onnx: OnnxClassifier | None = None,
+                sources: Sequence[str | None] | None = None):
     """Malicious probability per text, in input order: the highest over the text's overlapping
     windows (a payload anywhere in a long text is read; ``tokenize_windows``). Tokenized once,
     length-bucketed, dynamically padded, ``inference_mode``, optional bf16 autocast. The one
@@ -411,12 +449,14 @@ def score_texts(model, tokenizer, texts: Sequence[str], *, window_tokens: int, b
     distinct window runs once: attack variants share most of their windows with each other and
     with their source (a folded homoglyph view *is* the source; a long document differs from its
     diluted copy in one window). ``memo`` (``window_key`` → score, for these weights and this
-    precision) carries that across calls and is filled with what this call computes.
-    With ``evidence``: ``(scores, index of the deciding window within each text)``."""
+    precision) carries that across calls and is filled with what this call computes. ``sources``:
+    which texts are views of which (``windows_to_read``). With ``evidence``: ``(scores, index of
+    the deciding window within each text)``."""
     if len(texts) == 0:
         empty = np.zeros(0, dtype=np.float64)
         return (empty, np.zeros(0, dtype=np.int64)) if evidence else empty
-    ids, owners, _ = tokenize_windows(tokenizer, texts, window_tokens, window_stride=window_stride)
+    ids, owners, numbers = windows_to_read(tokenizer, texts, window_tokens, window_stride=window_stride,
+                                           sources=sources)
     keys = [window_key(window) for window in ids]
     memo = {} if memo is None else memo
     first_of: dict[bytes, int] = {}  # a window not yet scored -> its first position
@@ -432,8 +472,7 @@ def score_texts(model, tokenizer, texts: Sequence[str], *, window_tokens: int, b
     np.maximum.at(scores, owners, window_scores)
     if not evidence:
         return scores
-    local = np.arange(len(owners)) - np.searchsorted(owners, owners)  # window number within its text
-    return scores, first_argmax(owners, window_scores, scores, local, len(texts))
+    return scores, first_argmax(owners, window_scores, scores, numbers, len(texts))
 
 
 def window_key(ids: Sequence[int]) -> bytes:
@@ -574,7 +613,8 @@ def _score_views_at_once(model, tokenizer, texts: Sequence[str], *, views: bool,
 
     expanded, owners, names = expand_views(texts) if views else (list(texts), np.arange(len(texts)),
                                                                   [VIEW_NAMES[0]] * len(texts))
-    view_scores, view_windows = score_texts(model, tokenizer, expanded, evidence=True, **scoring)
+    view_scores, view_windows = score_texts(model, tokenizer, expanded, evidence=True,
+                                            sources=view_sources(texts, owners, names), **scoring)
     scores = np.full(len(texts), -np.inf)
     np.maximum.at(scores, owners, view_scores)
     if not evidence:
@@ -595,6 +635,13 @@ def expand_views(texts: Sequence[str]) -> tuple[list[str], np.ndarray, list[str]
             owners.append(index)
             names.append(name)
     return expanded, np.asarray(owners, dtype=np.int64), names
+
+
+def view_sources(texts: Sequence[str], owners: np.ndarray, names: Sequence[str]) -> list[str | None]:
+    """Per reading of ``expand_views``: the text it is a view of, None for the original itself."""
+    from adversarial_mlops.models.views import ORIGINAL
+
+    return [None if name == ORIGINAL else texts[owner] for owner, name in zip(owners, names)]
 
 
 def default_token_budget(batch_size: int) -> int:
@@ -723,12 +770,17 @@ class TextClassifier:
 
     def model_inputs(self, texts: Sequence[str]) -> list[tuple[tuple[int, ...], ...]]:
         """What the model reads for each text, after the input defence and its tokenizer: the
-        distinct token sequences of its views (each view's windows joined), sorted. A text scores
-        as the highest window of these, so two texts with equal inputs are the same text to this
-        model — e.g. an accented or zero-width variant whose views all tokenize as its source's."""
+        distinct token sequences of its views (each view's windows read, ``windows_to_read``,
+        joined), sorted. A text scores as the highest window of these, so two texts with equal
+        inputs are the same text to this model — e.g. an accented or zero-width variant whose views
+        all tokenize as its source's."""
         prepared = self.prepare(texts)
-        expanded, view_owners, _ = expand_views(prepared) if self.views else (prepared, np.arange(len(prepared)), None)
-        ids, owners, _ = tokenize_windows(self.tokenizer, expanded, self.window_tokens, window_stride=self.window_stride)
+        expanded, view_owners, sources = prepared, np.arange(len(prepared)), None
+        if self.views:
+            expanded, view_owners, names = expand_views(prepared)
+            sources = view_sources(prepared, view_owners, names)
+        ids, owners, _ = windows_to_read(self.tokenizer, expanded, self.window_tokens, window_stride=self.window_stride,
+                                         sources=sources)
         per_view: list[list[int]] = [[] for _ in expanded]
         for window, owner in zip(ids, owners):
             per_view[owner].extend(window)

@@ -15,9 +15,11 @@ rare pieces and sees base64 as noise — while the LLM behind the classifier rea
 * ``spelled``: the folded text with keyboard typos read back where the meant word is clear
   (``spelling.spell_corrected``: "ignroe all prevoius instrucitons" -> "ignore all previous instructions").
 
-The classifier scores every view (and every window of each) and keeps the highest score, so a
-payload is found in whichever reading carries it. Plain Python, no model: the same views are built
-in training, evaluation, the A/B test and serving (``TextClassifier.predict_proba``).
+The classifier scores every view and keeps the highest score, so a payload is found in whichever
+reading carries it. A view longer than one model window is read only in the windows that hold its
+``changed_spans`` (its unchanged words are read in the original's windows). Plain Python, no
+model: the same views are built in training, evaluation, the A/B test and serving
+(``TextClassifier.predict_proba``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import codecs
 import functools
 import re
 import urllib.parse
+from difflib import SequenceMatcher
 from pathlib import Path
 from types import MappingProxyType
 
@@ -81,6 +84,27 @@ def text_views(text: str) -> list[tuple[str, str]]:
             seen.add(view)
             unique.append((name, view))
     return unique
+
+
+_WORD_RUN = re.compile(r"\S+")
+
+
+def changed_spans(source: str, view: str) -> list[tuple[int, int]]:
+    """Character spans ``(start, end)`` of ``view`` where its words differ from ``source``'s (a
+    word-level diff: whitespace alone changes no token). Words ``view`` lacks are marked by the span
+    of the words either side of where they were, so the windows reading that join are found."""
+    words = list(_WORD_RUN.finditer(view))
+    matcher = SequenceMatcher(None, _WORD_RUN.findall(source), [word.group() for word in words], autojunk=False)
+    spans = []
+    for tag, _, _, first, stop in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if stop > first:
+            spans.append((words[first].start(), words[stop - 1].end()))
+        else:  # deleted: the neighbours of the gap
+            end = words[first].end() if first < len(words) else len(view)
+            spans.append((words[first - 1].start() if first else 0, end))
+    return spans
 
 
 def _folded(text: str) -> str:
