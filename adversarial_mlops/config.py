@@ -223,7 +223,7 @@ class TrainingSettings(_Section):
     # The default leaves out zero_width and diacritics: an uncased WordPiece tokenizer drops both
     # (the adaptive attack's memory finds them dead on MiniLM), so they would spend edits on no-ops.
     word_edit_transformations: list[str] = ["keyboard_typo", "homoglyph", "leetspeak"]
-    # Where challenger_model trains: "pipes" starts a training process through the Dagster Pipes
+    # Where the baseline and challengers train: "pipes" starts a training process through the Dagster Pipes
     # client of the `training_pipes_client` resource (default: a subprocess on this machine), so
     # torch's training memory leaves with that process; "in_process" trains inside the run worker
     # (debugging, a debugger's breakpoints). It changes where the weights are computed, not them.

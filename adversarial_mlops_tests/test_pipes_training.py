@@ -87,6 +87,45 @@ def test_the_challenger_is_trained_in_another_process_whose_log_reaches_the_even
     assert len(epochs) == version.info["training"]["epochs_run"], lines
 
 
+def test_the_baseline_trains_in_a_training_process_too(looped):
+    # On an empty registry deployed_champion trains the baseline where challengers train: its
+    # memory leaves with that process instead of staying in the run worker for the whole loop.
+    from dagster import AssetKey
+
+    config, summary = looped
+    instance = prepare_instance(load_config(config))
+    event = instance.get_latest_materialization_event(AssetKey("deployed_champion"))
+    metadata = dict(event.asset_materialization.metadata)
+    assert event.run_id == summary.run_id and metadata["launcher"].value == "pipes (PipesSubprocessClient)"
+    pid = metadata["training_pid"].value
+    assert pid != os.getpid() and metadata["training_peak_rss_mb"].value > 0
+    assert metadata["version"].value == "v0001" and metadata["trained_now"].value is True
+    baseline = _registry(config).get("v0001")
+    assert baseline.info["role"] == BASELINE and baseline.info["parent"] is None
+    assert _registry(config).history()[0]["event"] == "promote"
+    lines = [entry.user_message for entry in instance.all_logs(summary.run_id)
+             if entry.step_key == "deployed_champion" and entry.dagster_event is None]
+    assert sum(line.startswith(f"training process pid {pid} on ") for line in lines) == 1, lines
+    epochs = [line for line in lines if re.match(r"epoch \d+/\d+: loss ", line)]
+    assert len(epochs) == baseline.info["training"]["epochs_run"], lines
+
+
+def test_a_reported_version_of_another_role_or_parent_is_refused():
+    from adversarial_mlops.dagster_defs.training_launch import TrainingProcessError, check_registered
+    from adversarial_mlops.loop.lifecycle import CHALLENGER
+    from adversarial_mlops.models.registry import ModelVersion
+
+    def version(role, parent):
+        return ModelVersion("v0002", Path("."), "now", metrics={}, info={"role": role, "parent": parent})
+
+    check_registered(version(BASELINE, None), BASELINE, None)
+    check_registered(version(CHALLENGER, "v0001"), CHALLENGER, "v0001")
+    for reported, asked in (((CHALLENGER, "v0001"), (BASELINE, None)), ((BASELINE, None), (CHALLENGER, "v0001")),
+                            ((CHALLENGER, "v0003"), (CHALLENGER, "v0001"))):
+        with pytest.raises(TrainingProcessError, match="same path"):
+            check_registered(version(*reported), *asked)
+
+
 def test_an_error_in_the_training_process_fails_the_step_with_that_error(looped):
     config, _ = looped
     # Hold out a family the stored training data has: the domain's leakage guard refuses it, in the

@@ -4,7 +4,8 @@ Runs (1) the whole loop — baseline champion, evaluation, gate, and (if the gat
 failure mining, augmentation, QLoRA challenger, A/B, promotion — ``--loops`` times on the same
 state (loop 2 starts from loop 1's champion and failure bank: does its gate pass, is it slower?),
 then (2) the evaluation again, so the champion's metrics before and after sit side by side.
-Reports wall time and peak RSS per asset (RSS sampled every 0.1 s by a thread), and writes a JSON
+Reports wall time and peak RSS per asset (sampled every 0.1 s by a thread: the run worker's and that
+of the worker with every process it started, a training process included), and writes a JSON
 file with ``first_loop_s``, ``second_loop_s`` (with ``--loops 2``) and ``peak_rss_gb`` — after every
 loop, with ``finished: false`` until the closing evaluation: a two-loop run takes hours here, and one
 stopped in loop 2 keeps loop 1's record.
@@ -38,32 +39,70 @@ from adversarial_mlops.config import STATE_DIR_ENV_VAR, parse_override  # noqa: 
 
 
 class RssSampler(threading.Thread):
-    """Samples this process's resident set size; ``peak_between`` answers per time window."""
+    """Samples the resident memory of this process (the run worker: the loop runs in it) and of its
+    process tree — the worker plus every process it started, such as a training process
+    (``training.launcher: pipes``), which the worker's own figure leaves out. Per sample: worker RSS,
+    the tree's summed RSS (counts pages shared between processes once per process: an upper bound)
+    and the tree's summed PSS (shared pages split between their sharers: what the tree takes from the
+    machine). ``peak_between`` answers per time window."""
+
+    FIELDS = ("worker_rss_mb", "rss_mb", "pss_mb")
 
     def __init__(self, interval: float = 0.1):
         super().__init__(daemon=True)
         self.interval, self.samples, self._halt = interval, [], threading.Event()
 
     @staticmethod
-    def rss_mb() -> float:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        return float("nan")
+    def memory_mb(pid: int | str, field: str, name: str = "status") -> float:
+        try:
+            with open(f"/proc/{pid}/{name}") as status:
+                for line in status:
+                    if line.startswith(field):
+                        return int(line.split()[1]) / 1024
+        except OSError:  # the process ended between listing and reading
+            pass
+        return 0.0
+
+    @staticmethod
+    def tree(root: int) -> list[int]:
+        """``root`` and every live process descended from it."""
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as stat:
+                        parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(parent, []).append(int(entry))
+        found, pending = [], [root]
+        while pending:
+            pid = pending.pop()
+            found.append(pid)
+            pending += children.get(pid, [])
+        return found
+
+    def sample(self) -> tuple[float, float, float]:
+        pids = self.tree(os.getpid())
+        return (self.memory_mb("self", "VmRSS:"), sum(self.memory_mb(pid, "VmRSS:") for pid in pids),
+                sum(self.memory_mb(pid, "Pss:", "smaps_rollup") for pid in pids))
 
     def run(self) -> None:
         while not self._halt.is_set():
-            self.samples.append((time.time(), self.rss_mb()))
+            self.samples.append((time.time(), *self.sample()))
             time.sleep(self.interval)
 
     def stop(self) -> None:
         self._halt.set()
         self.join()
 
-    def peak_between(self, start: float, end: float) -> float:
-        window = [rss for t, rss in self.samples if start <= t <= end + self.interval]
+    def peak_between(self, start: float, end: float, field: str = "rss_mb") -> float:
+        column = 1 + self.FIELDS.index(field)
+        window = [sample[column] for sample in self.samples if start <= sample[0] <= end + self.interval]
         return max(window) if window else float("nan")
+
+    def peak(self, field: str = "rss_mb") -> float:
+        return self.peak_between(float("-inf"), float("inf"), field)
 
 
 def step_timings(instance, run_id: str) -> dict[str, tuple[float, float]]:
@@ -120,7 +159,9 @@ def headline(report: dict | None) -> dict:
 
 def loop_record(number: int, run, seconds: float, instance, sampler: RssSampler) -> dict:
     """One loop's wall time, outcome, gate verdict and A/B decision, with time and peak RSS per asset."""
-    per_asset = {step: {"seconds": round(end - start, 1), "peak_rss_mb": round(sampler.peak_between(start, end))}
+    per_asset = {step: {"seconds": round(end - start, 1), "peak_rss_mb": round(sampler.peak_between(start, end)),
+                        "peak_pss_mb": round(sampler.peak_between(start, end, "pss_mb")),
+                        "worker_peak_rss_mb": round(sampler.peak_between(start, end, "worker_rss_mb"))}
                  for step, (start, end) in step_timings(instance, run.run_id).items()}
     gate = run.gate or {}
     return {"loop": number, "run_id": run.run_id, "seconds": round(seconds, 1), "outcome": run.outcome(),
@@ -200,7 +241,7 @@ def main() -> int:
     def measured(after=None) -> dict:
         """What is measured so far; written after every loop, so an interrupted run keeps its loops."""
         loop, loop_seconds = loops[0]
-        peak_mb = max(rss for _, rss in sampler.samples)
+        peak_mb = sampler.peak()
         return {
             "state_dir": str(state), "baseline_from": str(args.baseline_from) if args.baseline_from else None,
             "finished": after is not None, "loops_asked": args.loops,
@@ -208,6 +249,9 @@ def main() -> int:
             "loop_wall_seconds": round(loop_seconds, 1), "first_loop_s": round(loop_seconds, 1),
             "second_loop_s": runs[1]["seconds"] if len(runs) > 1 else None,
             "peak_rss_mb": round(peak_mb), "peak_rss_gb": round(peak_mb / 1024, 2),
+            "peak_rss_counts": "the run worker and every process it started (a training process included), summed",
+            "peak_pss_gb": round(sampler.peak(field="pss_mb") / 1024, 2),
+            "worker_peak_rss_gb": round(sampler.peak(field="worker_rss_mb") / 1024, 2),
             "per_asset": runs[0]["per_asset"], "gate": loop.gate, "decision": loop.decision,
             "loops": runs, "before": headline(loop.evaluation), "after": headline(after.evaluation) if after else None,
         }

@@ -54,7 +54,7 @@ def measure(config: str, launcher: str) -> dict:
     return {"launcher": launcher, "status": summary.status, "outcome": summary.outcome(), "wall_s": round(seconds, 1),
             # what the brief measures: getrusage(RUSAGE_SELF).ru_maxrss of the run worker (KiB on Linux)
             "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "worker_peak_rss_mb_per_step": {step: round(sampler.peak_between(start, end))
+            "worker_peak_rss_mb_per_step": {step: round(sampler.peak_between(start, end, "worker_rss_mb"))
                                             for step, (start, end) in step_timings(instance, summary.run_id).items()},
             "training_process_peak_rss_mb": getattr(metadata.get("training_peak_rss_mb"), "value", None),
             "training_seconds": metadata["training_seconds"].value}

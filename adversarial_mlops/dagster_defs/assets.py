@@ -64,16 +64,37 @@ def attack_variants(context: dg.AssetExecutionContext, settings: Settings, label
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"})
-def deployed_champion(context: dg.AssetExecutionContext, settings: Settings,
-                      registry: ModelRegistryResource, labeled_dataset: pd.DataFrame) -> dict:
-    """The registry's current champion; on an empty registry a baseline is trained on clean data and promoted."""
+def deployed_champion(context: dg.AssetExecutionContext, settings: Settings, registry: ModelRegistryResource,
+                      training_pipes_client: dg.ResourceParam[dg.PipesClient],
+                      labeled_dataset: pd.DataFrame) -> dg.Output[dict]:
+    """The registry's current champion; on an empty registry a baseline is trained on clean data and
+    promoted — trained where ``challenger_model`` trains (``training.launcher``), so with ``pipes``
+    training's memory leaves with its process instead of staying in the run worker for the loop."""
+    config, where = settings.config, {}
+
+    def train_elsewhere(train_data: pd.DataFrame):
+        trained = training_launch.train_through_pipes(context, training_pipes_client, config,
+                                                      registry_root=registry.root, splits=labeled_dataset,
+                                                      train_data=train_data, role=lifecycle.BASELINE, parent=None)
+        version = registry.get().get(trained.version)
+        training_launch.check_registered(version, lifecycle.BASELINE, None)
+        where.update(training_location(training_pipes_client, trained))
+        return version
+
     with Heartbeat(context.log.info, "deployed_champion") as beat:
         beat("reading the registry's champion (on an empty registry a baseline is trained on the clean train split)")
-        state = lifecycle.ensure_champion(registry.get(), settings.config, labeled_dataset, progress=beat)
+        state = lifecycle.ensure_champion(registry.get(), config, labeled_dataset, progress=beat,
+                                          train=None if config.training.launcher == "in_process" else train_elsewhere)
     summary = {"version": state.version.version, "trained_now": state.trained_now,
                "f1_at_promotion": state.f1_at_promotion}
-    context.add_output_metadata(summary)
-    return summary
+    # An Output: a step that may open a Pipes session must say exactly what it produces.
+    return dg.Output(summary, metadata={**summary, **where})
+
+
+def training_location(client: dg.PipesClient, trained: training_launch.TrainedElsewhere) -> dict:
+    """Where a model trained through Pipes ran, and its process's peak memory, as step metadata."""
+    return {"launcher": f"pipes ({type(client).__name__})", "training_pid": trained.pid,
+            "training_host": trained.host, "training_peak_rss_mb": trained.peak_rss_mb or "n/a"}
 
 
 @dg.asset(group_name=GROUP, kinds={"pytorch"}, ins=family_inputs(scores_key, SCORES_PREFIX))
@@ -266,12 +287,11 @@ def challenger_model(context: dg.AssetExecutionContext, settings: Settings, regi
     else:
         trained = training_launch.train_through_pipes(context, training_pipes_client, config,
                                                       registry_root=registry.root, splits=labeled_dataset,
-                                                      train_data=train_data, parent=parent)
+                                                      train_data=train_data, role=lifecycle.CHALLENGER, parent=parent)
         version = registry.get().get(trained.version)
-        training_launch.check_registered_challenger(version, parent)
+        training_launch.check_registered(version, lifecycle.CHALLENGER, parent)
         crash_point("pipes.challenger_reported")
-        where = {"launcher": f"pipes ({type(training_pipes_client).__name__})", "training_pid": trained.pid,
-                 "training_host": trained.host, "training_peak_rss_mb": trained.peak_rss_mb or "n/a"}
+        where = training_location(training_pipes_client, trained)
     summary = {"version": version.version, "clean_f1": version.metrics["clean_f1"],
                "quantization": version.info["training"]["quantization"],
                "precision": version.info["training"].get("precision", "fp32"),

@@ -1,11 +1,13 @@
-"""The training process of ``challenger_model`` (``training.launcher: pipes``), the external side of
-Dagster Pipes: ``python -m adversarial_mlops.dagster_defs.pipes_training``, started by the run's
-``training_pipes_client`` resource (``training_launch``), never by hand.
+"""The training process of ``challenger_model`` — and of ``deployed_champion``'s baseline, on an empty
+registry — (``training.launcher: pipes``), the external side of Dagster Pipes: ``python -m
+adversarial_mlops.dagster_defs.pipes_training``, started by the run's ``training_pipes_client``
+resource (``training_launch``), never by hand.
 
 It imports ``dagster_pipes`` and the project's domain code, never ``dagster``: it runs wherever the
 Pipes client puts it (a subprocess here, a pod or a GPU host elsewhere), with only the project and
 its training stack installed. What it needs comes in the Pipes extras (``training_extras``): the
-run's resolved config, the registry root, the parent version and two Parquet files the asset wrote.
+run's resolved config, the registry root, the role and parent version of the model to train and two
+Parquet files the asset wrote.
 It calls the same domain function as the in-process path (``lifecycle.train_and_register``), so
 registration stays the registry's atomic publish. It streams the trainer's progress (each epoch)
 as Pipes log lines, and ends with one custom message (``RESULT_KIND``) naming the version it
@@ -26,16 +28,16 @@ from typing import Callable, Mapping
 
 from dagster_pipes import open_dagster_pipes
 
-RESULT_KIND = "challenger_registered"
+RESULT_KIND = "version_registered"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WORKER_GONE_EXIT = 70  # the process exits with this when the run worker died before training ended
 POLL_S = 1.0
 
 
-def training_extras(*, config: dict, registry_root: str, parent: str, splits_path: str, train_path: str,
-                    worker_pid: int, worker_host: str) -> dict:
+def training_extras(*, config: dict, registry_root: str, role: str, parent: str | None, splits_path: str,
+                    train_path: str, worker_pid: int, worker_host: str) -> dict:
     """The Pipes extras the training process reads (JSON values only: they travel as JSON)."""
-    return {"config": config, "registry_root": registry_root, "parent": parent, "splits": splits_path,
+    return {"config": config, "registry_root": registry_root, "role": role, "parent": parent, "splits": splits_path,
             "train_data": train_path, "worker": {"pid": worker_pid, "host": worker_host}}
 
 
@@ -90,7 +92,8 @@ def _exit_orphaned(worker_pid: int) -> None:
 
 
 def train(extras: Mapping, log: Callable[[str], None]) -> dict:
-    """Train and register the challenger the extras describe; the result message for the asset."""
+    """Train and register the model the extras describe (a challenger, or a baseline); the result
+    message for the asset."""
     # Imported here, after the worker watch is armed: loading torch takes seconds an orphan should not spend.
     import pandas as pd
 
@@ -104,12 +107,14 @@ def train(extras: Mapping, log: Callable[[str], None]) -> dict:
     # Local paths, or URLs in the object store of an object-store state_dir.
     splits, train_data = (pd.read_parquet(io.BytesIO(state_path(extras[key]).read_bytes()))
                           for key in ("splits", "train_data"))
-    with Heartbeat(log, "challenger_model (training process)") as beat:
-        beat(f"training on {len(train_data):,} texts, parent {extras['parent']}")
+    role = extras["role"]
+    # A baseline learns from the clean train split: no attack family was ever in its data to keep out.
+    excluded = config.augmentation.exclude_families if role == lifecycle.CHALLENGER else ()
+    with Heartbeat(log, f"{role} training process") as beat:
+        beat(f"training a {role} on {len(train_data):,} texts, parent {extras['parent'] or 'none'}")
         registry = ModelRegistry(extras["registry_root"], cache_dir=model_cache_dir(config.resolved_local_dir()))
-        version = lifecycle.train_and_register(
-            registry, config, splits, train_data, role=lifecycle.CHALLENGER,
-            parent=extras["parent"], progress=beat, excluded_families=config.augmentation.exclude_families)
+        version = lifecycle.train_and_register(registry, config, splits, train_data, role=role,
+                                               parent=extras["parent"], progress=beat, excluded_families=excluded)
     return {"kind": RESULT_KIND, "version": version.version, "pid": os.getpid(), "host": socket.gethostname(),
             "peak_rss_mb": peak_rss_mb()}
 

@@ -1,4 +1,5 @@
-"""``challenger_model``'s training outside the run worker, through Dagster Pipes (``training.launcher: pipes``).
+"""Training outside the run worker, through Dagster Pipes (``training.launcher: pipes``): ``challenger_model``'s
+challenger, and ``deployed_champion``'s baseline on an empty registry.
 
 Training holds torch, peft and the optimizer state: in the run worker that memory stays for the
 rest of the loop, and the worker's machine is the only one that can train. Here the asset writes
@@ -75,20 +76,21 @@ def default_training_client() -> dg.PipesSubprocessClient:
 
 def train_through_pipes(context: dg.AssetExecutionContext, client: dg.PipesClient, config: PipelineConfig, *,
                         registry_root: str, splits: pd.DataFrame, train_data: pd.DataFrame,
-                        parent: str) -> TrainedElsewhere:
-    """Run ``lifecycle.train_and_register`` for a challenger of ``parent`` in the process ``client`` starts."""
+                        role: str, parent: str | None) -> TrainedElsewhere:
+    """Run ``lifecycle.train_and_register`` for a ``role`` model (a challenger of ``parent``, or a
+    baseline) in the process ``client`` starts."""
     # Files the asset owns, not the IO manager's stored values: exactly the frames it received,
     # whatever IO manager a team configures, and gone when the step ends.
     with handoff_folder(config.resolved_state_dir()) as scratch:
         splits_path, train_path = scratch / "splits.parquet", scratch / "train_data.parquet"
         atomic_write_bytes(splits_path, parquet_bytes(splits))
         atomic_write_bytes(train_path, parquet_bytes(train_data))
-        extras = training_extras(config=config_to_dict(config), registry_root=registry_root, parent=parent,
-                                 splits_path=str(splits_path), train_path=str(train_path),
+        extras = training_extras(config=config_to_dict(config), registry_root=registry_root, role=role,
+                                 parent=parent, splits_path=str(splits_path), train_path=str(train_path),
                                  worker_pid=os.getpid(), worker_host=socket.gethostname())
         cursor = context.instance.get_records_for_run(context.run_id, limit=1, ascending=False).cursor
-        context.log.info(f"challenger_model: training in a process started by {type(client).__name__} "
-                         "(training.launcher: pipes); its log lines follow")
+        context.log.info(f"{context.asset_key.to_user_string()} ({role}): training in a process started by "
+                         f"{type(client).__name__} (training.launcher: pipes); its log lines follow")
         # Dagster's own Pipes code warns that a reader method is in preview, on every launch: nothing to act on.
         warnings.filterwarnings("ignore", message=r".*expected_writer_count", category=dg.PreviewWarning)
         try:
@@ -174,12 +176,14 @@ def reported_result(messages) -> TrainedElsewhere:
                             peak_rss_mb=result.get("peak_rss_mb"))
 
 
-def check_registered_challenger(version: ModelVersion, parent: str) -> None:
-    """The reported version must be this loop's challenger: a client pointed at another state
-    directory would otherwise have the A/B judge someone else's model."""
+def check_registered(version: ModelVersion, role: str, parent: str | None) -> None:
+    """The reported version must be the model this step asked for (this loop's challenger, or its
+    baseline): a client pointed at another state directory would otherwise have the loop judge, or
+    promote, someone else's model."""
     info = version.info
-    if info.get("role") != CHALLENGER or info.get("parent") != parent:
+    if info.get("role") != role or info.get("parent") != parent:
+        wanted = f"a challenger of {parent}" if role == CHALLENGER else f"a {role} with no parent"
         raise TrainingProcessError(
             f"the training process reported {version.version}, registered as role {info.get('role')!r} with "
-            f"parent {info.get('parent')!r}, not as a challenger of {parent}. Fix: the training process must "
+            f"parent {info.get('parent')!r}, not as {wanted}. Fix: the training process must "
             f"see this run's state directory at the same path")

@@ -21,7 +21,7 @@ def build_definitions(config: PipelineConfig, *, training_pipes_client: dg.Pipes
                       ) -> dg.Definitions:
     """Definitions whose state directory and default run settings come from ``config``.
 
-    ``training_pipes_client``: what starts challenger_model's training process (``training.launcher:
+    ``training_pipes_client``: what starts the training process of challengers and baselines (``training.launcher:
     pipes``); default a subprocess on the worker's machine. A team's own code location passes a
     client for a pod or a GPU host (docs/deploy.md)."""
     state_dir = config.resolved_state_dir()

@@ -230,20 +230,24 @@ def _move_contents(source: Path, target: Path) -> None:
 
 
 def ensure_champion(registry: ModelRegistry, config: PipelineConfig, splits: pd.DataFrame,
-                    progress: Progress | None = None) -> ChampionState:
-    """The current champion; on an empty registry, train and promote a baseline on clean train data."""
+                    progress: Progress | None = None,
+                    train: Callable[[pd.DataFrame], ModelVersion] | None = None) -> ChampionState:
+    """The current champion; on an empty registry, train and promote a baseline on clean train data.
+    ``train``: registers a baseline trained on the frame it is given, elsewhere (the Dagster layer's
+    training process, ``training.launcher: pipes``); None trains here (``train_and_register``)."""
     current = registry.champion()
     if current is not None:
         return ChampionState(current, trained_now=False)
-    train = data.training_columns(split_frame(splits, "train"))
-    version = reusable_baseline(registry, config, len(train))
+    train_frame = data.training_columns(split_frame(splits, "train"))
+    version = reusable_baseline(registry, config, len(train_frame))
     reason = "baseline: the registry had no champion"
     if version is not None:
         reason += f"; {version.version} was trained by an earlier run that stopped before promoting it"
         if progress is not None:
             progress(f"reusing baseline {version.version}: registered by a run that stopped before promoting it")
     else:
-        version = train_and_register(registry, config, splits, train, role=BASELINE, parent=None, progress=progress)
+        version = (train_and_register(registry, config, splits, train_frame, role=BASELINE, parent=None,
+                                      progress=progress) if train is None else train(train_frame))
         crash_point("lifecycle.baseline_registered")
     registry.promote(version.version, reason=reason, details={"clean_f1": version.metrics["clean_f1"]}, replacing=None)
     return ChampionState(version, trained_now=True)
