@@ -41,23 +41,24 @@ from adversarial_mlops.config import STATE_DIR_ENV_VAR, parse_override  # noqa: 
 class RssSampler(threading.Thread):
     """Samples the resident memory of this process (the run worker: the loop runs in it) and of its
     process tree — the worker plus every process it started, such as a training process
-    (``training.launcher: pipes``), which the worker's own figure leaves out. Per sample: worker RSS,
-    the tree's summed RSS (counts pages shared between processes once per process: an upper bound)
-    and the tree's summed PSS (shared pages split between their sharers: what the tree takes from the
-    machine). ``peak_between`` answers per time window."""
+    (``training.launcher: pipes``), which the worker's own figure leaves out. The tree's figure sums
+    each process's RSS, so a page shared by two processes counts twice: an upper bound on what the
+    tree takes from the machine. (Not PSS: reading ``smaps_rollup`` walks the page tables of a
+    training process under its memory-map lock; every 0.1 s it slowed training epochs twofold.)
+    ``peak_between`` answers per time window."""
 
-    FIELDS = ("worker_rss_mb", "rss_mb", "pss_mb")
+    FIELDS = ("worker_rss_mb", "rss_mb")
 
     def __init__(self, interval: float = 0.1):
         super().__init__(daemon=True)
         self.interval, self.samples, self._halt = interval, [], threading.Event()
 
     @staticmethod
-    def memory_mb(pid: int | str, field: str, name: str = "status") -> float:
+    def rss_mb(pid: int | str) -> float:
         try:
-            with open(f"/proc/{pid}/{name}") as status:
+            with open(f"/proc/{pid}/status") as status:
                 for line in status:
-                    if line.startswith(field):
+                    if line.startswith("VmRSS:"):
                         return int(line.split()[1]) / 1024
         except OSError:  # the process ended between listing and reading
             pass
@@ -82,10 +83,8 @@ class RssSampler(threading.Thread):
             pending += children.get(pid, [])
         return found
 
-    def sample(self) -> tuple[float, float, float]:
-        pids = self.tree(os.getpid())
-        return (self.memory_mb("self", "VmRSS:"), sum(self.memory_mb(pid, "VmRSS:") for pid in pids),
-                sum(self.memory_mb(pid, "Pss:", "smaps_rollup") for pid in pids))
+    def sample(self) -> tuple[float, float]:
+        return self.rss_mb("self"), sum(self.rss_mb(pid) for pid in self.tree(os.getpid()))
 
     def run(self) -> None:
         while not self._halt.is_set():
@@ -160,7 +159,6 @@ def headline(report: dict | None) -> dict:
 def loop_record(number: int, run, seconds: float, instance, sampler: RssSampler) -> dict:
     """One loop's wall time, outcome, gate verdict and A/B decision, with time and peak RSS per asset."""
     per_asset = {step: {"seconds": round(end - start, 1), "peak_rss_mb": round(sampler.peak_between(start, end)),
-                        "peak_pss_mb": round(sampler.peak_between(start, end, "pss_mb")),
                         "worker_peak_rss_mb": round(sampler.peak_between(start, end, "worker_rss_mb"))}
                  for step, (start, end) in step_timings(instance, run.run_id).items()}
     gate = run.gate or {}
@@ -250,7 +248,6 @@ def main() -> int:
             "second_loop_s": runs[1]["seconds"] if len(runs) > 1 else None,
             "peak_rss_mb": round(peak_mb), "peak_rss_gb": round(peak_mb / 1024, 2),
             "peak_rss_counts": "the run worker and every process it started (a training process included), summed",
-            "peak_pss_gb": round(sampler.peak(field="pss_mb") / 1024, 2),
             "worker_peak_rss_gb": round(sampler.peak(field="worker_rss_mb") / 1024, 2),
             "per_asset": runs[0]["per_asset"], "gate": loop.gate, "decision": loop.decision,
             "loops": runs, "before": headline(loop.evaluation), "after": headline(after.evaluation) if after else None,
