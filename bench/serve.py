@@ -449,8 +449,8 @@ def windows_read(model_dir: str, requests: list[list[str]], recorded: dict) -> d
     truncates) against what /predict reads — the original text's windows, every view's windows, and
     the distinct windows a request runs (``score_texts`` runs a window once per call, and a long view
     only where it changed its text: ``windows_to_read``)."""
-    from adversarial_mlops.models.modeling import (expand_views, load_tokenizer, tokenize_windows, view_sources,
-                                                   window_key, windows_to_read)
+    from adversarial_mlops.models.modeling import (load_tokenizer, readings, tokenize_windows, window_key,
+                                                   windows_to_read)
     from adversarial_mlops.models.normalization import normalize_text
 
     tokenizer = load_tokenizer(model_dir)
@@ -460,11 +460,8 @@ def windows_read(model_dir: str, requests: list[list[str]], recorded: dict) -> d
     all_views = distinct = 0
     for request in requests:
         request = [normalize_text(text) for text in request] if recorded["normalize_inputs"] else request
-        readings, sources = request, None
-        if recorded["views"]:
-            readings, owners, names = expand_views(request)
-            sources = view_sources(request, owners, names)
-        ids, _, _ = windows_to_read(tokenizer, readings, sources=sources, **geometry)
+        read, _, _, sources = readings(request, views=recorded["views"])
+        ids, _, _ = windows_to_read(tokenizer, read, sources=sources, **geometry)
         all_views += len(ids)
         distinct += len({window_key(window) for window in ids})
     return {"texts": len(texts), "pipeline_windows_per_text": 1.0,

@@ -406,7 +406,7 @@ def windows_to_read(tokenizer, texts: Sequence[str], window_tokens: int, *, wind
     ids, owners, _ = tokenize_windows(tokenizer, texts, window_tokens, window_stride=window_stride)
     numbers = np.arange(len(owners)) - np.searchsorted(owners, owners)
     counts = np.bincount(owners, minlength=len(texts))
-    focused = [i for i in range(len(texts)) if sources is not None and sources[i] is not None and counts[i] > 1]
+    focused = [i for i, source in enumerate(sources or ()) if source is not None and counts[i] > 1]
     if not focused:
         return ids, owners, numbers
     from adversarial_mlops.models.views import changed_spans
@@ -441,9 +441,10 @@ def score_texts(model, tokenizer, texts: Sequence[str], *, window_tokens: int, b
                 memo: dict[bytes, float] | None = None, onnx: OnnxClassifier | None = None,
                 sources: Sequence[str | None] | None = None):
     """Malicious probability per text, in input order: the highest over the text's overlapping
-    windows (a payload anywhere in a long text is read; ``tokenize_windows``). Tokenized once,
-    length-bucketed, dynamically padded, ``inference_mode``, optional bf16 autocast. The one
-    inference path of the project: evaluation, mining, the A/B test, calibration and serving.
+    windows (a payload anywhere in a long text is read; ``tokenize_windows``). Tokenized once (a
+    long view once more, for the character offsets ``windows_to_read`` needs), length-bucketed,
+    dynamically padded, ``inference_mode``, optional bf16 autocast. The one inference path of the
+    project: evaluation, mining, the A/B test, calibration and serving.
 
     A window's score depends only on its token ids (and the weights and precision), so each
     distinct window runs once: attack variants share most of their windows with each other and
@@ -611,10 +612,8 @@ def score_views(model, tokenizer, texts: Sequence[str], *, views: bool, evidence
 def _score_views_at_once(model, tokenizer, texts: Sequence[str], *, views: bool, evidence: bool = False, **scoring):
     from adversarial_mlops.models.views import VIEW_NAMES
 
-    expanded, owners, names = expand_views(texts) if views else (list(texts), np.arange(len(texts)),
-                                                                  [VIEW_NAMES[0]] * len(texts))
-    view_scores, view_windows = score_texts(model, tokenizer, expanded, evidence=True,
-                                            sources=view_sources(texts, owners, names), **scoring)
+    expanded, owners, names, sources = readings(texts, views=views)
+    view_scores, view_windows = score_texts(model, tokenizer, expanded, evidence=True, sources=sources, **scoring)
     scores = np.full(len(texts), -np.inf)
     np.maximum.at(scores, owners, view_scores)
     if not evidence:
@@ -637,11 +636,17 @@ def expand_views(texts: Sequence[str]) -> tuple[list[str], np.ndarray, list[str]
     return expanded, np.asarray(owners, dtype=np.int64), names
 
 
-def view_sources(texts: Sequence[str], owners: np.ndarray, names: Sequence[str]) -> list[str | None]:
-    """Per reading of ``expand_views``: the text it is a view of, None for the original itself."""
+def readings(texts: Sequence[str], *,
+             views: bool) -> tuple[list[str], np.ndarray, list[str], list[str | None] | None]:
+    """What a model reads of ``texts``: every view of each when ``views`` (``expand_views``), else
+    the texts themselves — the readings, the text each belongs to, the view's name, and per reading
+    the text it is a view of (None for an original; ``windows_to_read``'s ``sources``)."""
     from adversarial_mlops.models.views import ORIGINAL
 
-    return [None if name == ORIGINAL else texts[owner] for owner, name in zip(owners, names)]
+    if not views:
+        return list(texts), np.arange(len(texts)), [ORIGINAL] * len(texts), None
+    expanded, owners, names = expand_views(texts)
+    return expanded, owners, names, [None if name == ORIGINAL else texts[owner] for owner, name in zip(owners, names)]
 
 
 def default_token_budget(batch_size: int) -> int:
@@ -774,20 +779,16 @@ class TextClassifier:
         joined), sorted. A text scores as the highest window of these, so two texts with equal
         inputs are the same text to this model — e.g. an accented or zero-width variant whose views
         all tokenize as its source's."""
-        prepared = self.prepare(texts)
-        expanded, view_owners, sources = prepared, np.arange(len(prepared)), None
-        if self.views:
-            expanded, view_owners, names = expand_views(prepared)
-            sources = view_sources(prepared, view_owners, names)
+        expanded, view_owners, _, sources = readings(self.prepare(texts), views=self.views)
         ids, owners, _ = windows_to_read(self.tokenizer, expanded, self.window_tokens, window_stride=self.window_stride,
                                          sources=sources)
         per_view: list[list[int]] = [[] for _ in expanded]
         for window, owner in zip(ids, owners):
             per_view[owner].extend(window)
-        readings: list[set] = [set() for _ in texts]
+        per_text: list[set] = [set() for _ in texts]
         for view, tokens in enumerate(per_view):
-            readings[view_owners[view]].add(tuple(tokens))
-        return [tuple(sorted(reading)) for reading in readings]
+            per_text[view_owners[view]].add(tuple(tokens))
+        return [tuple(sorted(inputs)) for inputs in per_text]
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """Labels at the model's own threshold."""
