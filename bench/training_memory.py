@@ -31,9 +31,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from adversarial_mlops.config import load_config  # noqa: E402
+from adversarial_mlops.dagster_defs.pipes_training import peak_rss_mb  # noqa: E402
 from adversarial_mlops.storage.atomic_io import atomic_write_text  # noqa: E402
+from loop import RssSampler  # noqa: E402  (bench/loop.py: the same RSS reading as the loop bench)
 
 # (module, function, phase): the functions whose time is a phase of its own.
 PHASES = (("adversarial_mlops.models.trainer", "_prepared", "views of the texts"),
@@ -47,8 +50,7 @@ OTHER = "between phases"
 
 
 def rss_mb() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return RssSampler.rss_mb("self")
 
 
 class PhaseRecorder(threading.Thread):
@@ -109,11 +111,6 @@ def training_data(state_dir: str | None, config):
     return latest("labeled_dataset"), data.training_columns(latest("augmented_dataset"))
 
 
-def vm_hwm_mb() -> float:
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--state-dir", help="a loop's state: train its challenger's data (default: bundled baseline)")
@@ -142,7 +139,7 @@ def main() -> int:
                             text=True).stdout.strip() or None
     result = {"code": str(root), "commit": commit, "state_dir": args.state_dir, "train_texts": len(train), "epochs": args.epochs,
               "overrides": args.overrides, "environment": {k: v for k, v in os.environ.items() if k.startswith("ONEDNN")},
-              "seconds": round(time.perf_counter() - started, 1), "vm_hwm_mb": round(vm_hwm_mb()),
+              "seconds": round(time.perf_counter() - started, 1), "vm_hwm_mb": peak_rss_mb(),
               "history": version.info["training"]["history"],
               "phases": {phase: {k: round(v, 1) for k, v in record.items()} for phase, record in recorder.phases.items()}}
     atomic_write_text(Path(args.out), json.dumps(result, indent=2) + "\n")

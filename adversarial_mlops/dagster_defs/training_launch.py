@@ -15,7 +15,6 @@ with another Pipes client (a pod, a GPU host: docs/deploy.md) that sees the same
 
 from __future__ import annotations
 
-import gc
 import io
 import os
 import re
@@ -37,7 +36,6 @@ from adversarial_mlops.config import PipelineConfig, config_to_dict
 from adversarial_mlops.errors import AdversarialMlopsError
 from adversarial_mlops.loop.lifecycle import CHALLENGER
 from adversarial_mlops.loop.recovery import SCRATCH_DIR
-from adversarial_mlops.models.memory import release_free_heap
 from adversarial_mlops.models.registry import ModelVersion
 from adversarial_mlops.storage.atomic_io import atomic_write_bytes
 from adversarial_mlops.storage.locations import is_local, remove_tree
@@ -95,10 +93,6 @@ def train_through_pipes(context: dg.AssetExecutionContext, client: dg.PipesClien
                          f"{type(client).__name__} (training.launcher: pipes); its log lines follow")
         # Dagster's own Pipes code warns that a reader method is in preview, on every launch: nothing to act on.
         warnings.filterwarnings("ignore", message=r".*expected_writer_count", category=dg.PreviewWarning)
-        # This worker waits, idle, through the loop's longest step while the training process holds its own
-        # memory: what earlier steps left unreachable (reference cycles) and the free heap pages go back first.
-        gc.collect()
-        release_free_heap()
         try:
             invocation = client.run(context=context, extras=extras, command=training_command())
         except Exception as error:
