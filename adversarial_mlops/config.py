@@ -109,6 +109,7 @@ class TinyModelSettings(_Section):
 
 INFERENCE_PRECISIONS = ("auto", "fp32", "bf16", "int8")
 INFERENCE_BACKENDS = ("auto", "torch", "onnxruntime")
+SERVING_COMPILE_CHOICES = ("auto", "on", "off")
 
 
 class ModelSettings(_Section):
@@ -133,6 +134,12 @@ class ModelSettings(_Section):
     # fp32 batches on a CPU (the merged model exported once per host; scores within 1e-5 of torch
     # fp32; one short text about 2x faster), torch for bf16 batches and on CUDA.
     inference_backend: Literal["auto", "torch", "onnxruntime"] = "auto"
+    # The server runs the champion's torch model compiled (torch.compile, inductor, weights frozen
+    # into the graph): auto = on a CPU where a C++ compiler is found (inductor builds its kernels with
+    # it); on = always (an error where it cannot); off = eager. Serving only: a long-lived process
+    # pays the compilation (~25 s for MiniLM at start and at each champion swap) once; loop steps
+    # score eagerly. Scores within 2e-4 of eager bf16 (bench/README.md "Compiled serving").
+    serving_compile: Literal["auto", "on", "off"] = "auto"
     # Each trained model's decision threshold is calibrated on the validation split so that at
     # most this share of benign texts is flagged; stored with the model, used by evaluation,
     # mining, the A/B test and /predict. null = the fixed threshold 0.5. 0.05: half the gate's

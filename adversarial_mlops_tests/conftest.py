@@ -21,7 +21,9 @@ from adversarial_mlops.dagster_defs.instance import PG_URL_ENV_VAR
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="adversarial-mlops-test-cache-")
 
 TINY_LOOP = {
-    "model": {"base_model": "tiny", "window_tokens": 64},
+    # Servers the tests start run eagerly: compiling costs ~10 s a start even for the tiny model;
+    # test_serving covers the compiled path.
+    "model": {"base_model": "tiny", "window_tokens": 64, "serving_compile": "off"},
     # Small batches and trainable word embeddings: LoRA alone cannot steer a random tiny encoder.
     "training": {"quantization": "none", "epochs": 3, "batch_size": 8, "learning_rate": 0.003,
                  "extra_trainable_modules": ["word_embeddings"]},

@@ -244,6 +244,13 @@ def test_settings_from_env_and_bind_refusal(monkeypatch):
     with pytest.raises(ConfigError, match="ADVERSARIAL_MLOPS_SERVE_WORKERS"):
         ApiSettings.from_env()
     monkeypatch.delenv("ADVERSARIAL_MLOPS_SERVE_WORKERS")
+    assert ApiSettings.from_env().compile is None  # the config's model.serving_compile
+    monkeypatch.setenv("ADVERSARIAL_MLOPS_SERVE_COMPILE", "off")
+    assert ApiSettings.from_env().compile == "off"
+    monkeypatch.setenv("ADVERSARIAL_MLOPS_SERVE_COMPILE", "true")
+    with pytest.raises(ConfigError, match="ADVERSARIAL_MLOPS_SERVE_COMPILE='true': use one of auto, on, off"):
+        ApiSettings.from_env()
+    monkeypatch.delenv("ADVERSARIAL_MLOPS_SERVE_COMPILE")
     monkeypatch.setenv("ADVERSARIAL_MLOPS_MAX_TEXTS", "many")
     with pytest.raises(ConfigError, match="ADVERSARIAL_MLOPS_MAX_TEXTS"):
         ApiSettings.from_env()

@@ -11,7 +11,8 @@ does not depend on training), reading its input as the default config's trained 
 127.0.0.1, once per ``--servers`` run: ``default`` (no override: the config's ``model.inference_precision``
 and ``model.inference_backend``, both ``auto``) and ``torch`` (``ADVERSARIAL_MLOPS_SERVE_BACKEND=torch``:
 every batch in torch, as before ONNX Runtime); ``fp32`` / ``bf16`` / ``int8`` override the precision
-(``ADVERSARIAL_MLOPS_SERVE_PRECISION``), ``+`` joins overrides (``fp32+torch``). A state whose loop ran
+(``ADVERSARIAL_MLOPS_SERVE_PRECISION``), ``compiled`` / ``eager`` switch ``model.serving_compile`` on / off
+(``ADVERSARIAL_MLOPS_SERVE_COMPILE``), ``+`` joins overrides (``fp32+torch``, ``default`` vs ``eager``). A state whose loop ran
 under ``model.inference_precision: int8`` is served and measured in process at int8 only (its champion's
 threshold was calibrated on int8 scores): ``--servers int8``. The client, in this
 process, sends one-text requests (latency) and ``--batch-texts``-text requests (throughput) at
@@ -69,6 +70,7 @@ from adversarial_mlops.models.registry import ModelRegistry  # noqa: E402
 
 PRECISION_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_PRECISION"
 BACKEND_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_BACKEND"
+COMPILE_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_COMPILE"
 # Served / in-process scores vs the one-text-at-a-time fp32 reference.
 TOLERANCES = {"fp32": {"max_abs_score_diff": 1e-4, "min_label_agreement": 1.0},
               "bf16": {"max_abs_score_diff": 0.05, "min_label_agreement": 0.99}}
@@ -160,9 +162,11 @@ def server_overrides(label: str) -> dict[str, str]:
             overrides[PRECISION_ENV_VAR] = part
         elif part in ("torch", "onnxruntime"):
             overrides[BACKEND_ENV_VAR] = part
+        elif part in ("compiled", "eager"):
+            overrides[COMPILE_ENV_VAR] = "on" if part == "compiled" else "off"
         else:
-            raise SystemExit(f"server run {label!r}: {part!r} is neither a precision (fp32, bf16, int8) nor a backend "
-                             f"(torch, onnxruntime)")
+            raise SystemExit(f"server run {label!r}: {part!r} is neither a precision (fp32, bf16, int8), a backend "
+                             f"(torch, onnxruntime) nor compiled / eager")
     return overrides
 
 
@@ -176,6 +180,7 @@ class Server:
         env = dict(os.environ, DAGSTER_HOME=str(work / f"dagster_home_{label}"))
         env.pop(PRECISION_ENV_VAR, None)
         env.pop(BACKEND_ENV_VAR, None)
+        env.pop(COMPILE_ENV_VAR, None)
         env.update(overrides)
         env.pop("ADVERSARIAL_MLOPS_DAGSTER_URL", None)
         self.log = work / f"server-{label}.log"
@@ -485,6 +490,7 @@ def headline(results: dict, label: str, n: int, m: int) -> dict:
     long_best = max((f"long{m}_c1", f"long{m}_c8"), key=lambda name: runs[name]["texts_per_s"])
     ratio, long_ratio = runs[best]["texts_per_s"] / pipe_best, runs[long_best]["texts_per_s"] / long_pipe_best
     return {"server": label, "precision": runs["precision"], "backend": runs.get("backend"),
+            "compiled": runs.get("compiled"),
             "predict_texts_per_s": runs[best]["texts_per_s"], "predict_run": best,
             "denominator": f"transformers.pipeline {denominator}", "pipeline_texts_per_s": pipe_best, "throughput_ratio": ratio,
             "ratio_vs_pipeline": ratio,
@@ -569,7 +575,8 @@ def main() -> int:
     parser.add_argument("--long-batch-texts", type=int, default=8, help="long texts per request")
     parser.add_argument("--servers", "--precisions", dest="servers", default="default,torch",
                         help="server runs, comma-separated: 'default' (the config's model.inference_precision and "
-                             "model.inference_backend), or '+'-joined overrides: fp32, bf16, torch, onnxruntime")
+                             "model.inference_backend), or '+'-joined overrides: fp32, bf16, torch, onnxruntime, "
+                             "compiled, eager (model.serving_compile on / off)")
     parser.add_argument("--worker", metavar="SPEC", help=argparse.SUPPRESS)  # internal: one measurement
     args = parser.parse_args()
     if args.worker:
@@ -633,8 +640,9 @@ def main() -> int:
             with httpx.Client(timeout=60) as client:
                 server.wait_ready(client)
             startup = server.startup_line()
-            match = re.search(r"precision (\w+), backend (\w+)", startup or "")
-            resolved, backend = match.groups() if match else (override.get(PRECISION_ENV_VAR, "unknown"), "unknown")
+            match = re.search(r"precision (\w+), backend (\w+), compiled (\w+)", startup or "")
+            resolved, backend, compiled = match.groups() if match else (override.get(PRECISION_ENV_VAR, "unknown"),
+                                                                        "unknown", "unknown")
             runs = {}
             for name, requests, concurrency in (("one_text_c1", singles, 1), ("one_text_c8", singles, 8),
                                                 (f"batch{n}_c1", batches, 1), (f"batch{n}_c8", batches, 8),
@@ -651,7 +659,8 @@ def main() -> int:
                 checks[name] = parity(served, expected, resolved)
             for run in runs.values():
                 run.pop("scores", None)
-            results["server"][label] = {"precision": resolved, "backend": backend, "override": override,
+            results["server"][label] = {"precision": resolved, "backend": backend, "compiled": compiled,
+                                        "override": override,
                                         "startup_log": startup,
                                         **runs, "parity_vs_reference": checks}
         finally:

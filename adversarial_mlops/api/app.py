@@ -61,7 +61,8 @@ def build_context(config: PipelineConfig, settings: ApiSettings, *, holder=None,
         holder = ChampionHolder(open_registry(config), batch_size=config.model.inference_batch_size,
                                 precision=settings.precision or config.model.inference_precision,
                                 backend=settings.backend or config.model.inference_backend, workers=workers,
-                                threads=torch_thread_plan(workers))
+                                threads=torch_thread_plan(workers),
+                                compile=settings.compile or config.model.serving_compile)
     if launcher is None:
         launcher = LoopLauncher(config, instance, dagster_url=settings.dagster_url)
     return ApiContext(settings=settings, config=config, instance=instance, launcher=launcher, holder=holder)
@@ -72,10 +73,11 @@ def _log_ready(context: ApiContext, seconds: float) -> None:
 
     loaded = context.holder.loaded
     log.info("API ready in %.1f s (state dir %s, %d inference workers x %d torch threads, champion %s, "
-             "precision %s, backend %s)", seconds, context.config.resolved_state_dir(), context.holder.workers,
-             torch.get_num_threads(), loaded.version if loaded else "none yet",
+             "precision %s, backend %s, compiled %s)", seconds, context.config.resolved_state_dir(),
+             context.holder.workers, torch.get_num_threads(), loaded.version if loaded else "none yet",
              getattr(loaded.predictor, "precision", "n/a") if loaded else context.holder.precision,
-             getattr(loaded.predictor, "backend", "n/a") if loaded else context.holder.backend)
+             getattr(loaded.predictor, "backend", "n/a") if loaded else context.holder.backend,
+             ("yes" if getattr(loaded.predictor, "compiled", False) else "no") if loaded else context.holder.compile)
 
 
 def is_loopback(host: str) -> bool:
