@@ -453,8 +453,11 @@ def test_compiled_serving_scores_as_eager_and_compiles_nothing_once_warm(tmp_pat
     registry.promote(version.version, reason="test")
     plan = ThreadPlan(alone=2, shared=1, apply=torch.set_num_threads)
     holder = ChampionHolder(registry.root, workers=2, threads=plan, compile="on", batch_size=8)
+    packed = counters["inductor"]["mkldnn_linear_weight_pack_matcher_count"]
     loaded = holder.get()  # compiles in its warm-up: a lone window, two, a batch, at the shared count
     assert loaded.predictor.compiled and not eager.compiled
+    if torch.backends.mkldnn.is_available():  # weights frozen into the graph, packed for oneDNN
+        assert counters["inductor"]["mkldnn_linear_weight_pack_matcher_count"] > packed
     assert loaded.batcher._threads.alone == loaded.batcher._threads.shared == 1  # one graph per thread count
     graphs = counters["stats"]["unique_graphs"]
     with ThreadPoolExecutor(4) as pool:  # both batcher threads run the one compiled model at once
@@ -480,3 +483,30 @@ def test_serving_compile_setting_is_resolved_or_refused_with_the_fix(tiny_base, 
     assert resolve_serving_compile("auto", onnx_only) is False
     with pytest.raises(ConfigError, match="no torch model to compile"):
         resolve_serving_compile("on", onnx_only)
+
+
+def test_requests_queued_for_two_free_workers_are_shared_between_them():
+    batches = []  # (worker, texts) per predict call
+    both_running = threading.Barrier(2, timeout=5)  # a batch returns only once two run at the same time
+
+    def make(worker):
+        def predict(texts):
+            batches.append((worker, len(texts)))
+            both_running.wait()
+            return np.zeros(len(texts))
+        return predict
+
+    batcher = MicroBatcher([make(0), make(1)], max_batch_texts=256, idle_exit=None)
+    holders = [threading.Thread(target=batcher.submit, args=([f"hold {i}"],)) for i in range(2)]
+    for thread in holders:  # start both worker threads
+        thread.start()
+    for thread in holders:
+        thread.join(timeout=10)
+    batches.clear()
+    with batcher._cond:  # eight 32-text requests queue up before either idle worker looks
+        jobs = [batcher._enqueue([f"text {i}"] * 32) for i in range(8)]
+    for job in jobs:
+        job.future.result(timeout=10)
+    assert sorted(size for _, size in batches) == [128, 128]  # one 256-text batch would leave a core idle
+    assert {worker for worker, _ in batches} == {0, 1}
+    batcher.close()
