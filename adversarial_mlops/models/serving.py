@@ -10,12 +10,14 @@ Plain Python (no web framework), used by the REST API and ``bench/serve.py``.
 * ``FastPredictor`` is ``modeling.TextClassifier`` warmed up: the same inference path the
   evaluation and the A/B test measured (pre-tokenised, length-bucketed under a token budget,
   dynamically padded, ``inference_mode``, the same resolved precision), so served predictions
-  are the predictions the metrics describe.
+  are the predictions the metrics describe. With ``model.serving_compile`` its torch model runs
+  through ``torch.compile`` with frozen weights, compiled while loading (``FastPredictor.compile``).
 * ``MicroBatcher`` runs all inference of one loaded model on its worker threads (one per
   core, each forward pass single-threaded: see ``configure_torch_threads``) and merges the
   requests that queue up while a batch runs into the next batch (up to 256 texts, length-
-  bucketed together), so concurrent requests share forward passes instead of fighting over the
-  CPU cores. Async callers await it directly (``submit_async``): no worker-thread hop.
+  bucketed together; a queue found by two free workers is shared between them), so concurrent
+  requests share forward passes instead of fighting over the CPU cores. Async callers await it
+  directly (``submit_async``): no worker-thread hop.
 
 Heavy libraries are imported inside functions: importing this module stays cheap.
 """
@@ -144,7 +146,7 @@ def resolve_serving_compile(requested: str, predictor: TextClassifier) -> bool:
 
 
 # Warm-up texts: a lone window, two, and enough to pass every backend and precision crossover
-# (modeling.uses_bf16) — each is a graph of its own for a compiled model, and a kernel choice for an eager one.
+# (modeling.uses_bf16) — each may need a graph of its own when compiled, and kernel choices when eager.
 WARM_UP_TEXTS = ("warm up the model", "a second, somewhat longer text to warm up padding",
                  *(f"warm-up text {i} of a batch large enough for the batched path" for i in range(16)))
 
