@@ -137,8 +137,8 @@ class ModelSettings(_Section):
     # The server runs the champion's torch model compiled (torch.compile, inductor, weights frozen
     # into the graph): auto = on a CPU where a C++ compiler is found (inductor builds its kernels with
     # it); on = always (an error where it cannot); off = eager. Serving only: a long-lived process
-    # pays the compilation (~25 s for MiniLM at start and at each champion swap) once; loop steps
-    # score eagerly. Scores within 2e-4 of eager bf16 (bench/README.md "Compiled serving").
+    # pays the compilation (~20-30 s for MiniLM at start and at each champion swap) once; loop steps
+    # score eagerly. As close to fp32 as eager bf16 is (bench/README.md "Compiled serving").
     serving_compile: Literal["auto", "on", "off"] = "auto"
     # Each trained model's decision threshold is calibrated on the validation split so that at
     # most this share of benign texts is flagged; stored with the model, used by evaluation,
