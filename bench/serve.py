@@ -64,13 +64,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from adversarial_mlops.api.settings import BACKEND_ENV_VAR, COMPILE_ENV_VAR, PRECISION_ENV_VAR  # noqa: E402
 from adversarial_mlops.config import BUNDLED_DATASET, load_config  # noqa: E402
 from adversarial_mlops.models.modeling import read_preprocessing, write_preprocessing  # noqa: E402
 from adversarial_mlops.models.registry import ModelRegistry  # noqa: E402
 
-PRECISION_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_PRECISION"
-BACKEND_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_BACKEND"
-COMPILE_ENV_VAR = "ADVERSARIAL_MLOPS_SERVE_COMPILE"
 # Served / in-process scores vs the one-text-at-a-time fp32 reference.
 TOLERANCES = {"fp32": {"max_abs_score_diff": 1e-4, "min_label_agreement": 1.0},
               "bf16": {"max_abs_score_diff": 0.05, "min_label_agreement": 0.99}}

@@ -163,8 +163,9 @@ class FastPredictor(TextClassifier):
     def load(cls, path: Path | str, *, batch_size: int = 64, device: str | None = None, precision: str = "auto",
              warm_up: bool = True, window_tokens: int | None = None, window_stride: int | None = None,
              backend: str = "auto", compile: str = "off", threads: Sequence[int] = ()) -> "FastPredictor":
-        """``compile``: ``model.serving_compile``; ``threads``: the intra-op thread counts requests will
-        run with (a compiled graph is specific to one; the warm-up compiles each). Default: the current."""
+        """``compile``: ``model.serving_compile`` (a compiled predictor is always warmed up: that is when it
+        compiles); ``threads``: the intra-op thread counts requests will run with (a compiled graph is
+        specific to one; the warm-up compiles each). Default: the current."""
         predictor = super().load(path, batch_size=batch_size, device=device, precision=precision,
                                  window_tokens=window_tokens, window_stride=window_stride, backend=backend)
         if resolve_serving_compile(compile, predictor):
