@@ -45,24 +45,42 @@ class RssSampler(threading.Thread):
     each process's RSS, so a page shared by two processes counts twice: an upper bound on what the
     tree takes from the machine. (Not PSS: reading ``smaps_rollup`` walks the page tables of a
     training process under its memory-map lock; every 0.1 s it slowed training epochs twofold.)
+    A lower bound beside it, from the same cheap ``status`` files (``rss_floor_mb``): every process's
+    private anonymous memory (``RssAnon``: a spawned process shares none of it) summed, plus the largest
+    process's file-backed and shared memory (the union of the tree's file pages is at least that set).
     ``peak_between`` answers per time window."""
 
-    FIELDS = ("worker_rss_mb", "rss_mb")
+    FIELDS = ("worker_rss_mb", "rss_mb", "rss_floor_mb")
+    STATUS_FIELDS = ("VmRSS", "RssAnon", "RssFile", "RssShmem")
 
     def __init__(self, interval: float = 0.1):
         super().__init__(daemon=True)
         self.interval, self.samples, self._halt = interval, [], threading.Event()
 
-    @staticmethod
-    def rss_mb(pid: int | str) -> float:
+    @classmethod
+    def memory_mb(cls, pid: int | str) -> dict[str, float]:
+        """``STATUS_FIELDS`` of one process in MB (zeros for one that has ended)."""
+        found = dict.fromkeys(cls.STATUS_FIELDS, 0.0)
         try:
             with open(f"/proc/{pid}/status") as status:
                 for line in status:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) / 1024
+                    key = line.split(":", 1)[0]
+                    if key in found:
+                        found[key] = int(line.split()[1]) / 1024
         except OSError:  # the process ended between listing and reading
             pass
-        return 0.0
+        return found
+
+    @classmethod
+    def rss_mb(cls, pid: int | str) -> float:
+        return cls.memory_mb(pid)["VmRSS"]
+
+    @staticmethod
+    def tree_bounds(processes: list[dict[str, float]]) -> tuple[float, float]:
+        """(upper, lower) bound on the memory a process tree takes, from each process's ``memory_mb``."""
+        upper = sum(process["VmRSS"] for process in processes)
+        shared = max((process["RssFile"] + process["RssShmem"] for process in processes), default=0.0)
+        return upper, sum(process["RssAnon"] for process in processes) + shared
 
     @staticmethod
     def tree(root: int) -> list[int]:
@@ -83,8 +101,9 @@ class RssSampler(threading.Thread):
             pending += children.get(pid, [])
         return found
 
-    def sample(self) -> tuple[float, float]:
-        return self.rss_mb("self"), sum(self.rss_mb(pid) for pid in self.tree(os.getpid()))
+    def sample(self) -> tuple[float, float, float]:
+        processes = [self.memory_mb(pid) for pid in self.tree(os.getpid())]
+        return (processes[0]["VmRSS"], *self.tree_bounds(processes))
 
     def run(self) -> None:
         while not self._halt.is_set():
@@ -159,7 +178,8 @@ def headline(report: dict | None) -> dict:
 def loop_record(number: int, run, seconds: float, instance, sampler: RssSampler) -> dict:
     """One loop's wall time, outcome, gate verdict and A/B decision, with time and peak RSS per asset."""
     per_asset = {step: {"seconds": round(end - start, 1), "peak_rss_mb": round(sampler.peak_between(start, end)),
-                        "worker_peak_rss_mb": round(sampler.peak_between(start, end, "worker_rss_mb"))}
+                        "worker_peak_rss_mb": round(sampler.peak_between(start, end, "worker_rss_mb")),
+                        "peak_rss_floor_mb": round(sampler.peak_between(start, end, "rss_floor_mb"))}
                  for step, (start, end) in step_timings(instance, run.run_id).items()}
     gate = run.gate or {}
     return {"loop": number, "run_id": run.run_id, "seconds": round(seconds, 1), "outcome": run.outcome(),
@@ -248,6 +268,9 @@ def main() -> int:
             "second_loop_s": runs[1]["seconds"] if len(runs) > 1 else None,
             "peak_rss_mb": round(peak_mb), "peak_rss_gb": round(peak_mb / 1024, 2),
             "peak_rss_counts": "the run worker and every process it started (a training process included), summed",
+            "peak_rss_floor_gb": round(sampler.peak(field="rss_floor_mb") / 1024, 2),
+            "peak_rss_floor_counts": "the same processes' private anonymous memory summed, plus the largest one's "
+                                     "file-backed and shared memory: a lower bound",
             "worker_peak_rss_gb": round(sampler.peak(field="worker_rss_mb") / 1024, 2),
             "per_asset": runs[0]["per_asset"], "gate": loop.gate, "decision": loop.decision,
             "loops": runs, "before": headline(loop.evaluation), "after": headline(after.evaluation) if after else None,

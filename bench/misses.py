@@ -1,0 +1,119 @@
+"""Where a champion's clean errors sit on the test split, and how high its F1 could go at any threshold.
+
+    python bench/misses.py --state-dir DIR [--run RUN_ID] [--out bench/results/misses.json]
+
+Reads the champion's test scores as the loop computed them (the latest ``evaluation_report`` of a loop's
+state, or the one run ``--run`` stored) and the ``labeled_dataset``; writes, per category, recall
+(malicious) or the false-alarm rate (benign) at the champion's calibrated threshold; how its missed
+malicious texts and its false alarms spread over template groups; and the test F1 at the calibrated
+threshold beside the best F1 any threshold reaches on the same scores. The best threshold is chosen on
+test, so it is a ceiling of the model's ranking, never an operating point: it says whether a target is
+out of reach of the threshold or of the model. Nothing here reads the sealed holdout (its scores are not
+stored per text, and no one decides on it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from adversarial_mlops.storage.atomic_io import atomic_write_text  # noqa: E402
+from adversarial_mlops.storage.run_values import RunValueStore  # noqa: E402
+
+
+def f1_at(labels: np.ndarray, flagged: np.ndarray) -> float:
+    tp = int((flagged & (labels == 1)).sum())
+    wrong = int((flagged != (labels == 1)).sum())
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+
+
+def best_threshold(labels: np.ndarray, scores: np.ndarray) -> dict:
+    """The threshold with the highest F1 on these scores (ties: the higher threshold), with its FPR and recall."""
+    best = None
+    for threshold in np.unique(scores)[::-1]:
+        flagged = scores >= threshold
+        f1 = f1_at(labels, flagged)
+        if best is None or f1 > best["f1"]:
+            best = {"threshold": float(threshold), "f1": f1, "fpr": float(flagged[labels == 0].mean()),
+                    "recall": float(flagged[labels == 1].mean())}
+    return best
+
+
+def by_category(frame: pd.DataFrame) -> dict:
+    """Recall of each malicious category, false-alarm rate of each benign one, with texts and template groups."""
+    rows = {}
+    for (label, category), part in frame.groupby(["labels", "category"]):
+        rate = part.flagged.mean()
+        rows[category] = {"label": int(label), "texts": len(part), "groups": part.group.nunique(),
+                          ("recall" if label == 1 else "fpr"): round(float(rate), 4)}
+    return dict(sorted(rows.items(), key=lambda item: (-item[1]["label"], item[1].get("recall", 0),
+                                                       -item[1].get("fpr", 0))))
+
+
+def error_spread(frame: pd.DataFrame, label: int) -> dict:
+    """How the errors on one label's texts (missed malicious, or flagged benign) spread over template
+    groups: whole situations wrong, or scattered texts."""
+    texts = frame[frame.labels == label]
+    wrong = texts[texts.flagged != bool(label)]
+    per_group, sizes = wrong.group.value_counts(), texts.group.value_counts()
+    share = per_group / sizes[per_group.index]
+    return {"wrong": len(wrong), "texts": len(texts), "groups_with_an_error": len(per_group),
+            "groups": int(texts.group.nunique()), "wrong_in_the_5_worst_groups": int(per_group.head(5).sum()),
+            "groups_half_or_more_wrong": int((share >= 0.5).sum()),
+            "worst_groups": {group: {"wrong": int(per_group[group]), "of": int(sizes[group])}
+                             for group in per_group.head(10).index}}
+
+
+def misses(state_dir: Path, run_id: str | None = None) -> dict:
+    store = RunValueStore(state_dir / "assets")
+    report_value, data_value = store.for_run(run_id, "evaluation_report"), store.for_run(run_id, "labeled_dataset")
+    if report_value is None or data_value is None:
+        raise SystemExit(f"{state_dir} has no evaluation_report and labeled_dataset: run a loop on it first")
+    report, data = report_value.load(), data_value.load()
+    threshold = float(report["operating_point"]["threshold"])
+    frame = pd.DataFrame(report["clean_scores"]).merge(data, left_on="ids", right_on="id", validate="one_to_one")
+    frame["flagged"] = frame.scores >= threshold
+    labels, scores = frame.labels.to_numpy(), frame.scores.to_numpy()
+    return {"state_dir": str(state_dir), "run_id": report_value.run_id, "model_version": report["model_version"],
+            "split": "test", "texts": len(frame), "threshold": threshold,
+            "f1_at_threshold": f1_at(labels, scores >= threshold),
+            "fpr_at_threshold": float(frame.flagged[labels == 0].mean()),
+            "recall_at_threshold": float(frame.flagged[labels == 1].mean()),
+            "best_f1_any_threshold": best_threshold(labels, scores), "roc_auc": report["clean"].get("roc_auc"),
+            "by_category": by_category(frame), "missed_malicious": error_spread(frame, 1),
+            "false_alarms": error_spread(frame, 0)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--state-dir", required=True, type=Path, help="a loop's state (its latest evaluation)")
+    parser.add_argument("--run", help="the run whose evaluation to read (default: the latest)")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "misses.json"))
+    args = parser.parse_args(argv)
+    result = misses(args.state_dir, args.run)
+    atomic_write_text(Path(args.out), json.dumps(result, indent=2) + "\n")
+    best = result["best_f1_any_threshold"]
+    print(f"{result['model_version']} on test ({result['texts']} texts): F1 {result['f1_at_threshold']:.3f} at its "
+          f"threshold {result['threshold']:.3f} (FPR {result['fpr_at_threshold']:.3f}); best F1 at any threshold "
+          f"{best['f1']:.3f} at {best['threshold']:.3f} (FPR {best['fpr']:.3f}, recall {best['recall']:.3f})")
+    for category, row in result["by_category"].items():
+        rate = f"recall {row['recall']:.3f}" if row["label"] == 1 else f"FPR {row['fpr']:.3f}"
+        print(f"  {category:<28} {rate}  ({row['texts']} texts, {row['groups']} groups)")
+    for key, what in (("missed_malicious", "malicious texts missed"), ("false_alarms", "benign texts flagged")):
+        spread = result[key]
+        print(f"{what}: {spread['wrong']} of {spread['texts']}, in {spread['groups_with_an_error']} of "
+              f"{spread['groups']} template groups; {spread['wrong_in_the_5_worst_groups']} in the 5 worst; "
+              f"{spread['groups_half_or_more_wrong']} groups half or more wrong")
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
