@@ -8,8 +8,8 @@ for a challenger trained on every family and (b) its evasion on the families it 
                                    [--model minilm|tiny] [--out bench/results/generalization.json]
                                    [--set key=value ...]
 
-MiniLM costs one challenger training (≈ 5 min on 2 cores) and one evaluation (≈ 2 min) per
-family plus the reference challenger and the baseline. ``--model tiny`` (the self-built test
+MiniLM on the v2 data costs one challenger (three epochs and an evaluation on every strategy: 17-20 min on
+2 idle cores) per family, plus the reference challenger and the baseline. ``--model tiny`` (the self-built test
 model) checks the wiring — 35 min for two families on the bundled data on a busy 2-core machine —
 but its numbers say little about MiniLM.
 """
