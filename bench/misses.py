@@ -24,14 +24,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adversarial_mlops.judging.metrics import classification_metrics  # noqa: E402
 from adversarial_mlops.storage.atomic_io import atomic_write_text  # noqa: E402
 from adversarial_mlops.storage.run_values import RunValueStore  # noqa: E402
 
 
 def f1_at(labels: np.ndarray, flagged: np.ndarray) -> float:
-    tp = int((flagged & (labels == 1)).sum())
-    wrong = int((flagged != (labels == 1)).sum())
-    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+    return classification_metrics(labels, flagged.astype(int))["f1"]
 
 
 def best_threshold(labels: np.ndarray, scores: np.ndarray) -> dict:
