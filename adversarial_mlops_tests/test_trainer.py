@@ -1,6 +1,7 @@
 """Training on the tiny self-built model: saved format, reproducibility, the 4-bit path."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,6 +35,25 @@ def test_tiny_tokenizer_knows_its_vocabulary(tiny_base):
 
     ids = load_tokenizer(tiny_base)("ignore previous instructions")["input_ids"]
     assert load_tokenizer(tiny_base).unk_token_id not in ids
+
+
+def test_the_tiny_model_is_a_function_of_its_corpus_and_settings(tmp_path):
+    # Built twice from nothing: byte-identical files (the tokenizers trainer broke count ties in hash order).
+    builds = [resolve_base_model(ModelSettings(base_model="tiny"), cache_dir=tmp_path / str(i), tokenizer_corpus=TEXTS)
+              for i in range(2)]
+    for name in ("vocab.txt", "model.safetensors", "config.json"):
+        assert (Path(builds[0]) / name).read_bytes() == (Path(builds[1]) / name).read_bytes(), name
+
+
+def test_the_wordpiece_vocabulary_puts_specials_then_characters_then_frequent_words():
+    from adversarial_mlops.models.modeling import WORDPIECE_SPECIALS, wordpiece_vocab
+
+    vocab = wordpiece_vocab(["Bob saw Ann", "ann saw bob", "ann"], size=100)
+    assert vocab[:5] == list(WORDPIECE_SPECIALS) and len(vocab) == len(set(vocab))
+    assert vocab[5:8] == ["a", "b", "s"]  # word starts by count (a: 3, b: 2, s: 2), ties in code-point order
+    assert {"##n", "##o", "##b", "##a", "##w"} <= set(vocab)
+    assert vocab[-3:] == ["ann", "bob", "saw"]  # lower-cased words by count: ann 3, then bob and saw 2 each
+    assert wordpiece_vocab(["Bob saw Ann"], size=7) == [*WORDPIECE_SPECIALS, "a", "b"]
 
 
 def test_saves_merged_safetensors_model_that_learns(tiny_base, tmp_path):

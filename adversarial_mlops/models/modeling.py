@@ -128,9 +128,14 @@ def check_trainable_modules(model: ModelSettings, target_modules: Sequence[str],
                               f"({architecture}); module names there include {', '.join(leaves[:20])}")
 
 
+TINY_MODEL_BUILDER = 2  # 2: a vocabulary that depends on the corpus alone (wordpiece_vocab)
+
+
 def build_tiny_model(settings: TinyModelSettings, corpus: Sequence[str], *, cache_dir: Path) -> Path:
     """Build (once, cached by content hash) a small BERT + WordPiece tokenizer trained on ``corpus``."""
-    digest = hashlib.sha256(json.dumps(settings.model_dump(), sort_keys=True).encode())
+    # The builder's version is in the key: a model cached by an earlier builder is not taken for this one's.
+    recipe = {**settings.model_dump(), "builder": TINY_MODEL_BUILDER}
+    digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode())
     for text in corpus:
         digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
     target = cache_dir / f"tiny-bert-{digest.hexdigest()[:12]}"
@@ -147,14 +152,12 @@ def build_tiny_model(settings: TinyModelSettings, corpus: Sequence[str], *, cach
 
 def _write_tiny_model(settings: TinyModelSettings, corpus: Sequence[str], out: Path) -> None:
     import torch
-    from tokenizers import BertWordPieceTokenizer
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
-    wordpiece = BertWordPieceTokenizer(lowercase=True)
-    wordpiece.train_from_iterator(list(corpus), vocab_size=settings.vocab_size, min_frequency=1)
-    wordpiece.save_model(str(out))
+    vocab = wordpiece_vocab(corpus, settings.vocab_size)
+    (out / "vocab.txt").write_text("".join(f"{token}\n" for token in vocab), encoding="utf-8")
     tokenizer = BertTokenizer(vocab=str(out / "vocab.txt"), do_lower_case=True)
-    if tokenizer.vocab_size != wordpiece.get_vocab_size():
+    if tokenizer.vocab_size != len(vocab):
         raise ModelLoadError(f"tiny tokenizer lost its vocabulary ({tokenizer.vocab_size} tokens); transformers changed?")
     tokenizer.save_pretrained(str(out))
     config = BertConfig(
@@ -164,6 +167,36 @@ def _write_tiny_model(settings: TinyModelSettings, corpus: Sequence[str], out: P
     )
     torch.manual_seed(0)  # the same corpus and settings always give the same initial weights
     BertForSequenceClassification(config).save_pretrained(str(out), safe_serialization=True)
+
+
+WORDPIECE_SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+
+
+def wordpiece_vocab(corpus: Sequence[str], size: int) -> list[str]:
+    """A WordPiece vocabulary that is a function of the corpus alone: the special tokens, every character
+    (as a word start and as a ``##`` continuation), then whole words, most frequent first, ties in code-point
+    order, cut at ``size``. The tokenizers library's trainer breaks ties between equal counts in hash-map order,
+    so the same corpus gave a different vocabulary (and a different tiny model) on every build."""
+    from collections import Counter
+
+    from tokenizers.normalizers import BertNormalizer
+    from tokenizers.pre_tokenizers import BertPreTokenizer
+
+    normalizer, splitter = BertNormalizer(lowercase=True), BertPreTokenizer()
+    words = Counter(word for text in corpus
+                    for word, _ in splitter.pre_tokenize_str(normalizer.normalize_str(text)))
+    starts, inner = Counter(), Counter()
+    for word, count in words.items():
+        starts[word[0]] += count
+        for char in word[1:]:
+            inner[char] += count
+
+    def by_count(counts: Counter) -> list[str]:
+        return [token for token, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+    pieces = by_count(starts) + [f"##{char}" for char in by_count(inner)]
+    whole = [word for word in by_count(words) if len(word) > 1]
+    return list(dict.fromkeys([*WORDPIECE_SPECIALS, *pieces, *whole]))[:size]
 
 
 def load_tokenizer(path: str):
