@@ -1,12 +1,15 @@
 """Where a champion's clean errors sit on the test split, and how high its F1 could go at any threshold.
 
-    python bench/misses.py --state-dir DIR [--run RUN_ID] [--out bench/results/misses.json]
+    python bench/misses.py --state-dir DIR [--run RUN_ID] [--model VERSION_DIR] [--out bench/results/misses.json]
 
 Reads the champion's test scores as the loop computed them (the latest ``evaluation_report`` of a loop's
 state, or the one run ``--run`` stored) and the ``labeled_dataset``; writes, per category, recall
 (malicious) or the false-alarm rate (benign) at the champion's calibrated threshold; how its missed
 malicious texts and its false alarms spread over template groups; and the test F1 at the calibrated
-threshold beside the best F1 any threshold reaches on the same scores. The best threshold is chosen on
+threshold, with F1 and false-alarm-rate CIs that resample whole template groups, beside the best F1 any
+threshold reaches on the same scores. ``--model`` scores that model (a registry version folder, at its own
+calibrated threshold) on the state's test split instead: two champions trained on two versions of the
+data, each scored on the other's test split, compare on the same texts. The best threshold is chosen on
 test, so it is a ceiling of the model's ranking, never an operating point: it says whether a target is
 out of reach of the threshold or of the model. Nothing here reads the sealed holdout (its scores are not
 stored per text, and no one decides on it).
@@ -24,6 +27,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adversarial_mlops.judging.evaluation import clean_report  # noqa: E402
 from adversarial_mlops.judging.metrics import classification_metrics  # noqa: E402
 from adversarial_mlops.storage.atomic_io import atomic_write_text  # noqa: E402
 from adversarial_mlops.storage.run_values import RunValueStore  # noqa: E402
@@ -70,22 +74,47 @@ def error_spread(frame: pd.DataFrame, label: int) -> dict:
                              for group in per_group.head(10).index}}
 
 
-def misses(state_dir: Path, run_id: str | None = None) -> dict:
+def stored_scores(state_dir: Path, run_id: str | None) -> tuple[pd.DataFrame, float, dict]:
+    """The test split with the champion's scores as the loop's evaluation stored them, and its threshold."""
     store = RunValueStore(state_dir / "assets")
     report_value, data_value = store.for_run(run_id, "evaluation_report"), store.for_run(run_id, "labeled_dataset")
     if report_value is None or data_value is None:
         raise SystemExit(f"{state_dir} has no evaluation_report and labeled_dataset: run a loop on it first")
     report, data = report_value.load(), data_value.load()
-    threshold = float(report["operating_point"]["threshold"])
     frame = pd.DataFrame(report["clean_scores"]).merge(data, left_on="ids", right_on="id", validate="one_to_one")
+    source = {"run_id": report_value.run_id, "model_version": report["model_version"], "model_dir": None}
+    return frame, float(report["operating_point"]["threshold"]), source
+
+
+def rescored(state_dir: Path, run_id: str | None, model_dir: Path) -> tuple[pd.DataFrame, float, dict]:
+    """The state's test split scored now by the model in ``model_dir``, at that model's own threshold."""
+    from adversarial_mlops.models.modeling import TextClassifier
+
+    data_value = RunValueStore(state_dir / "assets").for_run(run_id, "labeled_dataset")
+    if data_value is None:
+        raise SystemExit(f"{state_dir} has no labeled_dataset: run a loop on it first")
+    frame = data_value.load()
+    frame = frame[frame.split == "test"].rename(columns={"label": "labels"}).reset_index(drop=True)
+    classifier = TextClassifier.load(model_dir)
+    frame["scores"] = classifier.predict_proba(frame.text.tolist())
+    source = {"run_id": data_value.run_id, "model_version": model_dir.name, "model_dir": str(model_dir)}
+    return frame, float(classifier.threshold), source
+
+
+def misses(state_dir: Path, run_id: str | None = None, model_dir: Path | None = None, *, seed: int = 0,
+           n_resamples: int = 1000) -> dict:
+    frame, threshold, source = (stored_scores(state_dir, run_id) if model_dir is None
+                                else rescored(state_dir, run_id, model_dir))
     frame["flagged"] = frame.scores >= threshold
     labels, scores = frame.labels.to_numpy(), frame.scores.to_numpy()
-    return {"state_dir": str(state_dir), "run_id": report_value.run_id, "model_version": report["model_version"],
-            "split": "test", "texts": len(frame), "threshold": threshold,
-            "f1_at_threshold": f1_at(labels, scores >= threshold),
-            "fpr_at_threshold": float(frame.flagged[labels == 0].mean()),
+    clustered = clean_report(labels, scores, seed=seed, n_resamples=n_resamples, groups=frame.group.tolist(),
+                             threshold=threshold)
+    return {"state_dir": str(state_dir), **source, "split": "test", "texts": len(frame),
+            "groups": int(frame.group.nunique()), "threshold": threshold,
+            "f1_at_threshold": f1_at(labels, scores >= threshold), "f1_ci": clustered["f1_ci"],
+            "fpr_at_threshold": float(frame.flagged[labels == 0].mean()), "fpr_ci": clustered["fpr_ci"],
             "recall_at_threshold": float(frame.flagged[labels == 1].mean()),
-            "best_f1_any_threshold": best_threshold(labels, scores), "roc_auc": report["clean"].get("roc_auc"),
+            "best_f1_any_threshold": best_threshold(labels, scores), "roc_auc": clustered.get("roc_auc"),
             "by_category": by_category(frame), "missed_malicious": error_spread(frame, 1),
             "false_alarms": error_spread(frame, 0)}
 
@@ -94,13 +123,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--state-dir", required=True, type=Path, help="a loop's state (its latest evaluation)")
     parser.add_argument("--run", help="the run whose evaluation to read (default: the latest)")
+    parser.add_argument("--model", type=Path, help="score this model (a registry version folder) on the state's "
+                        "test split instead of reading the stored scores")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "misses.json"))
     args = parser.parse_args(argv)
-    result = misses(args.state_dir, args.run)
+    result = misses(args.state_dir, args.run, args.model)
     atomic_write_text(Path(args.out), json.dumps(result, indent=2) + "\n")
-    best = result["best_f1_any_threshold"]
-    print(f"{result['model_version']} on test ({result['texts']} texts): F1 {result['f1_at_threshold']:.3f} at its "
-          f"threshold {result['threshold']:.3f} (FPR {result['fpr_at_threshold']:.3f}); best F1 at any threshold "
+    best, f1_ci, fpr_ci = result["best_f1_any_threshold"], result["f1_ci"], result["fpr_ci"]
+    print(f"{result['model_version']} on test ({result['texts']} texts, {result['groups']} groups): F1 "
+          f"{result['f1_at_threshold']:.3f} ({f1_ci['low']:.3f}-{f1_ci['high']:.3f}) at its threshold "
+          f"{result['threshold']:.3f} (FPR {result['fpr_at_threshold']:.3f}, {fpr_ci['low']:.3f}-{fpr_ci['high']:.3f}); "
+          "best F1 at any threshold "
           f"{best['f1']:.3f} at {best['threshold']:.3f} (FPR {best['fpr']:.3f}, recall {best['recall']:.3f})")
     for category, row in result["by_category"].items():
         rate = f"recall {row['recall']:.3f}" if row["label"] == 1 else f"FPR {row['fpr']:.3f}"
