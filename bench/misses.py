@@ -1,6 +1,7 @@
 """Where a champion's clean errors sit on the test split, and how high its F1 could go at any threshold.
 
-    python bench/misses.py --state-dir DIR [--run RUN_ID] [--model VERSION_DIR] [--out bench/results/misses.json]
+    python bench/misses.py --state-dir DIR [--run RUN_ID] [--model VERSION_DIR] [--also-test-in OTHER_STATE_DIR]
+                           [--out bench/results/misses.json]
 
 Reads the champion's test scores as the loop computed them (the latest ``evaluation_report`` of a loop's
 state, or the one run ``--run`` stored) and the ``labeled_dataset``; writes, per category, recall
@@ -9,7 +10,9 @@ malicious texts and its false alarms spread over template groups; and the test F
 threshold, with F1 and false-alarm-rate CIs that resample whole template groups, beside the best F1 any
 threshold reaches on the same scores. ``--model`` scores that model (a registry version folder, at its own
 calibrated threshold) on the state's test split instead: two champions trained on two versions of the
-data, each scored on the other's test split, compare on the same texts. The best threshold is chosen on
+data compare on the same texts when both score the template groups that are in the test split of both data
+versions (``--also-test-in`` the other's state: a generator change re-deals templates, so part of one
+version's test split is in the other's training split). The best threshold is chosen on
 test, so it is a ceiling of the model's ranking, never an operating point: it says whether a target is
 out of reach of the threshold or of the model. Nothing here reads the sealed holdout (its scores are not
 stored per text, and no one decides on it).
@@ -101,10 +104,22 @@ def rescored(state_dir: Path, run_id: str | None, model_dir: Path) -> tuple[pd.D
     return frame, float(classifier.threshold), source
 
 
+def test_groups(state_dir: Path) -> set[str]:
+    """The template groups in a state's test split (its latest labeled_dataset)."""
+    data_value = RunValueStore(state_dir / "assets").for_run(None, "labeled_dataset")
+    if data_value is None:
+        raise SystemExit(f"{state_dir} has no labeled_dataset: run a loop on it first")
+    data = data_value.load()
+    return set(data.group[data.split == "test"])
+
+
 def misses(state_dir: Path, run_id: str | None = None, model_dir: Path | None = None, *, seed: int = 0,
-           n_resamples: int = 1000) -> dict:
+           n_resamples: int = 1000, also_test_in: Path | None = None) -> dict:
     frame, threshold, source = (stored_scores(state_dir, run_id) if model_dir is None
                                 else rescored(state_dir, run_id, model_dir))
+    if also_test_in is not None:  # two data versions split templates differently: keep what neither trained on
+        frame = frame[frame.group.isin(test_groups(also_test_in))].reset_index(drop=True)
+        source["only_groups_also_in_test_of"] = str(also_test_in)
     frame["flagged"] = frame.scores >= threshold
     labels, scores = frame.labels.to_numpy(), frame.scores.to_numpy()
     clustered = clean_report(labels, scores, seed=seed, n_resamples=n_resamples, groups=frame.group.tolist(),
@@ -125,9 +140,11 @@ def main(argv=None) -> int:
     parser.add_argument("--run", help="the run whose evaluation to read (default: the latest)")
     parser.add_argument("--model", type=Path, help="score this model (a registry version folder) on the state's "
                         "test split instead of reading the stored scores")
+    parser.add_argument("--also-test-in", type=Path, help="keep only the template groups that are in this other "
+                        "state's test split too (a champion of another data version never trained on them)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "misses.json"))
     args = parser.parse_args(argv)
-    result = misses(args.state_dir, args.run, args.model)
+    result = misses(args.state_dir, args.run, args.model, also_test_in=args.also_test_in)
     atomic_write_text(Path(args.out), json.dumps(result, indent=2) + "\n")
     best, f1_ci, fpr_ci = result["best_f1_any_threshold"], result["f1_ci"], result["fpr_ci"]
     print(f"{result['model_version']} on test ({result['texts']} texts, {result['groups']} groups): F1 "
