@@ -6,9 +6,10 @@
 Reads the champion's test scores as the loop computed them (the latest ``evaluation_report`` of a loop's
 state, or the one run ``--run`` stored) and the ``labeled_dataset``; writes, per category, recall
 (malicious) or the false-alarm rate (benign) at the champion's calibrated threshold; how its missed
-malicious texts and its false alarms spread over template groups; and the test F1 at the calibrated
-threshold, with F1 and false-alarm-rate CIs that resample whole template groups, beside the best F1 any
-threshold reaches on the same scores. ``--model`` scores that model (a registry version folder, at its own
+malicious texts and its false alarms spread over template groups; the false-alarm rate and recall on the
+texts that show a surface cue (a URL, an e-mail address, markdown, a closing question mark); and the test F1
+at the calibrated threshold, with F1 and false-alarm-rate CIs that resample whole template groups, beside the
+best F1 any threshold reaches on the same scores. ``--model`` scores that model (a registry version folder, at its own
 calibrated threshold) on the state's test split instead: two champions trained on two versions of the
 data compare on the same texts when both score the template groups that are in the test split of both data
 versions (``--also-test-in`` the other's state: a generator change re-deals templates, so part of one
@@ -61,6 +62,24 @@ def by_category(frame: pd.DataFrame) -> dict:
                           ("recall" if label == 1 else "fpr"): round(float(rate), 4)}
     return dict(sorted(rows.items(), key=lambda item: (-item[1]["label"], item[1].get("recall", 0),
                                                        -item[1].get("fpr", 0))))
+
+
+# Surface features any text may have; a model that learnt one as a label would show it here (the generator's
+# tests keep each in both classes of the bundled training split: test_generator.SURFACE_CUES).
+SURFACE_CUES = {"url": r"https?://", "email_address": r"[\w.-]+@[\w-]+\.(?:example|com|org|net)\b",
+                "markdown_link": r"\]\(", "image": r"!\[|<img\b", "closing_question": r"\?\s*$"}
+
+
+def by_surface_cue(frame: pd.DataFrame) -> dict:
+    """False-alarm rate on the benign texts that show each surface cue, recall on the malicious ones."""
+    rows = {}
+    for cue, pattern in SURFACE_CUES.items():
+        shown = frame[frame.text.str.contains(pattern, case=False, regex=True)]
+        benign, malicious = shown[shown.labels == 0], shown[shown.labels == 1]
+        rows[cue] = {"benign_texts": len(benign), "fpr": round(float(benign.flagged.mean()), 4) if len(benign) else None,
+                     "malicious_texts": len(malicious),
+                     "recall": round(float(malicious.flagged.mean()), 4) if len(malicious) else None}
+    return rows
 
 
 def error_spread(frame: pd.DataFrame, label: int) -> dict:
@@ -130,7 +149,8 @@ def misses(state_dir: Path, run_id: str | None = None, model_dir: Path | None = 
             "fpr_at_threshold": float(frame.flagged[labels == 0].mean()), "fpr_ci": clustered["fpr_ci"],
             "recall_at_threshold": float(frame.flagged[labels == 1].mean()),
             "best_f1_any_threshold": best_threshold(labels, scores), "roc_auc": clustered.get("roc_auc"),
-            "by_category": by_category(frame), "missed_malicious": error_spread(frame, 1),
+            "by_category": by_category(frame), "by_surface_cue": by_surface_cue(frame),
+            "missed_malicious": error_spread(frame, 1),
             "false_alarms": error_spread(frame, 0)}
 
 
@@ -155,6 +175,11 @@ def main(argv=None) -> int:
     for category, row in result["by_category"].items():
         rate = f"recall {row['recall']:.3f}" if row["label"] == 1 else f"FPR {row['fpr']:.3f}"
         print(f"  {category:<28} {rate}  ({row['texts']} texts, {row['groups']} groups)")
+    for cue, row in result["by_surface_cue"].items():
+        fpr = "-" if row["fpr"] is None else f"{row['fpr']:.3f}"
+        recall = "-" if row["recall"] is None else f"{row['recall']:.3f}"
+        print(f"  with {cue:<22} FPR {fpr} ({row['benign_texts']} benign), recall {recall} "
+              f"({row['malicious_texts']} malicious)")
     for key, what in (("missed_malicious", "malicious texts missed"), ("false_alarms", "benign texts flagged")):
         spread = result[key]
         print(f"{what}: {spread['wrong']} of {spread['texts']}, in {spread['groups_with_an_error']} of "
