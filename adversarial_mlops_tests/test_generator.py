@@ -119,3 +119,20 @@ def test_no_shared_filler_is_used_by_one_class_only(rows):
         total = count["benign"] + count["malicious"]
         if total >= 50:
             assert 0.15 <= count["malicious"] / total <= 0.70, (pool, count)
+
+
+# Speaker labels that delimiter and multi-turn attacks put at the start of a line (fake turns, fake system
+# messages, instruction-tuning and ChatML markers).
+SPEAKER_STYLES = {"Human:": r"(?m)^\W*human\s?:", "System:": r"(?m)^\W*system\s?:",
+                  "### Instruction": r"(?m)^#+\s*instruction\b", "ChatML": r"<\|(?:im_start\|>)?(?:user|assistant)\b"}
+
+
+@pytest.mark.parametrize("style", SPEAKER_STYLES)
+def test_attack_transcript_formats_open_benign_transcripts_too(frame, style):
+    """A format the attacks use is not a label shortcut: where attacks in the training split use it, at
+    least 15 % of the training texts in it are benign (before the speaker_styles module: 0 % for each)."""
+    uses = frame[frame["text"].str.contains(SPEAKER_STYLES[style], case=False, regex=True)]
+    assert (uses["label"] == "malicious").any(), f"no attack uses {style} any more: drop it from the list"
+    in_training = uses[uses["split"] == "train"]
+    if (in_training["label"] == "malicious").any():
+        assert (in_training["label"] == "benign").mean() >= 0.15, in_training.groupby("label").size().to_dict()
