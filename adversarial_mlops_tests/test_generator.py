@@ -127,12 +127,28 @@ SPEAKER_STYLES = {"Human:": r"(?m)^\W*human\s?:", "System:": r"(?m)^\W*system\s?
                   "### Instruction": r"(?m)^#+\s*instruction\b", "ChatML": r"<\|(?:im_start\|>)?(?:user|assistant)\b"}
 
 
+# The shapes of set-up prompts ("act as ... reply only with ... my first request is"), which jailbreaks share
+# with harmless tool and persona set-ups (persona_prompts_en); before that module the hand-over and the
+# output rule opened only malicious training texts (6 of 6 each).
+SETUP_SHAPES = {"my first request": r"\bmy first (?:request|query|input)\b|\bfirst input:|\byour first task:",
+                "reply only": r"\b(?:reply|respond|answer) only\b", "act as": r"\bact as\b"}
+
+
+def assert_benign_in_training_too(frame, pattern: str, what: str) -> None:
+    uses = frame[frame["text"].str.contains(pattern, case=False, regex=True)]
+    assert (uses["label"] == "malicious").any(), f"no attack uses {what} any more: drop it from the list"
+    in_training = uses[uses["split"] == "train"]
+    if (in_training["label"] == "malicious").any():
+        assert (in_training["label"] == "benign").mean() >= 0.15, in_training.groupby("label").size().to_dict()
+
+
 @pytest.mark.parametrize("style", SPEAKER_STYLES)
 def test_attack_transcript_formats_open_benign_transcripts_too(frame, style):
     """A format the attacks use is not a label shortcut: where attacks in the training split use it, at
     least 15 % of the training texts in it are benign (before the speaker_styles module: 0 % for each)."""
-    uses = frame[frame["text"].str.contains(SPEAKER_STYLES[style], case=False, regex=True)]
-    assert (uses["label"] == "malicious").any(), f"no attack uses {style} any more: drop it from the list"
-    in_training = uses[uses["split"] == "train"]
-    if (in_training["label"] == "malicious").any():
-        assert (in_training["label"] == "benign").mean() >= 0.15, in_training.groupby("label").size().to_dict()
+    assert_benign_in_training_too(frame, SPEAKER_STYLES[style], style)
+
+
+@pytest.mark.parametrize("shape", SETUP_SHAPES)
+def test_set_up_prompt_shapes_serve_benign_set_ups_too(frame, shape):
+    assert_benign_in_training_too(frame, SETUP_SHAPES[shape], shape)
