@@ -16,8 +16,8 @@ script:
 4. renders long documents twice: benign (sometimes with a harmless instruction-like note) and
    malicious (one hidden instruction at a random paragraph boundary, its character span written
    to ``payload_start``/``payload_end``);
-5. adds label-independent surface noise (greetings, casing, typos, emoji, curly quotes) to both
-   classes alike.
+5. adds label-independent surface noise (greetings, contact lines, closing questions, casing, typos, emoji,
+   curly quotes) to both classes alike.
 
 Every random choice comes from ``random.Random`` instances seeded from ``SEED`` and a stable
 name, and content is visited in a fixed order, so the CSV is byte-identical on every run.
@@ -83,6 +83,15 @@ ENGLISH_PREFIXES = ["Hi,", "Hey!", "Hello there.", "Quick question:", "Good morn
 ENGLISH_SUFFIXES = ["Thanks!", "thx", "Thank you so much.", "Please keep it short.",
                     "in under 100 words please", "Cheers.", "asap", "Appreciate it!",
                     "Please answer in English.", "Be concise."]
+# A contact line or a closing question, added to texts of both classes alike: without them a URL or an e-mail
+# address sat in 5 malicious training texts for every benign one, and a closing question mark in 11 benign
+# texts for every malicious one (links_questions_en writes whole templates of each kind too, and holds the
+# lq_page_url pool the contact lines draw on).
+ENGLISH_CONTACT_LINES = ["-- {full_name}, {email}", "Sent from {email}", "More about us: {lq_page_url}",
+                         "(my notes are at {lq_page_url})", "Reply to {email} if I'm offline.", "Ref: {lq_page_url}",
+                         "{full_name} | {job} | {email}", "Our site: {lq_page_url}"]
+ENGLISH_CLOSING_QUESTIONS = ["Can you do that?", "Is that possible?", "Does that make sense?", "Could you?",
+                             "Okay?", "Can you manage that today?", "Any questions?", "Is that clear?"]
 EMOJI = ["🙂", "🙏", "👍", "😅", "🚀", "✨", "🤔", "😊", "📎", "✅"]
 CURLY = str.maketrans({"'": "’", '"': "”"})
 
@@ -259,12 +268,17 @@ def add_typo(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def vary_surface(text: str, language: str, rng: random.Random) -> str:
-    """Label-independent noise: greetings, sign-offs, casing, typos, emoji, curly quotes."""
+def vary_surface(text: str, language: str, rng: random.Random, fill=lambda line: line) -> str:
+    """Label-independent noise: greetings, sign-offs, contact lines, closing questions, casing, typos, emoji,
+    curly quotes. ``fill`` fills a contact line's slots from the split's own slice of each pool."""
     if language == "en" and rng.random() < 0.2:
         text = f"{rng.choice(ENGLISH_PREFIXES)} {text}"
     if language == "en" and rng.random() < 0.2:
         text = f"{text} {rng.choice(ENGLISH_SUFFIXES)}"
+    if language == "en" and rng.random() < 0.12:
+        text = f"{text} {rng.choice(ENGLISH_CLOSING_QUESTIONS)}"
+    if language == "en" and rng.random() < 0.12:
+        text = f"{text}\n\n{fill(rng.choice(ENGLISH_CONTACT_LINES))}"
     roll = rng.random()
     if roll < 0.1:
         text = text.lower()
@@ -285,7 +299,8 @@ def render_template(template: Template, split: str, filler: Filler, seen: set[st
     for _ in range(ROWS_PER_TEMPLATE * 30):
         if len(texts) == ROWS_PER_TEMPLATE:
             break
-        text = vary_surface(filler.fill(template.text, split, template.label), template.language, rng)
+        text = vary_surface(filler.fill(template.text, split, template.label), template.language, rng,
+                            fill=lambda line: filler.fill(line, split, template.label))
         key = normalise(text)
         if key in seen or not MIN_WORDS <= len(text.split()) <= MAX_WORDS:
             continue
