@@ -157,15 +157,11 @@ def test_set_up_prompt_shapes_serve_benign_set_ups_too(frame, shape):
 # Surface features any text may have. Before links_questions_en and the contact-line and closing-question
 # noise, the minority class's share of the training texts showing them was: URL 10 %, e-mail address 18 %,
 # markdown link 5 %, markdown or HTML image 7 %, closing question mark 8 % (malicious).
-SURFACE_CUES = {"URL": r"https?://", "e-mail address": r"[\w.-]+@[\w-]+\.(?:example|com|org|net)\b",
-                "markdown link": r"\]\(", "image": r"!\[|<img\b", "closing question": r"\?\s*$"}
-
-
-@pytest.mark.parametrize("cue", SURFACE_CUES)
+@pytest.mark.parametrize("cue", generator.SURFACE_CUES)
 def test_surface_cues_are_shared_by_both_classes_in_training(frame, cue):
     """Each class makes at least 15 % of the training texts that show a surface cue, so a link, an address
     or a question mark does not stand for a label."""
     training = frame[frame["split"] == "train"]
-    shown = training[training["text"].str.contains(SURFACE_CUES[cue], case=False, regex=True)]
+    shown = training[training["text"].str.contains(generator.SURFACE_CUES[cue], case=False, regex=True)]
     shares = shown["label"].value_counts(normalize=True)
     assert len(shown) >= 50 and min(shares.get("benign", 0), shares.get("malicious", 0)) >= 0.15, shares.to_dict()

@@ -35,6 +35,7 @@ from adversarial_mlops.judging.evaluation import clean_report  # noqa: E402
 from adversarial_mlops.judging.metrics import classification_metrics  # noqa: E402
 from adversarial_mlops.storage.atomic_io import atomic_write_text  # noqa: E402
 from adversarial_mlops.storage.run_values import RunValueStore  # noqa: E402
+from scripts.generate_dataset import SURFACE_CUES  # noqa: E402  (the cues the bundled data keeps in both classes)
 
 
 def f1_at(labels: np.ndarray, flagged: np.ndarray) -> float:
@@ -64,10 +65,6 @@ def by_category(frame: pd.DataFrame) -> dict:
                                                        -item[1].get("fpr", 0))))
 
 
-# Surface features any text may have; a model that learnt one as a label would show it here (the generator's
-# tests keep each in both classes of the bundled training split: test_generator.SURFACE_CUES).
-SURFACE_CUES = {"url": r"https?://", "email_address": r"[\w.-]+@[\w-]+\.(?:example|com|org|net)\b",
-                "markdown_link": r"\]\(", "image": r"!\[|<img\b", "closing_question": r"\?\s*$"}
 
 
 def by_surface_cue(frame: pd.DataFrame) -> dict:

@@ -92,6 +92,10 @@ ENGLISH_CONTACT_LINES = ["-- {full_name}, {email}", "Sent from {email}", "More a
                          "{full_name} | {job} | {email}", "Our site: {lq_page_url}"]
 ENGLISH_CLOSING_QUESTIONS = ["Can you do that?", "Is that possible?", "Does that make sense?", "Could you?",
                              "Okay?", "Can you manage that today?", "Any questions?", "Is that clear?"]
+# Surface features any text may have, which the generator keeps in both classes (test_generator) and
+# bench/misses.py reports a champion's false alarms and recall on.
+SURFACE_CUES = {"url": r"https?://", "email_address": r"[\w.-]+@[\w-]+\.(?:example|com|org|net)\b",
+                "markdown_link": r"\]\(", "image": r"!\[|<img\b", "closing_question": r"\?\s*$"}
 EMOJI = ["🙂", "🙏", "👍", "😅", "🚀", "✨", "🤔", "😊", "📎", "✅"]
 CURLY = str.maketrans({"'": "’", '"': "”"})
 
