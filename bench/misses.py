@@ -93,13 +93,19 @@ def error_spread(frame: pd.DataFrame, label: int) -> dict:
                              for group in per_group.head(10).index}}
 
 
+def stored_value(state_dir: Path, run_id: str | None, asset: str):
+    """An asset value a loop stored in ``state_dir`` (of run ``run_id``, else the latest), or exit saying so."""
+    value = RunValueStore(state_dir / "assets").for_run(run_id, asset)
+    if value is None:
+        raise SystemExit(f"{state_dir} has no {asset}" + (f" from run {run_id}" if run_id else "")
+                         + ": run a loop on it first")
+    return value
+
+
 def stored_scores(state_dir: Path, run_id: str | None) -> tuple[pd.DataFrame, float, dict]:
     """The test split with the champion's scores as the loop's evaluation stored them, and its threshold."""
-    store = RunValueStore(state_dir / "assets")
-    report_value, data_value = store.for_run(run_id, "evaluation_report"), store.for_run(run_id, "labeled_dataset")
-    if report_value is None or data_value is None:
-        raise SystemExit(f"{state_dir} has no evaluation_report and labeled_dataset: run a loop on it first")
-    report, data = report_value.load(), data_value.load()
+    report_value = stored_value(state_dir, run_id, "evaluation_report")
+    report, data = report_value.load(), stored_value(state_dir, run_id, "labeled_dataset").load()
     frame = pd.DataFrame(report["clean_scores"]).merge(data, left_on="ids", right_on="id", validate="one_to_one")
     source = {"run_id": report_value.run_id, "model_version": report["model_version"], "model_dir": None}
     return frame, float(report["operating_point"]["threshold"]), source
@@ -109,9 +115,7 @@ def rescored(state_dir: Path, run_id: str | None, model_dir: Path) -> tuple[pd.D
     """The state's test split scored now by the model in ``model_dir``, at that model's own threshold."""
     from adversarial_mlops.models.modeling import TextClassifier
 
-    data_value = RunValueStore(state_dir / "assets").for_run(run_id, "labeled_dataset")
-    if data_value is None:
-        raise SystemExit(f"{state_dir} has no labeled_dataset: run a loop on it first")
+    data_value = stored_value(state_dir, run_id, "labeled_dataset")
     frame = data_value.load()
     frame = frame[frame.split == "test"].rename(columns={"label": "labels"}).reset_index(drop=True)
     classifier = TextClassifier.load(model_dir)
@@ -122,10 +126,7 @@ def rescored(state_dir: Path, run_id: str | None, model_dir: Path) -> tuple[pd.D
 
 def test_groups(state_dir: Path) -> set[str]:
     """The template groups in a state's test split (its latest labeled_dataset)."""
-    data_value = RunValueStore(state_dir / "assets").for_run(None, "labeled_dataset")
-    if data_value is None:
-        raise SystemExit(f"{state_dir} has no labeled_dataset: run a loop on it first")
-    data = data_value.load()
+    data = stored_value(state_dir, None, "labeled_dataset").load()
     return set(data.group[data.split == "test"])
 
 
@@ -142,9 +143,9 @@ def misses(state_dir: Path, run_id: str | None = None, model_dir: Path | None = 
                              threshold=threshold)
     return {"state_dir": str(state_dir), **source, "split": "test", "texts": len(frame),
             "groups": int(frame.group.nunique()), "threshold": threshold,
-            "f1_at_threshold": f1_at(labels, scores >= threshold), "f1_ci": clustered["f1_ci"],
-            "fpr_at_threshold": float(frame.flagged[labels == 0].mean()), "fpr_ci": clustered["fpr_ci"],
-            "recall_at_threshold": float(frame.flagged[labels == 1].mean()),
+            "f1_at_threshold": clustered["f1"], "f1_ci": clustered["f1_ci"],
+            "fpr_at_threshold": clustered["fpr"], "fpr_ci": clustered["fpr_ci"],
+            "recall_at_threshold": clustered["recall"],
             "best_f1_any_threshold": best_threshold(labels, scores), "roc_auc": clustered.get("roc_auc"),
             "by_category": by_category(frame), "by_surface_cue": by_surface_cue(frame),
             "missed_malicious": error_spread(frame, 1),
