@@ -156,7 +156,9 @@ def test_set_up_prompt_shapes_serve_benign_set_ups_too(frame, shape):
 
 # Surface features any text may have. Before links_questions_en and the contact-line and closing-question
 # noise, the minority class's share of the training texts showing them was: URL 10 %, e-mail address 18 %,
-# markdown link 5 %, markdown or HTML image 7 %, closing question mark 8 % (malicious).
+# markdown link 5 %, markdown or HTML image 7 %, closing question mark 8 % (malicious); before agent_tools_en,
+# an agent tool named in the text (run_shell, send_email, next_action ...) 5 % (benign), and markdown links
+# and images were back to 12 and 18 % once its templates re-dealt the splits (the contact lines now carry both).
 @pytest.mark.parametrize("cue", generator.SURFACE_CUES)
 def test_surface_cues_are_shared_by_both_classes_in_training(frame, cue):
     """Each class makes at least 15 % of the training texts that show a surface cue, so a link, an address

@@ -89,13 +89,18 @@ ENGLISH_SUFFIXES = ["Thanks!", "thx", "Thank you so much.", "Please keep it shor
 # lq_page_url pool the contact lines draw on).
 ENGLISH_CONTACT_LINES = ["-- {full_name}, {email}", "Sent from {email}", "More about us: {lq_page_url}",
                          "(my notes are at {lq_page_url})", "Reply to {email} if I'm offline.", "Ref: {lq_page_url}",
-                         "{full_name} | {job} | {email}", "Our site: {lq_page_url}"]
+                         "{full_name} | {job} | {email}", "Our site: {lq_page_url}",
+                         "[More about us]({lq_page_url})", "{full_name}\n![{company} logo]({lq_image_url})"]
 ENGLISH_CLOSING_QUESTIONS = ["Can you do that?", "Is that possible?", "Does that make sense?", "Could you?",
                              "Okay?", "Can you manage that today?", "Any questions?", "Is that clear?"]
 # Surface features any text may have, which the generator keeps in both classes (test_generator) and
 # bench/misses.py reports a champion's false alarms and recall on.
 SURFACE_CUES = {"url": r"https?://", "email_address": r"[\w.-]+@[\w-]+\.(?:example|com|org|net)\b",
-                "markdown_link": r"\]\(", "image": r"!\[|<img\b", "closing_question": r"\?\s*$"}
+                "markdown_link": r"\]\(", "image": r"!\[|<img\b", "closing_question": r"\?\s*$",
+                # an agent tool named as agents name them (agent_tools_en writes benign ones)
+                "tool_call": r"\b(?:run_shell|send_email|transfer_funds|execute_sql|create_mail_rule|create_user|"
+                             r"http_get|http_post|post_to_slack|tool_calls|next_action|smart_lock|set_permissions|"
+                             r"add_collaborator|issue_refund|export_contacts)\b"}
 EMOJI = ["🙂", "🙏", "👍", "😅", "🚀", "✨", "🤔", "😊", "📎", "✅"]
 CURLY = str.maketrans({"'": "’", '"': "”"})
 
