@@ -7,7 +7,9 @@ Reads the champion's test scores as the loop computed them (the latest ``evaluat
 state, or the one run ``--run`` stored) and the ``labeled_dataset``; writes, per category, recall
 (malicious) or the false-alarm rate (benign) at the champion's calibrated threshold; how its missed
 malicious texts and its false alarms spread over template groups; the false-alarm rate and recall on the
-texts that show a surface cue (a URL, an e-mail address, markdown, a closing question mark); and the test F1
+texts that show a surface cue (a URL, an e-mail address, markdown, a closing question mark, an agent tool's
+name), and on English and other-language texts (read from the bundled data's group names); the recall at the
+threshold that flags 5 % of these benign texts (two models at one false-alarm rate); and the test F1
 at the calibrated threshold, with F1 and false-alarm-rate CIs that resample whole template groups, beside the
 best F1 any threshold reaches on the same scores. ``--model`` scores that model (a registry version folder, at its own
 calibrated threshold) on the state's test split instead: two champions trained on two versions of the
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -65,6 +68,33 @@ def by_category(frame: pd.DataFrame) -> dict:
                                                        -item[1].get("fpr", 0))))
 
 
+
+
+# The bundled data names a template's group family-language-module-number ("benign_everyday-fr-multilingual-020");
+# other data (and the bundled long documents, all English) carry no language in the group name.
+BUNDLED_GROUP_LANGUAGE = re.compile(r"^[a-z_]+-([a-z]{2})-[a-z0-9_]+-\d+$")
+
+
+def by_language(frame: pd.DataFrame) -> dict:
+    """False-alarm rate and recall on English and on other-language texts, read from bundled group names."""
+    language = frame.group.map(lambda group: (match := BUNDLED_GROUP_LANGUAGE.match(group)) and match.group(1))
+    language = language.where(language.isna() | (language == "en"), "other").fillna("not named")
+    rows = {}
+    for name, part in frame.groupby(language):
+        benign, malicious = part[part.labels == 0], part[part.labels == 1]
+        rows[name] = {"benign_texts": len(benign), "fpr": round(float(benign.flagged.mean()), 4) if len(benign) else None,
+                      "malicious_texts": len(malicious),
+                      "recall": round(float(malicious.flagged.mean()), 4) if len(malicious) else None}
+    return rows
+
+
+def recall_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr: float = 0.05) -> dict:
+    """Recall at the threshold that flags ``fpr`` of these benign texts: two models compared at one false-alarm
+    rate, whatever threshold validation gave each (a diagnostic; the threshold is read off the texts judged)."""
+    threshold = float(np.quantile(scores[labels == 0], 1 - fpr, method="higher"))
+    flagged = scores > threshold
+    return {"fpr_target": fpr, "threshold": threshold, "fpr": float(flagged[labels == 0].mean()),
+            "recall": float(flagged[labels == 1].mean())}
 
 
 def by_surface_cue(frame: pd.DataFrame) -> dict:
@@ -147,7 +177,8 @@ def misses(state_dir: Path, run_id: str | None = None, model_dir: Path | None = 
             "fpr_at_threshold": clustered["fpr"], "fpr_ci": clustered["fpr_ci"],
             "recall_at_threshold": clustered["recall"],
             "best_f1_any_threshold": best_threshold(labels, scores), "roc_auc": clustered.get("roc_auc"),
-            "by_category": by_category(frame), "by_surface_cue": by_surface_cue(frame),
+            "recall_at_5pct_fpr": recall_at_fpr(labels, scores),
+            "by_category": by_category(frame), "by_surface_cue": by_surface_cue(frame), "by_language": by_language(frame),
             "missed_malicious": error_spread(frame, 1),
             "false_alarms": error_spread(frame, 0)}
 
@@ -173,10 +204,14 @@ def main(argv=None) -> int:
     for category, row in result["by_category"].items():
         rate = f"recall {row['recall']:.3f}" if row["label"] == 1 else f"FPR {row['fpr']:.3f}"
         print(f"  {category:<28} {rate}  ({row['texts']} texts, {row['groups']} groups)")
-    for cue, row in result["by_surface_cue"].items():
+    at5 = result["recall_at_5pct_fpr"]
+    print(f"  at 5 % FPR on these texts (threshold {at5['threshold']:.3f}): recall {at5['recall']:.3f}")
+    rows = {**{f"with {cue}": row for cue, row in result["by_surface_cue"].items()},
+            **{f"language {name}": row for name, row in result["by_language"].items()}}
+    for what, row in rows.items():
         fpr = "-" if row["fpr"] is None else f"{row['fpr']:.3f}"
         recall = "-" if row["recall"] is None else f"{row['recall']:.3f}"
-        print(f"  with {cue:<22} FPR {fpr} ({row['benign_texts']} benign), recall {recall} "
+        print(f"  {what:<27} FPR {fpr} ({row['benign_texts']} benign), recall {recall} "
               f"({row['malicious_texts']} malicious)")
     for key, what in (("missed_malicious", "malicious texts missed"), ("false_alarms", "benign texts flagged")):
         spread = result[key]
