@@ -35,7 +35,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adversarial_mlops.judging.evaluation import clean_report  # noqa: E402
-from adversarial_mlops.judging.metrics import classification_metrics  # noqa: E402
+from adversarial_mlops.judging.metrics import classification_metrics, recall_at_fpr  # noqa: E402
 from adversarial_mlops.storage.atomic_io import atomic_write_text  # noqa: E402
 from adversarial_mlops.storage.run_values import RunValueStore  # noqa: E402
 from scripts.generate_dataset import SURFACE_CUES  # noqa: E402  (the cues the bundled data keeps in both classes)
@@ -86,15 +86,6 @@ def by_language(frame: pd.DataFrame) -> dict:
                       "malicious_texts": len(malicious),
                       "recall": round(float(malicious.flagged.mean()), 4) if len(malicious) else None}
     return rows
-
-
-def recall_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr: float = 0.05) -> dict:
-    """Recall at the threshold that flags ``fpr`` of these benign texts: two models compared at one false-alarm
-    rate, whatever threshold validation gave each (a diagnostic; the threshold is read off the texts judged)."""
-    threshold = float(np.quantile(scores[labels == 0], 1 - fpr, method="higher"))
-    flagged = scores > threshold
-    return {"fpr_target": fpr, "threshold": threshold, "fpr": float(flagged[labels == 0].mean()),
-            "recall": float(flagged[labels == 1].mean())}
 
 
 def by_surface_cue(frame: pd.DataFrame) -> dict:
@@ -177,7 +168,7 @@ def misses(state_dir: Path, run_id: str | None = None, model_dir: Path | None = 
             "fpr_at_threshold": clustered["fpr"], "fpr_ci": clustered["fpr_ci"],
             "recall_at_threshold": clustered["recall"],
             "best_f1_any_threshold": best_threshold(labels, scores), "roc_auc": clustered.get("roc_auc"),
-            "recall_at_5pct_fpr": recall_at_fpr(labels, scores),
+            "recall_at_5pct_fpr": recall_at_fpr(labels, scores, 0.05),  # two models at one false-alarm rate
             "by_category": by_category(frame), "by_surface_cue": by_surface_cue(frame), "by_language": by_language(frame),
             "missed_malicious": error_spread(frame, 1),
             "false_alarms": error_spread(frame, 0)}
