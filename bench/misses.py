@@ -79,25 +79,21 @@ def by_language(frame: pd.DataFrame) -> dict:
     """False-alarm rate and recall on English and on other-language texts, read from bundled group names."""
     language = frame.group.map(lambda group: (match := BUNDLED_GROUP_LANGUAGE.match(group)) and match.group(1))
     language = language.where(language.isna() | (language == "en"), "other").fillna("not named")
-    rows = {}
-    for name, part in frame.groupby(language):
-        benign, malicious = part[part.labels == 0], part[part.labels == 1]
-        rows[name] = {"benign_texts": len(benign), "fpr": round(float(benign.flagged.mean()), 4) if len(benign) else None,
-                      "malicious_texts": len(malicious),
-                      "recall": round(float(malicious.flagged.mean()), 4) if len(malicious) else None}
-    return rows
+    return {name: flag_rates(part) for name, part in frame.groupby(language)}
+
+
+def flag_rates(texts: pd.DataFrame) -> dict:
+    """False-alarm rate on the benign ``texts`` and recall on the malicious ones, with their counts."""
+    benign, malicious = texts[texts.labels == 0], texts[texts.labels == 1]
+    return {"benign_texts": len(benign), "fpr": round(float(benign.flagged.mean()), 4) if len(benign) else None,
+            "malicious_texts": len(malicious),
+            "recall": round(float(malicious.flagged.mean()), 4) if len(malicious) else None}
 
 
 def by_surface_cue(frame: pd.DataFrame) -> dict:
     """False-alarm rate on the benign texts that show each surface cue, recall on the malicious ones."""
-    rows = {}
-    for cue, pattern in SURFACE_CUES.items():
-        shown = frame[frame.text.str.contains(pattern, case=False, regex=True)]
-        benign, malicious = shown[shown.labels == 0], shown[shown.labels == 1]
-        rows[cue] = {"benign_texts": len(benign), "fpr": round(float(benign.flagged.mean()), 4) if len(benign) else None,
-                     "malicious_texts": len(malicious),
-                     "recall": round(float(malicious.flagged.mean()), 4) if len(malicious) else None}
-    return rows
+    return {cue: flag_rates(frame[frame.text.str.contains(pattern, case=False, regex=True)])
+            for cue, pattern in SURFACE_CUES.items()}
 
 
 def error_spread(frame: pd.DataFrame, label: int) -> dict:
