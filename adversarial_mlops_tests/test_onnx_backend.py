@@ -285,6 +285,7 @@ def test_calibration_records_the_precision_it_scored_at(tiny_model, tmp_path, mo
 
     import pandas as pd
 
+    from adversarial_mlops.config import build_config
     from adversarial_mlops.loop.lifecycle import calibrate
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
@@ -292,7 +293,7 @@ def test_calibration_records_the_precision_it_scored_at(tiny_model, tmp_path, mo
     for precision, family in (("int8", "int8"), ("fp32", "float")):
         model = copy_of(tiny_model, tmp_path / precision)
         classifier = TextClassifier.load(model, window_tokens=32, precision=precision, backend="onnxruntime")
-        calibrated = calibrate(classifier, model, validation, 0.1)
+        calibrated = calibrate(classifier, model, validation, build_config(None, {"model.target_fpr": 0.1}))
         point = json.loads((model / "operating_point.json").read_text())
         assert point["score_precision"] == family and point["threshold"] == calibrated.threshold
         assert TextClassifier.load(model, window_tokens=32, precision=precision).threshold == calibrated.threshold

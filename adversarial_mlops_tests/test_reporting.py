@@ -379,3 +379,17 @@ def test_the_ab_table_shows_roc_auc_and_recall_at_fixed_false_positive_rates(dec
     assert rows["clean ROC-AUC (reported, not decided on)"][1:4] == ("1.000", "0.000", "-1.000 (-1.000 to -1.000)")
     assert rows["clean recall at 1% FPR (reported, not decided on)"][1:3] == ("100.0%", "0.0%")
     assert rows["clean recall at 5% FPR (reported, not decided on)"][3].startswith("-100.0 pts")
+
+
+def test_the_card_says_how_sure_the_threshold_is(tmp_path):
+    from adversarial_mlops.judging.decision import calibrate_threshold
+    from adversarial_mlops.reporting.card import model_card
+
+    metrics, info = _registered_facts(tmp_path)
+    labels, scores = TEST["label"].to_numpy(), keyword_model(TEST["text"])
+    point = calibrate_threshold(labels, scores, 0.1, groups=TEST["group"].tolist(), confidence=0.9)
+    body = model_card("v0002", metrics={**metrics, "operating_point": point}, info=info)
+    groups = TEST["group"][TEST["label"] == 0].nunique()
+    assert (f"calibrated on validation to 10.0% FPR, met in 90.0% of resamplings of its {groups} benign template "
+            f"groups (plain quantile {formatting.ratio(point['plain_threshold'])})") in body
+    assert "resamplings" not in model_card("v0002", metrics=metrics, info=info)  # plain quantile: no bound claimed

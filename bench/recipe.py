@@ -71,7 +71,7 @@ def obtain_version(name: str, config, splits, work_dir: Path, reuse: Path | None
 
 def recalibrated(version, config, validation, work_dir: Path, recalibrate: bool):
     """None (the model as registered), or with ``--recalibrate`` a copy of it calibrated to
-    ``config.model.target_fpr`` on validation, as training calibrates (``lifecycle.calibrate``)."""
+    ``config.model.target_fpr`` (at ``target_fpr_confidence``) on validation, as training calibrates (``lifecycle.calibrate``)."""
     import shutil
 
     from adversarial_mlops.loop import lifecycle
@@ -81,7 +81,7 @@ def recalibrated(version, config, validation, work_dir: Path, recalibrate: bool)
     copy = work_dir / f"recalibrated_{config.model.target_fpr}"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(version.local_path(), copy)
-    return lifecycle.calibrate(lifecycle.load_classifier(version, config), copy, validation, config.model.target_fpr)
+    return lifecycle.calibrate(lifecycle.load_classifier(version, config), copy, validation, config)
 
 
 def summary(report: dict) -> dict:

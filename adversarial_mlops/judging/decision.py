@@ -47,9 +47,16 @@ def threshold_for_fpr(benign_scores: Sequence[float] | np.ndarray, max_fpr: floa
 
 
 def calibrate_threshold(y_true: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray,
-                        target_fpr: float) -> dict:
+                        target_fpr: float, *, groups: Sequence | None = None, confidence: float | None = None,
+                        seed: int = 0, n_resamples: int = 1000) -> dict:
     """The operating point of a model: the threshold whose false-positive rate on these
     (validation) texts is at most ``target_fpr``, with the FPR and recall it reaches there.
+
+    ``confidence`` (None = the plain empirical threshold) makes the target a bound that holds on
+    new texts of the same kind, not only on these: the threshold is the ``confidence`` quantile of
+    the thresholds that meet the target on bootstrap resamplings of the benign texts — whole
+    ``groups`` (template groups) at a time, because false alarms come in whole templates and a
+    validation split holds a few dozen of them. It is never below the plain threshold.
 
     Scores saturate at 1.0 in floating point; when more than the budget of benign texts score
     1.0 no threshold within [0, 1] meets the target, and the threshold stays at 1.0 with its
@@ -57,13 +64,33 @@ def calibrate_threshold(y_true: Sequence[int] | np.ndarray, scores: Sequence[flo
     """
     if not 0.0 < target_fpr < 1.0:
         raise ValueError(f"target_fpr must be in (0, 1), got {target_fpr}")
+    if confidence is not None and not 0.5 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0.5, 1) or None, got {confidence}")
     truth = np.asarray(y_true).astype(bool)
     scores = np.asarray(scores, dtype=float)
     if truth.all() or not truth.any():
         raise ValueError("calibrating a threshold needs benign and malicious texts; the validation split "
                          "holds one class only. Fix: change data.validation_fraction or data.split_seed")
-    threshold = min(threshold_for_fpr(scores[~truth], target_fpr), 1.0)
+    benign = scores[~truth]
+    benign_groups = None if groups is None else np.asarray(groups, dtype=object)[~truth]
+    plain = min(threshold_for_fpr(benign, target_fpr), 1.0)
+    threshold = plain if confidence is None else max(
+        plain, _confident_threshold(benign, benign_groups, target_fpr, confidence, seed, n_resamples))
     flagged = decide(scores, threshold).astype(bool)
-    return {"threshold": threshold, "target_fpr": float(target_fpr),
-            "validation_fpr": float(flagged[~truth].mean()), "validation_recall": float(flagged[truth].mean()),
-            "n_benign": int((~truth).sum()), "n_malicious": int(truth.sum())}
+    return {"threshold": threshold, "target_fpr": float(target_fpr), "confidence": confidence,
+            "plain_threshold": plain, "validation_fpr": float(flagged[~truth].mean()),
+            "validation_recall": float(flagged[truth].mean()), "n_benign": int((~truth).sum()),
+            "n_malicious": int(truth.sum()),
+            "n_benign_groups": int(len(set(benign_groups))) if benign_groups is not None else int((~truth).sum())}
+
+
+def _confident_threshold(benign: np.ndarray, groups: np.ndarray | None, target_fpr: float, confidence: float,
+                         seed: int, n_resamples: int) -> float:
+    """The ``confidence`` quantile of the per-resample thresholds (the upper end of a two-sided
+    percentile interval at level 2 * confidence - 1)."""
+    from adversarial_mlops.judging.metrics import bootstrap_interval  # metrics imports this module
+
+    interval = bootstrap_interval(lambda rows: min(threshold_for_fpr(benign[rows], target_fpr), 1.0), len(benign),
+                                  n_resamples=n_resamples, confidence=2.0 * confidence - 1.0, seed=seed,
+                                  groups=groups)
+    return float(interval.high)

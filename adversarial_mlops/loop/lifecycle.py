@@ -177,14 +177,17 @@ def train_and_register(registry: ModelRegistry, config: PipelineConfig, splits: 
 
 
 def calibrate(classifier: TextClassifier, model_dir: Path, validation: pd.DataFrame,
-              target_fpr: float | None) -> TextClassifier:
-    """Set the model's decision threshold on the validation split to ``target_fpr`` (scored by the
-    same inference path that serves it) and store it in ``model_dir``, sealed with the weights.
-    ``target_fpr`` None keeps the fixed default threshold (nothing is written)."""
-    if target_fpr is None:
+              config: PipelineConfig) -> TextClassifier:
+    """Set the model's decision threshold on the validation split to ``model.target_fpr`` at
+    ``model.target_fpr_confidence`` (scored by the same inference path that serves it; template
+    groups resampled whole) and store it in ``model_dir``, sealed with the weights. ``target_fpr``
+    None keeps the fixed default threshold (nothing is written)."""
+    if config.model.target_fpr is None:
         return classifier
     point = calibrate_threshold(validation["label"].to_numpy(), classifier.predict_proba(validation["text"].tolist()),
-                                target_fpr)
+                                config.model.target_fpr, groups=_groups(validation),
+                                confidence=config.model.target_fpr_confidence, seed=config.seed,
+                                n_resamples=config.promotion.bootstrap_resamples)
     point["score_precision"] = modeling.score_precision(classifier.precision)  # what the threshold is valid for
     modeling.write_operating_point(model_dir, point)
     return dataclasses.replace(classifier, threshold=point["threshold"], target_fpr=point["target_fpr"])
@@ -194,12 +197,17 @@ def calibrated_metrics(classifier: TextClassifier, model_dir: Path, validation: 
                        config: PipelineConfig) -> dict:
     """Calibrate ``classifier`` (stored in ``model_dir``) to ``model.target_fpr`` on validation and
     measure it on test at that threshold: the metrics a registered version carries."""
-    classifier = calibrate(classifier, model_dir, validation, config.model.target_fpr)
+    classifier = calibrate(classifier, model_dir, validation, config)
     scores = classifier.predict_proba(test["text"].tolist())
     clean = clean_report(test["label"].to_numpy(), scores, seed=config.seed,
                          n_resamples=config.promotion.bootstrap_resamples, threshold=classifier.threshold,
-                         groups=test["group"].astype(str).tolist() if "group" in test else None)
+                         groups=_groups(test))
     return {"clean_f1": clean["f1"], "clean": clean, "operating_point": modeling.read_operating_point(model_dir)}
+
+
+def _groups(texts: pd.DataFrame) -> list[str] | None:
+    """The template group of each text (what calibration and CIs resample whole); None without a group column."""
+    return texts["group"].astype(str).tolist() if "group" in texts else None
 
 
 def write_training_data_record(model_dir: Path, train_data: pd.DataFrame, excluded_families: Sequence[str]) -> dict:

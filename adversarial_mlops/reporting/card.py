@@ -112,7 +112,7 @@ def _metrics_table(metrics: Mapping) -> Table:
     f1_ci, fpr_ci = clean.get("f1_ci") or {}, clean.get("fpr_ci") or {}
     target = point.get("target_fpr")
     rows = [("threshold", ratio(point.get("threshold")),
-             f"calibrated on validation to {pct(target)} FPR" if target is not None else "fixed default"),
+             _calibration_note(point) if target is not None else "fixed default"),
             ("F1", ratio(clean["f1"]), f"95% CI {ratio(f1_ci.get('low'))} to {ratio(f1_ci.get('high'))}"),
             ("false-positive rate", pct(clean.get("fpr")), f"95% CI {pct(fpr_ci.get('low'))} to {pct(fpr_ci.get('high'))}"
              if fpr_ci else ""),
@@ -121,6 +121,14 @@ def _metrics_table(metrics: Mapping) -> Table:
             ("test texts", str(clean.get("n", "?")), f"{clean['n_groups']} template groups resampled"
              if clean.get("n_groups") else "texts resampled")]
     return Table.of(["metric", "value", "note"], rows, numeric=["value"])
+
+
+def _calibration_note(point: Mapping) -> str:
+    note = f"calibrated on validation to {pct(point['target_fpr'])} FPR"
+    if point.get("confidence") is None:  # the plain validation quantile (or a model calibrated before the bound)
+        return note
+    return (f"{note}, met in {pct(point['confidence'])} of resamplings of its {point['n_benign_groups']} benign "
+            f"template groups (plain quantile {ratio(point['plain_threshold'])})")
 
 
 def _limitations(metrics: Mapping, info: Mapping, config: Mapping) -> list[str]:
