@@ -285,6 +285,21 @@ def test_a_setting_whose_default_moved_matches_the_value_it_was_trained_at(tmp_p
     assert reusable_baseline(registry, without_edits, 10) is not None
 
 
+def test_a_baseline_calibrated_before_the_confidence_reads_as_the_plain_quantile(tmp_path):
+    from adversarial_mlops.loop.lifecycle import trained_with
+
+    stored = config_to_dict(build_config({"state_dir": str(tmp_path)}))
+    stored["model"] = {k: v for k, v in stored["model"].items() if k != "target_fpr_confidence"}
+    registry = ModelRegistry(tmp_path / "registry")
+    version = registry.register(lambda target: (target / "weights.bin").write_bytes(b"w"), metrics={},
+                                info={"role": BASELINE, "train_size": 10, "config": stored})
+    today = build_config({"state_dir": str(tmp_path)})
+    assert today.model.target_fpr_confidence == 0.9 and reusable_baseline(registry, today, 10) is None
+    plain = build_config({"state_dir": str(tmp_path), "model": {"target_fpr_confidence": None}})
+    assert reusable_baseline(registry, plain, 10) is not None
+    assert trained_with(version, today, any_target_fpr=True)  # a caller that recalibrates it may take it
+
+
 def test_a_baseline_stored_before_training_precision_reads_as_fp32(tmp_path):
     # Before training.precision existed every run trained in fp32: such a baseline is reused only
     # by a config that asks for fp32, never as a bf16 (auto on a bf16 CPU) one.

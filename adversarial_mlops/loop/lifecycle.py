@@ -269,7 +269,8 @@ _NOT_WEIGHT_KEYS = frozenset({"launcher"})
 
 # Settings whose schema default changed after they joined: the value a version stored before they
 # existed was trained at (the behaviour of the code then), not today's default.
-_VALUE_BEFORE_THE_SETTING = (("training", "word_edit_share", 0.0), ("training", "precision", "fp32"))
+_VALUE_BEFORE_THE_SETTING = (("training", "word_edit_share", 0.0), ("training", "precision", "fp32"),
+                             ("model", "target_fpr_confidence", None))  # the plain validation quantile
 
 
 def _weight_settings(config: dict, section: str, defaults: dict | None = None):
@@ -291,10 +292,12 @@ def _as_stored(config: PipelineConfig) -> dict:
 
 def trained_with(version: ModelVersion, config: PipelineConfig, *, any_target_fpr: bool = False) -> bool:
     """Whether ``version`` was trained with ``config``'s data/model/training/defense settings;
-    ``any_target_fpr``: whatever threshold target it was calibrated to (for a caller that recalibrates it)."""
+    ``any_target_fpr``: whatever threshold target (and confidence) it was calibrated to (for a caller that
+    recalibrates it)."""
     if any_target_fpr:
-        stored = version.info.get("config", {}).get("model", {}).get("target_fpr")
-        config = config.model_copy(update={"model": config.model.model_copy(update={"target_fpr": stored})})
+        stored = version.info.get("config", {}).get("model", {})
+        calibration = {"target_fpr": stored.get("target_fpr"), "target_fpr_confidence": stored.get("target_fpr_confidence")}
+        config = config.model_copy(update={"model": config.model.model_copy(update=calibration)})
     wanted, defaults = _as_stored(config), _as_stored(PipelineConfig())
     stored = version.info.get("config", {})
     before = {section: dict(defaults.get(section) or {}) for section in _BASELINE_SECTIONS}
