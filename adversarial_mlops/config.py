@@ -149,7 +149,7 @@ class ModelSettings(_Section):
     target_fpr: float | None = Field(0.05, gt=0.0, lt=1.0)
     # How sure the calibration is that target_fpr holds on new texts, not only on validation's: the
     # threshold meets the target in this share of bootstrap resamplings of validation's benign
-    # template groups (false alarms come in whole templates; the plain quantile of ~130 groups
+    # template groups (false alarms come in whole templates; the plain quantile of ~150 groups
     # left the v4 baseline at 6.3 % test FPR for a 5 % target). null = the plain validation quantile.
     target_fpr_confidence: float | None = Field(0.9, gt=0.5, lt=1.0)
     tiny: TinyModelSettings = TinyModelSettings()

@@ -56,7 +56,7 @@ def calibrate_threshold(y_true: Sequence[int] | np.ndarray, scores: Sequence[flo
     new texts of the same kind, not only on these: the threshold is the ``confidence`` quantile of
     the thresholds that meet the target on bootstrap resamplings of the benign texts — whole
     ``groups`` (template groups) at a time, because false alarms come in whole templates and a
-    validation split holds a few dozen of them. It is never below the plain threshold.
+    validation split holds ~150 of them. It is never below the plain threshold.
 
     Scores saturate at 1.0 in floating point; when more than the budget of benign texts score
     1.0 no threshold within [0, 1] meets the target, and the threshold stays at 1.0 with its
