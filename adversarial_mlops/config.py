@@ -18,7 +18,7 @@ from adversarial_mlops.errors import InvalidInputError
 from adversarial_mlops.storage.locations import is_local, is_url, location_key, state_path, user_cache_root
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_DATASET = PROJECT_ROOT / "data" / "prompt_injection.csv"
+BUNDLED_DATASET = PROJECT_ROOT / "data" / "prompt_injection.csv.gz"
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "pipeline.yaml"
 CONFIG_ENV_VAR = "ADVERSARIAL_MLOPS_CONFIG"
 STATE_DIR_ENV_VAR = "ADVERSARIAL_MLOPS_HOME"

@@ -11,6 +11,7 @@ users meet them first when pointing the pipeline at their own data.
 
 from __future__ import annotations
 
+import gzip
 import random
 import re
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,8 @@ DEFAULT_LABEL_MAP: Mapping[str, int] = MappingProxyType({
 })
 STANDARD_COLUMNS = ("id", "text", "label", "group")
 SUPPORTED_EXTENSIONS = (".csv", ".jsonl", ".json", ".parquet")
+# Text formats may also come gzipped (data.csv.gz): the bundled data ships that way to stay small.
+COMPRESSED_SUFFIX = ".gz"
 # Suffixes that mark a source as a file path rather than a Hugging Face dataset id,
 # so a typo in a local path gives "file not found" instead of a network error.
 FILE_LIKE_SUFFIXES = SUPPORTED_EXTENSIONS + (".txt", ".tsv", ".xlsx", ".xls", ".gz",
@@ -65,7 +68,7 @@ def load_labeled_data(source: str, *, text_column: str = "text", label_column: s
                       split_column_required: bool = False) -> pd.DataFrame:
     """Read ``source`` into the standard frame: id (str, unique), text, label (0/1), group.
 
-    source: a .csv / .jsonl / .json / .parquet file, a directory written by
+    source: a .csv / .jsonl / .json / .parquet file (the text formats optionally .gz), a directory written by
     ``datasets.Dataset.save_to_disk``, or a Hugging Face dataset id (``owner/name``).
     label_map: raw label -> 0/1, matched on ``str(value).strip().lower()``; when given it
     replaces ``DEFAULT_LABEL_MAP`` (an empty map means the default) so that unexpected
@@ -133,12 +136,21 @@ def looks_like_path(source: str) -> bool:
     return Path(source).suffix.lower() in FILE_LIKE_SUFFIXES or not HF_DATASET_ID.match(source)
 
 
+def file_format(path: Path) -> str:
+    """The format suffix of ``path``, seen through a trailing .gz on a text format (d.csv.gz -> .csv)."""
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    if len(suffixes) >= 2 and suffixes[-1] == COMPRESSED_SUFFIX and suffixes[-2] != ".parquet":
+        return suffixes[-2]
+    return suffixes[-1] if suffixes else ""
+
+
 def read_file(path: Path) -> pd.DataFrame:
-    suffix = path.suffix.lower()
+    suffix = file_format(path)
     if suffix not in SUPPORTED_EXTENSIONS:
-        raise DataError(f"{path}: unsupported file type '{suffix or '(none)'}'. Fix: convert it "
-                        f"to one of {', '.join(SUPPORTED_EXTENSIONS)} (JSON as one object per "
-                        f"line), or give a Hugging Face dataset id.")
+        raise DataError(f"{path}: unsupported file type '{''.join(path.suffixes[-2:]) or '(none)'}'. "
+                        f"Fix: convert it to one of {', '.join(SUPPORTED_EXTENSIONS)} (JSON as one "
+                        f"object per line; the text formats may be gzipped, e.g. .csv.gz), or give a "
+                        f"Hugging Face dataset id.")
     try:
         if suffix == ".csv":
             # Everything as str, and no NA guessing: 'NA' or 'null' are real texts.
@@ -146,14 +158,15 @@ def read_file(path: Path) -> pd.DataFrame:
         if suffix == ".parquet":
             return pd.read_parquet(path)
         return read_json_records(path)
-    except (ValueError, OSError, UnicodeDecodeError) as error:
+    except (ValueError, OSError, EOFError, UnicodeDecodeError) as error:  # EOFError: a cut-off .gz
         raise DataError(f"{path}: could not be read as {suffix} ({error}). Fix: check the file "
                         f"is valid {suffix} in UTF-8.") from error
 
 
 def read_json_records(path: Path) -> pd.DataFrame:
     """JSON lines (the documented format), or a JSON array of objects if it starts with '['."""
-    with path.open(encoding="utf-8") as handle:
+    opener = gzip.open if path.suffix.lower() == COMPRESSED_SUFFIX else open
+    with opener(path, "rt", encoding="utf-8") as handle:
         first_char = handle.read(4096).lstrip()[:1]
     # dtype=False: keep ids like "007" and labels as written; mapping happens later.
     return pd.read_json(path, lines=first_char != "[", dtype=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from adversarial_mlops import data
+from adversarial_mlops.config import BUNDLED_DATASET
 from adversarial_mlops.data import (
     BENIGN,
     MALICIOUS,
@@ -19,7 +21,6 @@ from adversarial_mlops.data import (
     validate_labeled_data,
 )
 
-BUNDLED_CSV = Path(__file__).resolve().parent.parent / "data" / "prompt_injection.csv"
 
 SMALL_ROWS = [
     {"text": "How do I sort a list in Python?", "label": "benign"},
@@ -155,6 +156,28 @@ def test_unsupported_extension_lists_supported(tmp_path):
     path.write_text("hello", encoding="utf-8")
     with pytest.raises(DataError, match=r"unsupported.*\.csv.*\.jsonl.*\.parquet"):
         load_labeled_data(str(path))
+
+
+def test_gzipped_text_formats_read_like_the_plain_ones(tmp_path):
+    plain = write_csv(tmp_path / "d.csv", SMALL_ROWS)
+    packed = tmp_path / "d.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    lines = tmp_path / "d.jsonl.gz"
+    lines.write_bytes(gzip.compress("".join(json.dumps(row) + "\n" for row in SMALL_ROWS).encode()))
+    expected = load_labeled_data(str(plain))
+    pd.testing.assert_frame_equal(load_labeled_data(str(packed)), expected)
+    pd.testing.assert_frame_equal(load_labeled_data(str(lines)), expected)
+
+
+def test_a_broken_or_unsupported_gzip_names_the_problem(tmp_path):
+    cut = tmp_path / "d.csv.gz"
+    cut.write_bytes(gzip.compress(b"text,label\n" + b"some text,benign\n" * 500)[:40])
+    with pytest.raises(DataError, match=r"d\.csv\.gz: could not be read as \.csv"):
+        load_labeled_data(str(cut))
+    other = tmp_path / "d.txt.gz"
+    other.write_bytes(gzip.compress(b"hello"))
+    with pytest.raises(DataError, match=r"unsupported file type '\.txt\.gz'.*\.csv\.gz"):
+        load_labeled_data(str(other))
 
 
 def test_directory_that_is_not_a_dataset(tmp_path):
@@ -306,8 +329,8 @@ def test_duplicates_within_one_split_are_fine():
 # ----- the bundled dataset ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def bundled() -> tuple[pd.DataFrame, pd.DataFrame]:
-    raw = pd.read_csv(BUNDLED_CSV, dtype=str, keep_default_na=False)
-    frame = load_labeled_data(str(BUNDLED_CSV), group_column="template_group", id_column="id")
+    raw = pd.read_csv(BUNDLED_DATASET, dtype=str, keep_default_na=False)
+    frame = load_labeled_data(str(BUNDLED_DATASET), group_column="template_group", id_column="id")
     return raw, frame
 
 

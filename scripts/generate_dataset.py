@@ -1,6 +1,6 @@
 """Generate the bundled prompt-injection / jailbreak dataset deterministically (generator v2).
 
-Usage:  python scripts/generate_dataset.py [--output data/prompt_injection.csv] [--stats-only]
+Usage:  python scripts/generate_dataset.py [--output data/prompt_injection.csv.gz] [--stats-only]
 
 Standard library only, no network. Content (templates, long documents, slot pools) lives in
 ``scripts/datagen/content/*.py`` as pure data (see ``scripts/datagen/CONTENT_GUIDE.md``). This
@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
+import io
 import importlib
 import pkgutil
 import random
@@ -44,7 +46,7 @@ from scripts.datagen import content as content_package  # noqa: E402
 from scripts.datagen.pools import MALICIOUS_POOLS, SLOTS  # noqa: E402
 
 SEED = 20240611
-DEFAULT_OUTPUT = ROOT / "data" / "prompt_injection.csv"
+DEFAULT_OUTPUT = ROOT / "data" / "prompt_injection.csv.gz"  # gzipped: 2.1 MB instead of 5.5
 COLUMNS = ["id", "text", "label", "family", "template_group", "language", "split",
            "payload_start", "payload_end"]
 SLOT_PATTERN = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -381,12 +383,17 @@ def build_rows(seed: int = SEED) -> list[dict[str, str]]:
 # Output and datasheet counts
 # --------------------------------------------------------------------------------------
 def write_csv(rows: list[dict[str, str]], path: Path) -> None:
+    """CSV, gzipped when the name ends in .gz; written to a temporary file, then renamed. The gzip
+    header holds no name and no time (mtime=0), so two runs write the same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    with temporary.open("wb") as raw:
+        binary = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) \
+            if path.suffix == ".gz" else raw
+        with io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
     temporary.replace(path)
 
 
