@@ -196,9 +196,11 @@ class TrainingSettings(_Section):
     # alarms as good, but the MiniLM baseline it trained was 4 points easier to evade adaptively than
     # one with dropout (30.0 vs 26.0 %, five attack seeds; bench/README.md, "Training speed"), so on.
     base_model_dropout: bool = True
-    # Attention query/value only (the LoRA paper's choice): adding key and the dense layers
-    # costs ~1.7x per step on CPU.
-    target_modules: list[str] = ["query", "value"]
+    # Every linear layer of a BERT block ("dense": attention output, intermediate, output; and the
+    # pooler). On data v5 against [query, value]: validation F1 0.911 vs 0.904, test F1 +0.021 and
+    # clean FPR -2.6 pts (paired), holdout F1 +0.025; ~1.9x the training time on a CPU
+    # (bench/README.md, "LoRA on every linear layer").
+    target_modules: list[str] = ["query", "key", "value", "dense"]
     # Modules trained in full next to the head, e.g. ["embeddings"] for the randomly initialised
     # tiny test model, whose frozen random encoder LoRA alone cannot steer.
     extra_trainable_modules: list[str] = []
