@@ -69,9 +69,12 @@ def judged(frame, scores: np.ndarray, thresholds: np.ndarray) -> dict:
         by_language[language] = {"fpr": float(flagged[benign].mean()) if benign.any() else None,
                                  "recall": float(flagged[malicious].mean()) if malicious.any() else None,
                                  "texts": int(part.sum())}
+    benign = labels == 0
+    fpr_by_category = {str(name): float(flagged[benign & (frame["category"] == name).to_numpy()].mean())
+                       for name in sorted(set(frame.loc[benign, "category"]))} if "category" in frame.columns else {}
     return {"f1": report["f1"], "f1_ci": [report["f1_ci"]["low"], report["f1_ci"]["high"]], "recall": report["recall"],
             "fpr": report["fpr"], "fpr_ci": [report["fpr_ci"]["low"], report["fpr_ci"]["high"]],
-            "by_language": by_language}
+            "by_language": by_language, "fpr_by_category": fpr_by_category}
 
 
 def per_slice_thresholds(validation, validation_scores, test, slice_of, target_fpr: float) -> tuple[np.ndarray, dict]:
@@ -99,8 +102,9 @@ def ceiling(labels: np.ndarray, scores: np.ndarray, english: np.ndarray, target_
             if fpr <= target_fpr and f1 > best["f1"]:
                 best = {"f1": f1, "fpr": fpr, "threshold": float(t)}
         return best
-    grid_en = np.unique(np.quantile(scores[english], np.linspace(0, 1, 401)))
-    grid_rest = np.unique(np.concatenate([np.quantile(scores[~english], np.linspace(0, 1, 401)), [1.01]]))
+    # Every score of each slice is a candidate (exact, a few seconds on ~1,300 x ~200 values).
+    grid_en = np.unique(np.concatenate([scores[english], [1.01]]))
+    grid_rest = np.unique(np.concatenate([scores[~english], [1.01]]))
     for t_en in grid_en:
         for t_rest in grid_rest:
             f1, fpr = f1_fpr(np.where(english, scores >= t_en, scores >= t_rest))
