@@ -14,7 +14,9 @@ Then, each on test with F1 and FPR CIs that resample template groups:
 - ``ceiling_one`` / ``ceiling_two``: the best test F1 that any single threshold, or any pair (English, rest), reaches
   while test FPR stays at or under the target — chosen on test itself, so an upper bound no calibration can beat,
   never an operating point; ``ceiling_english_only`` the same on the English texts alone (what the model reaches
-  where it reads the language).
+  where it reads the language);
+- ``by_language``: ROC-AUC per language, and how the base model's tokenizer cuts each language's texts (share of
+  ``[UNK]`` tokens and of one-character pieces): why some languages rank worse than others.
 
 The language comes from the data's ``language`` column, else from the bundled group names (``family-xx-...``;
 long documents are English).
@@ -113,6 +115,22 @@ def ceiling(labels: np.ndarray, scores: np.ndarray, english: np.ndarray, target_
     return best
 
 
+def reading_by_language(test, test_scores: np.ndarray, tokenizer) -> dict:
+    """ROC-AUC per language, and the share of [UNK] and one-character word pieces the tokenizer cuts its texts into."""
+    labels, result = test["label"].to_numpy(), {}
+    for language in sorted(set(test["language_"])):
+        part = (test["language_"] == language).to_numpy()
+        pieces = [tokenizer.convert_ids_to_tokens(ids)
+                  for ids in tokenizer(test.loc[part, "text"].tolist(), add_special_tokens=False)["input_ids"]]
+        total = max(sum(len(text_pieces) for text_pieces in pieces), 1)
+        result[language] = {
+            "texts": int(part.sum()), "roc_auc": roc_auc(labels[part], test_scores[part]),
+            "unknown_token_share": sum(p == tokenizer.unk_token for ps in pieces for p in ps) / total,
+            "one_character_piece_share": sum(len(p.removeprefix("##")) == 1 for ps in pieces for p in ps) / total,
+        }
+    return result
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--state-dir", required=True, type=Path)
@@ -154,6 +172,7 @@ def main(argv=None) -> int:
                                         pairs=False),
         "roc_auc": {"all": roc_auc(labels, test_scores), "english": roc_auc(labels[english], test_scores[english]),
                     "rest": roc_auc(labels[~english], test_scores[~english])},
+        "by_language": reading_by_language(test, test_scores, classifier.tokenizer),
     }
     atomic_write_text(Path(args.out), json.dumps(result, indent=2) + "\n")
     for name in ("shared", "english_and_rest", "per_language"):
@@ -161,6 +180,9 @@ def main(argv=None) -> int:
         print(f"{name}: test F1 {row['f1']:.3f} ({row['f1_ci'][0]:.3f}-{row['f1_ci'][1]:.3f}) FPR {row['fpr']:.3f} "
               f"recall {row['recall']:.3f}; thresholds " + ", ".join(f"{k} {v:.3f}" for k, v in row["thresholds"].items()))
     print("ROC-AUC " + json.dumps(result["roc_auc"]))
+    for language, row in result["by_language"].items():
+        print(f"{language}: {row['texts']} texts, ROC-AUC {row['roc_auc']:.3f}, [UNK] {row['unknown_token_share']:.1%}, "
+              f"one-character pieces {row['one_character_piece_share']:.1%}")
     for name in ("ceiling_one", "ceiling_two", "ceiling_english_only"):
         print(f"{name} (chosen on test, an upper bound): " + json.dumps(result[name]))
     return 0

@@ -10,7 +10,8 @@ reference: every other one gets paired, template-clustered deltas of clean F1 an
 on the test split.
 
 ``--reuse NAME=STATE_DIR`` scores the champion (else the newest version) of an existing state
-directory — or of a ``--work-dir`` folder of an earlier run, ``WORK_DIR/NAME`` — as recipe NAME instead
+directory — or of a ``--work-dir`` folder of an earlier run, ``WORK_DIR/NAME``, or one registry version folder,
+``STATE_DIR/registry/versions/v0001`` (a loop's baseline after it promoted a challenger) — as recipe NAME instead
 of training it (e.g. the baseline ``bench/loop.py`` left), after checking that it was trained with
 exactly that recipe's data/model/training/defense settings.
 
@@ -54,11 +55,14 @@ def obtain_version(name: str, config, splits, work_dir: Path, reuse: Path | None
     from adversarial_mlops.models.registry import ModelRegistry
 
     if reuse is not None:
-        registry = ModelRegistry(reuse / "registry")
-        version = registry.champion() or next(iter(registry.list_versions()[-1:]), None)  # else the newest
+        if (reuse / "version.json").is_file():  # a version folder: <registry>/versions/<version>
+            version = ModelRegistry(reuse.parent.parent).get(reuse.name)
+        else:
+            registry = ModelRegistry(reuse / "registry")
+            version = registry.champion() or next(iter(registry.list_versions()[-1:]), None)  # else the newest
         # With --recalibrate the stored threshold is replaced: its target need not match.
         if version is None or not lifecycle.trained_with(version, config, any_target_fpr=recalibrate):
-            raise SystemExit(f"--reuse {name}={reuse}: its champion was not trained with recipe {name}'s settings; "
+            raise SystemExit(f"--reuse {name}={reuse}: that model was not trained with recipe {name}'s settings; "
                              f"drop --reuse to train it")
         return version, None
     registry = ModelRegistry(work_dir / name / "registry")
