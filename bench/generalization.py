@@ -5,8 +5,14 @@ every strategy; its evasion on the held-out family is set next to (a) the same f
 for a challenger trained on every family and (b) its evasion on the families it saw.
 
     python bench/generalization.py [--families encoding structural] [--work-dir DIR]
+                                   [--baseline-from STATE_DIR|VERSION_DIR]
                                    [--model minilm|tiny] [--out bench/results/generalization.json]
                                    [--set key=value ...]
+
+``--baseline-from`` starts from another run's baseline instead of training one (as in ``bench/loop.py``: the
+champion of a state, or a registry version folder such as ``<loop state>/registry/versions/v0001``, checked to
+have been trained with this config's data/model/training/defense settings, recalibrated to its
+``model.target_fpr``); the work dir must then be new or empty.
 
 MiniLM on the v2 data costs one challenger (three epochs and an evaluation on every strategy: 17-20 min on
 2 idle cores) per family, plus the reference challenger and the baseline. ``--model tiny`` (the self-built test
@@ -41,6 +47,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--work-dir", "--state-dir", dest="work_dir",
                         help="state dir for the experiment's registry (default: a fresh temporary directory); "
                              "reuse one to skip the baseline training")
+    parser.add_argument("--baseline-from", type=Path,
+                        help="reuse this state's champion, or this registry version folder, as the baseline "
+                             "(see above)")
     parser.add_argument("--model", choices=("minilm", "tiny"), default="minilm")
     parser.add_argument("--config", help="pipeline YAML (default: config/pipeline.yaml)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "generalization.json"))
@@ -85,10 +94,17 @@ def main(argv=None) -> int:
     # Flushed: training runs for minutes between lines, and the log is often redirected to a file.
     out = Path(args.out)
     state_dir = str(config.resolved_state_dir())
+    baseline_from = str(args.baseline_from) if args.baseline_from else None
+    if args.baseline_from:
+        from loop import seed_baseline  # bench/loop.py's --baseline-from, the same checks
+
+        print(f"baseline: {seed_baseline(args.baseline_from, config)} (recalibrated copy of the champion of "
+              f"{args.baseline_from})", flush=True)
 
     def write(result: dict) -> None:
         # Rewritten after every family (atomically), so a stopped run keeps what it finished.
-        atomic_write_text(out, json.dumps({**result, "state_dir": state_dir}, indent=2) + "\n")
+        atomic_write_text(out, json.dumps({**result, "state_dir": state_dir, "baseline_from": baseline_from},
+                                          indent=2) + "\n")
 
     result = leave_one_family_out(config, args.families or family_names(),
                                   progress=lambda message: print(message, flush=True), on_partial=write)

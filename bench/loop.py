@@ -187,6 +187,23 @@ def loop_record(number: int, run, seconds: float, instance, sampler: RssSampler)
             "per_asset": per_asset}
 
 
+def stored_version(source: Path, newest_if_no_champion: bool = False):
+    """The model ``source`` names: a registry version folder (``<state>/registry/versions/v0001``) or a
+    state dir's champion (with ``newest_if_no_champion``, else its newest version); None if it has none."""
+    from adversarial_mlops.models.registry import ModelRegistry
+
+    if not source.is_dir():
+        raise SystemExit(f"{source}: no such directory; name a state dir or a registry version folder "
+                         f"(<state>/registry/versions/v0001)")
+    if (source / "version.json").is_file():
+        return ModelRegistry(source.parent.parent).get(source.name)
+    registry = ModelRegistry(source / "registry")
+    champion = registry.champion()
+    if champion is None and newest_if_no_champion:
+        return next(iter(registry.list_versions()[-1:]), None)
+    return champion
+
+
 def seed_baseline(source: Path, config) -> str:
     """Register ``source``'s champion, recalibrated to ``config.model.target_fpr``, as an undecided
     baseline of the (empty) registry of ``config``'s state; its id."""
@@ -197,10 +214,7 @@ def seed_baseline(source: Path, config) -> str:
     from adversarial_mlops.loop import lifecycle
     from adversarial_mlops.models.registry import ModelRegistry
 
-    if (source / "version.json").is_file():  # a version folder: <registry>/versions/<version>
-        champion = ModelRegistry(source.parent.parent).get(source.name)
-    else:
-        champion = ModelRegistry(source / "registry").champion()
+    champion = stored_version(source)
     if champion is None:
         raise SystemExit(f"--baseline-from {source}: its registry has no champion; name a version folder "
                          f"(<state>/registry/versions/v0001) instead")
@@ -210,7 +224,8 @@ def seed_baseline(source: Path, config) -> str:
                          f"config's data/model/training/defense settings; drop --baseline-from to train one")
     registry = ModelRegistry(config.resolved_state_dir() / "registry")
     if registry.list_versions():
-        raise SystemExit(f"--baseline-from needs an empty state; {config.resolved_state_dir()} already has versions")
+        raise SystemExit(f"--baseline-from needs an empty state; {config.resolved_state_dir()} already has "
+                         f"versions (drop --baseline-from to go on from its champion, or name a new state dir)")
     splits = data.load_splits(config.data)
     info = copy.deepcopy(champion.info)
     info["config"]["model"]["target_fpr"] = config.model.target_fpr  # the threshold is re-fitted to it below

@@ -36,6 +36,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from loop import stored_version  # noqa: E402  (bench/loop.py: --baseline-from reads a model the same way)
+
 
 def parse_reuse(items: list[str]) -> dict[str, Path]:
     pairs = {}
@@ -55,11 +57,7 @@ def obtain_version(name: str, config, splits, work_dir: Path, reuse: Path | None
     from adversarial_mlops.models.registry import ModelRegistry
 
     if reuse is not None:
-        if (reuse / "version.json").is_file():  # a version folder: <registry>/versions/<version>
-            version = ModelRegistry(reuse.parent.parent).get(reuse.name)
-        else:
-            registry = ModelRegistry(reuse / "registry")
-            version = registry.champion() or next(iter(registry.list_versions()[-1:]), None)  # else the newest
+        version = stored_version(reuse, newest_if_no_champion=True)
         # With --recalibrate the stored threshold is replaced: its target need not match.
         if version is None or not lifecycle.trained_with(version, config, any_target_fpr=recalibrate):
             raise SystemExit(f"--reuse {name}={reuse}: that model was not trained with recipe {name}'s settings; "
