@@ -14,8 +14,9 @@ champion of a state, or a registry version folder such as ``<loop state>/registr
 have been trained with this config's data/model/training/defense settings, recalibrated to its
 ``model.target_fpr``); the work dir must then be new or empty.
 
-MiniLM on the v2 data costs one challenger (three epochs and an evaluation on every strategy: 17-20 min on
-2 idle cores) per family, plus the reference challenger and the baseline. ``--model tiny`` (the self-built test
+MiniLM on data v5 with the default recipe costs one challenger (three epochs and an evaluation on every
+strategy: 36-37 min on 2 idle cores; 17-20 min on the v2 data with LoRA on query/value) per family, plus the
+reference challenger and the baseline. ``--model tiny`` (the self-built test
 model) checks the wiring — 35 min for two families on the bundled data on a busy 2-core machine —
 but its numbers say little about MiniLM.
 """

@@ -189,7 +189,7 @@ def loop_record(number: int, run, seconds: float, instance, sampler: RssSampler)
 
 def stored_version(source: Path, newest_if_no_champion: bool = False):
     """The model ``source`` names: a registry version folder (``<state>/registry/versions/v0001``) or a
-    state dir's champion (with ``newest_if_no_champion``, else its newest version); None if it has none."""
+    state dir's champion (if it has none: its newest version with ``newest_if_no_champion``, else None)."""
     from adversarial_mlops.models.registry import ModelRegistry
 
     if not source.is_dir():
